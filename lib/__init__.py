@@ -1,0 +1,1 @@
+"""Safer Communities Dashboard: the logic, with no Streamlit in it."""

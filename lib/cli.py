@@ -1,0 +1,167 @@
+"""Command line for the store: ``python -m lib.cli --help``.
+
+Examples::
+
+    python -m lib.cli import police-uk 2019-01-sussex-street.csv
+    python -m lib.cli counts --area Eastbourne --category "Anti-social behaviour"
+    python -m lib.cli demo
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import sqlite_utils
+from tqdm import tqdm
+
+from lib.areas import find_area, list_areas
+from lib.counts import categories_held, monthly_counts
+from lib.importing import ImportFileError, ImportSummary
+from lib.store import AREA_KINDS, open_store, store_path
+
+
+def _importers() -> dict[str, Callable[[sqlite_utils.Database, Path], ImportSummary]]:
+    # Imported here so that `--help` and `counts` stay quick and need no geodata stack.
+    from lib.boundaries import import_boundaries
+    from lib.indicators import import_indicators
+    from lib.lookups import import_lookup
+    from lib.population import import_population
+
+    return {
+        "boundaries": import_boundaries,
+        "population": import_population,
+        "lookup": import_lookup,
+        "indicators": import_indicators,
+    }
+
+
+IMPORT_KINDS = {
+    "police-uk": "police.uk street CSVs, .csv.gz, or the monthly bulk archive zip (its *-street.csv members)",
+    "boundaries": "LSOA, district or CSP polygons as GeoJSON (.geojson or .geojson.gz)",
+    "population": "population per area and year (CSV)",
+    "lookup": "district -> CSP (-> force) lookup, LSOA -> district lookup, or district -> county (CSV)",
+    "indicators": "partner indicators in the tidy format of docs/formats.md (CSV)",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for every command."""
+    parser = argparse.ArgumentParser(prog="python -m lib.cli", description="Safer Communities Dashboard store.")
+    parser.add_argument("--db", help="store file (default: $CSP_DB, else data/csp.db)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    importing = commands.add_parser("import", help="import files into the store (one transaction per file)")
+    importing.add_argument("kind", choices=list(IMPORT_KINDS), help="what the files hold")
+    importing.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+
+    counts = commands.add_parser("counts", help="print monthly incident counts for an area as CSV")
+    counts.add_argument("--area", required=True, help="area name or ONS code (CSP, district, county, force)")
+    counts.add_argument("--category", action="append", required=True,
+                        help="police.uk category, e.g. 'Anti-social behaviour' (repeat to add several)")
+    counts.add_argument("--from", dest="start", metavar="YYYY-MM", help="first month")
+    counts.add_argument("--to", dest="end", metavar="YYYY-MM", help="last month")
+
+    areas = commands.add_parser("areas", help="list the areas the store holds")
+    areas.add_argument("--kind", choices=AREA_KINDS, default="csp")
+
+    commands.add_parser("rejected", help="print rejected police.uk rows by reason, as CSV")
+
+    demo = commands.add_parser("demo", help="build the synthetic demo county store (replaces the store file)")
+    demo.add_argument("--force", action="store_true", help="overwrite an existing store that is not a demo")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except ImportFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except LookupError as error:
+        print(f"error: {error.args[0]}", file=sys.stderr)
+        return 2
+
+
+def _import(args: argparse.Namespace) -> int:
+    db = open_store(args.db)
+    if args.kind == "police-uk":
+        from lib.police_uk import import_police_uk
+
+        with tqdm(total=100, unit="%", disable=None, file=sys.stderr) as bar:
+            def progress(fraction: float, text: str) -> None:
+                bar.set_description(text[:50])
+                bar.update(round(fraction * 100) - bar.n)
+
+            summaries = import_police_uk(db, args.paths, progress=progress)
+    else:
+        importer = _importers()[args.kind]
+        summaries = [importer(db, path) for path in args.paths]
+    for summary in summaries:
+        print(summary.line())
+    return 0
+
+
+def _counts(args: argparse.Namespace) -> int:
+    db = open_store(args.db)
+    area = find_area(db, args.area)
+    held = {c.casefold(): c for c in categories_held(db)}
+    unknown = [c for c in args.category if c.casefold() not in held]
+    if unknown:
+        raise LookupError(f"no category {unknown[0]!r}; the store holds: {', '.join(held.values())}")
+    series = monthly_counts(db, area, [held[c.casefold()] for c in args.category], args.start, args.end)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["month", "count"])
+    writer.writerows(series.itertuples(index=False, name=None))
+    return 0
+
+
+def _areas(args: argparse.Namespace) -> int:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["code", "name", "kind", "parent_code", "provisional"])
+    for area in list_areas(open_store(args.db), args.kind):
+        writer.writerow([area.code, area.name, area.kind, area.parent_code or "", int(area.provisional)])
+    return 0
+
+
+def _rejected(args: argparse.Namespace) -> int:
+    db = open_store(args.db)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["file_name", "reason", "rows"])
+    writer.writerows(
+        db.execute(
+            "SELECT file_name, reason, COUNT(*) FROM rejected_rows GROUP BY file_name, reason ORDER BY 1, 3 DESC"
+        ).fetchall()
+    )
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from lib.demo import build_demo_store
+    from lib.store import is_demo
+
+    path = store_path(args.db)
+    if path.exists() and not args.force and not is_demo(open_store(path)):
+        raise LookupError(f"{path} holds real data; pass --force to replace it with the demo")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    build_demo_store(path)
+    print(f"demo store written to {path}")
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "import": _import,
+    "counts": _counts,
+    "areas": _areas,
+    "rejected": _rejected,
+    "demo": _demo,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

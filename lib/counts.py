@@ -1,0 +1,69 @@
+"""Monthly incident counts for an area, read from the pre-aggregated ``monthly_counts`` table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlite_utils
+
+from lib.areas import Area, csp_codes_within
+
+_COLUMN_FOR_KIND = {"lsoa": "lsoa_code", "district": "district_code", "csp": "csp_code"}
+
+
+def area_filter(db: sqlite_utils.Database, area: Area) -> tuple[str, list[str]]:
+    """Return a WHERE fragment and its parameters selecting ``monthly_counts`` rows in an area."""
+    column = _COLUMN_FOR_KIND.get(area.kind)
+    if column:
+        return f"{column} = ?", [area.code]
+    csps = csp_codes_within(db, area)
+    if not csps:
+        return "0", []
+    return f"csp_code IN ({', '.join('?' for _ in csps)})", csps
+
+
+def monthly_counts(
+    db: sqlite_utils.Database,
+    area: Area,
+    categories: list[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> pd.DataFrame:
+    """Count incidents per month in an area (optionally of some categories, between two YYYY-MM months).
+
+    Months inside the store's coverage with no incidents come back as 0, so a series has no gaps.
+    """
+    where, params = area_filter(db, area)
+    clauses = [where]
+    if categories:
+        clauses.append(f"category IN ({', '.join('?' for _ in categories)})")
+        params += list(categories)
+    if start:
+        clauses.append("month >= ?")
+        params.append(start)
+    if end:
+        clauses.append("month <= ?")
+        params.append(end)
+    rows = db.execute(
+        f"SELECT month, SUM(count) FROM monthly_counts WHERE {' AND '.join(clauses)} GROUP BY month",
+        params,
+    ).fetchall()
+    counts = dict(rows)
+    months = months_held(db, start, end)
+    return pd.DataFrame({"month": months, "count": [int(counts.get(m, 0)) for m in months]})
+
+
+def months_held(db: sqlite_utils.Database, start: str | None = None, end: str | None = None) -> list[str]:
+    """Return every month from the store's first to its last incident month (clipped to start/end)."""
+    first, last = db.execute("SELECT MIN(month), MAX(month) FROM monthly_counts").fetchone()
+    if first is None:
+        return []
+    first = max(first, start) if start else first
+    last = min(last, end) if end else last
+    if first > last:
+        return []
+    return [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
+
+
+def categories_held(db: sqlite_utils.Database) -> list[str]:
+    """Return the police.uk categories the store holds, alphabetically."""
+    return [r[0] for r in db.execute("SELECT DISTINCT category FROM monthly_counts ORDER BY category")]

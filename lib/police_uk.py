@@ -1,0 +1,457 @@
+"""Import police.uk street-level crime and ASB files into the store.
+
+Accepts street CSVs, ``.csv.gz``, and the monthly bulk archive zip (only its ``*-street.csv`` members).
+Each file is one transaction. Rows that cannot be placed (no coordinates, a bad month, a point far outside
+its LSOA's district) are rejected with a reason and kept in ``rejected_rows``; a file that is not a
+police.uk street file at all (missing columns, ragged rows, text where a coordinate should be) fails whole
+with an error naming the row and column, and leaves the store as it was.
+
+Each incident's key (unique within its month) is a 64-bit hash: of month and Crime ID for crimes; of the row's content and its
+occurrence number among identical rows for ASB (which has no Crime ID and often repeats exactly), so
+importing the same rows again adds nothing while genuine repeats are all kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import h3
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import sqlite_utils
+
+from lib.areas import resolve_lsoas
+from lib.importing import ImportFileError, ImportSummary, ensure_names, import_transaction
+from lib.store import set_meta
+
+COLUMNS = [
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+]
+REQUIRED = ["Month", "Longitude", "Latitude", "LSOA code", "LSOA name", "Crime type"]
+H3_RESOLUTION = 10
+# Points further than this outside their district's boundary box are treated as mis-geocoded.
+BBOX_MARGIN_DEGREES = 0.05
+# Without boundaries, a point this far from the median point of its district's rows is mis-geocoded.
+FAR_FROM_DISTRICT_KM = 40.0
+_MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class _Source:
+    """One CSV to read: a plain or gzipped file, or a member of a zip archive."""
+
+    file: Path
+    member: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.file.name}:{self.member}" if self.member else self.file.name
+
+    def open_bytes(self) -> bytes:
+        if self.member:
+            with zipfile.ZipFile(self.file) as archive:
+                return archive.read(self.member)
+        if self.file.suffix == ".gz":
+            try:
+                with gzip.open(self.file) as handle:
+                    return handle.read()
+            except (OSError, EOFError) as error:
+                raise ImportFileError(self.file.name, f"not a readable gzip file ({error})") from None
+        return self.file.read_bytes()
+
+
+def import_police_uk(
+    db: sqlite_utils.Database, paths: list[str | Path], progress: Progress | None = None
+) -> list[ImportSummary]:
+    """Import police.uk street files, each in its own transaction; returns one summary per file."""
+    summaries = []
+    for number, path in enumerate(map(Path, paths)):
+        def report(fraction: float, text: str, number: int = number) -> None:
+            if progress:
+                progress((number + fraction) / len(paths), text)
+
+        summaries.append(_import_file(db, path, report))
+    if progress:
+        progress(1.0, "done")
+    return summaries
+
+
+def _import_file(db: sqlite_utils.Database, path: Path, report: Progress) -> ImportSummary:
+    sources = list(_sources_in(path))
+    with import_transaction(db, "police-uk", path) as summary:
+        set_meta(db, "h3_resolution", str(H3_RESOLUTION))
+        for index, source in enumerate(sources):
+            report(index / len(sources), f"reading {source.label}")
+            frame = read_street_csv(source.open_bytes(), source.label)
+            report((index + 0.5) / len(sources), f"importing {source.label}")
+            _import_frame(db, frame, source, summary)
+    return summary
+
+
+def _sources_in(path: Path) -> Iterator[_Source]:
+    if not path.exists():
+        raise ImportFileError(path.name, "no such file")
+    if not zipfile.is_zipfile(path):
+        yield _Source(path)
+        return
+    with zipfile.ZipFile(path) as archive:
+        members = sorted(n for n in archive.namelist() if n.endswith("-street.csv"))
+    if not members:
+        raise ImportFileError(path.name, "the zip archive holds no *-street.csv files")
+    for member in members:
+        yield _Source(path, member)
+
+
+_TEXT = pa.dictionary(pa.int32(), pa.string())
+_COLUMN_TYPES = dict.fromkeys(COLUMNS, _TEXT) | {
+    "Crime ID": pa.string(), "Context": pa.string(), "Longitude": pa.float64(), "Latitude": pa.float64(),
+}
+
+
+def read_street_csv(data: bytes, label: str) -> pd.DataFrame:
+    """Parse a police.uk street CSV; raise ImportFileError naming the row and column of any damage.
+
+    Text columns come back as pandas categoricals (police.uk repeats months, places and categories on
+    every row); Longitude and Latitude as floats (NaN where empty); Crime ID as a 64-bit key (0 if none).
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    options = pacsv.ConvertOptions(
+        column_types=_COLUMN_TYPES, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
+    )
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 24), convert_options=options
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError) as error:
+        raise _locate_parse_error(data, label, error) from None
+    missing = [c for c in REQUIRED if c not in table.column_names]
+    if missing:
+        raise ImportFileError(label, "not a police.uk street file: column missing", row=1, column=missing[0])
+    for column in COLUMNS:
+        if column not in table.column_names:
+            table = table.append_column(column, pa.nulls(table.num_rows, _COLUMN_TYPES[column]))
+    table = table.unify_dictionaries().combine_chunks()
+    frame = table.drop_columns(["Crime ID", "Context"]).to_pandas()
+    frame["crime_key"] = crime_keys(table.column("Crime ID").chunk(0) if table.num_rows else pa.array([], pa.string()))
+    frame["Context"] = table.column("Context").to_numpy(zero_copy_only=False)
+    return frame
+
+
+_HEX = np.full(256, 255, dtype=np.uint8)
+for _digit, _char in enumerate(b"0123456789abcdef"):
+    _HEX[_char] = _digit
+    _HEX[bytes([_char]).upper()[0]] = _digit
+
+
+def crime_keys(crime_ids: pa.Array) -> np.ndarray:
+    """Return a 64-bit key per Crime ID (0 where there is none).
+
+    police.uk Crime IDs are SHA-256 hex digests, so their first 16 hex digits already are a good 64-bit
+    hash; any ID of another shape is hashed instead.
+    """
+    keys = np.zeros(len(crime_ids), dtype=np.uint64)
+    present = ~np.asarray(crime_ids.is_null().to_numpy(zero_copy_only=False))
+    if not present.any():
+        return keys.view(np.int64)
+    ids = crime_ids.filter(pa.array(present))
+    offsets = np.frombuffer(ids.buffers()[1], dtype=np.int32)[ids.offset: ids.offset + len(ids) + 1]
+    chars = np.frombuffer(ids.buffers()[2], dtype=np.uint8)
+    lengths = np.diff(offsets)
+    if len(lengths) and (lengths == 64).all():  # the usual case: a fixed-width run of SHA-256 digests
+        nibbles = _HEX[chars[offsets[0]: offsets[-1]].reshape(-1, 64)[:, :16]]
+    elif (lengths >= 16).all():
+        nibbles = _HEX[chars[offsets[:-1, None] + np.arange(16)]]
+    else:
+        nibbles = np.full((len(lengths), 16), 255, dtype=np.uint8)
+    if (nibbles != 255).all():
+        packed = (nibbles[:, 0::2] << 4) | nibbles[:, 1::2]  # 8 bytes, most significant first
+        keys[present] = np.ascontiguousarray(packed).view(">u8").ravel()
+        return keys.view(np.int64)
+    keys[present] = pd.util.hash_array(ids.to_numpy(zero_copy_only=False).astype(object))
+    return keys.view(np.int64)
+
+
+def _locate_parse_error(data: bytes, label: str, error: Exception) -> ImportFileError:
+    """Find the first malformed row with the csv module, to say exactly where the file is broken."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return ImportFileError(label, "text is not UTF-8", row=data[: bad.start].count(b"\n") + 1)
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, [])
+    numeric = [header.index(c) for c in ("Longitude", "Latitude") if c in header]
+    for row_number, fields in enumerate(reader, start=2):
+        if len(fields) != len(header):
+            column = header[len(fields)] if len(fields) < len(header) else None
+            return ImportFileError(
+                label, f"expected {len(header)} fields, found {len(fields)}", row=row_number, column=column
+            )
+        for index in numeric:
+            if fields[index].strip() and not _is_number(fields[index]):
+                return ImportFileError(
+                    label, f"{fields[index]!r} is not a number", row=row_number, column=header[index]
+                )
+    return ImportFileError(label, f"cannot be read as CSV ({error})")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _codes(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return frame[column].cat.codes.to_numpy()
+
+
+def _categories(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return np.asarray(frame[column].cat.categories, dtype=object)
+
+
+def _import_frame(db: sqlite_utils.Database, frame: pd.DataFrame, source: _Source, summary: ImportSummary) -> None:
+    frame["row"] = np.arange(2, len(frame) + 2)
+    summary.rows_read += len(frame)
+    frame = _place(db, frame)
+    reasons = _reject_reasons(db, frame)
+    _record_rejects(db, frame[reasons != ""].assign(reason=reasons[reasons != ""]), source, summary)
+    frame = frame[reasons == ""].reset_index(drop=True)
+    frame["point_id"] = point_ids(frame)
+    frame["key"] = incident_keys(frame)
+    new = _drop_held(db, frame)
+    summary.rows_duplicate += len(frame) - len(new)
+    summary.rows_accepted += len(new)
+    _insert_points(db, new)
+    _insert_incidents(db, new, summary.import_id)
+    _add_to_monthly_counts(db, new, summary.import_id)
+
+
+def _place(db: sqlite_utils.Database, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add each row's district and CSP codes (categoricals), placing new LSOAs in the area tree."""
+    pairs = frame.loc[(_codes(frame, "LSOA code") >= 0) & (_codes(frame, "LSOA name") >= 0),
+                      ["LSOA code", "LSOA name"]].drop_duplicates("LSOA code")
+    placed = resolve_lsoas(db, pd.DataFrame({"lsoa_code": pairs["LSOA code"].astype(str).to_numpy(),
+                                             "lsoa_name": pairs["LSOA name"].astype(str).to_numpy()}))
+    lsoas = pd.Index(_categories(frame, "LSOA code"))
+    for column in ("district_code", "csp_code"):
+        per_lsoa = placed[column].reindex(lsoas).to_numpy(dtype=object)
+        codes, categories = _gather_codes(per_lsoa, _codes(frame, "LSOA code"))
+        frame[column] = pd.Categorical.from_codes(codes, categories=categories)
+    return frame
+
+
+def _gather_codes(per_lsoa: np.ndarray, lsoa_codes: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """Categorical codes and categories of a per-LSOA value, gathered to rows (-1 where no LSOA)."""
+    codes, uniques = pd.factorize(per_lsoa, use_na_sentinel=True)
+    row_codes = np.where(lsoa_codes >= 0, codes[np.maximum(lsoa_codes, 0)], -1) if len(codes) else lsoa_codes
+    return row_codes, pd.Index(uniques)
+
+
+def _reject_reasons(db: sqlite_utils.Database, frame: pd.DataFrame) -> np.ndarray:
+    """Return a reason per row ('' for rows to keep): the first rule a row breaks, in order."""
+    lon, lat = frame["Longitude"].to_numpy(), frame["Latitude"].to_numpy()
+    months = _categories(frame, "Month")
+    bad_month_codes = [i for i, m in enumerate(months) if not re.match(_MONTH_PATTERN, m)]
+    month_codes = _codes(frame, "Month")
+    rules = [
+        ("no coordinates", np.isnan(lon) | np.isnan(lat)),
+        ("coordinates out of range", (np.abs(lat) > 90) | (np.abs(lon) > 180)),
+        ("bad month", (month_codes < 0) | np.isin(month_codes, bad_month_codes)),
+        ("no LSOA", (_codes(frame, "LSOA code") < 0) | (_codes(frame, "district_code") < 0)),
+        ("no crime type", _codes(frame, "Crime type") < 0),
+    ]
+    reasons = np.full(len(frame), "", dtype=object)
+    for reason, broken in rules:
+        reasons[(reasons == "") & broken] = reason
+    far = _far_from_district(db, frame, reasons == "")
+    reasons[(reasons == "") & far] = "far outside its district"
+    return reasons
+
+
+def _far_from_district(db: sqlite_utils.Database, frame: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
+    """Flag points far outside their district: by its boundary box if held, else by distance from its median."""
+    boxes = pd.DataFrame(
+        db.execute(
+            "SELECT code, min_lon, min_lat, max_lon, max_lat FROM areas "
+            "WHERE kind = 'district' AND min_lon IS NOT NULL"
+        ).fetchall(),
+        columns=["district_code", "min_lon", "min_lat", "max_lon", "max_lat"],
+    ).set_index("district_code")
+    per_district = boxes.reindex(_categories(frame, "district_code")).to_numpy(dtype=float)
+    codes = _codes(frame, "district_code")
+    box = per_district[np.maximum(codes, 0)] if len(per_district) else np.full((len(frame), 4), np.nan)
+    lon, lat, m = frame["Longitude"].to_numpy(), frame["Latitude"].to_numpy(), BBOX_MARGIN_DEGREES
+    with np.errstate(invalid="ignore"):
+        outside_box = (lon < box[:, 0] - m) | (lon > box[:, 2] + m) | (lat < box[:, 1] - m) | (lat > box[:, 3] + m)
+    no_box = np.isnan(box[:, 0]) & candidates
+    far = np.zeros(len(frame), dtype=bool)
+    if no_box.any():
+        rows = pd.DataFrame({"d": codes[no_box], "lon": lon[no_box], "lat": lat[no_box]})
+        median = rows.groupby("d")[["lon", "lat"]].transform("median")
+        far[no_box] = _km_between(rows["lat"], rows["lon"], median["lat"], median["lon"]) > FAR_FROM_DISTRICT_KM
+    return candidates & np.where(np.isnan(box[:, 0]), far, outside_box)
+
+
+def _km_between(lat1: pd.Series, lon1: pd.Series, lat2: pd.Series, lon2: pd.Series) -> np.ndarray:
+    """Great-circle distance in km (haversine)."""
+    p1, p2 = np.radians(lat1.to_numpy()), np.radians(lat2.to_numpy())
+    dp, dl = p2 - p1, np.radians(lon2.to_numpy() - lon1.to_numpy())
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 6371.0 * 2 * np.arcsin(np.sqrt(a))
+
+
+def _stable_hash(*columns: np.ndarray) -> np.ndarray:
+    """A deterministic 64-bit hash of the rows of some columns (the same in every run and on every machine)."""
+    return pd.util.hash_pandas_object(
+        pd.DataFrame({str(i): c for i, c in enumerate(columns)}), index=False
+    ).to_numpy()
+
+
+def _hash_per_row(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Stable hash of a categorical column's text, computed once per category and gathered to rows."""
+    categories = _categories(frame, column)
+    per_category = _stable_hash(categories.astype(str)) if len(categories) else np.zeros(0, np.uint64)
+    codes = _codes(frame, column)
+    return np.where(codes >= 0, per_category[np.maximum(codes, 0)] if len(per_category) else 0, 0).astype(np.uint64)
+
+
+def point_ids(frame: pd.DataFrame) -> np.ndarray:
+    """Return each row's snap point id: a stable hash of its coordinates, location text and LSOA."""
+    return _stable_hash(
+        frame["Longitude"].to_numpy(), frame["Latitude"].to_numpy(),
+        _hash_per_row(frame, "Location"), _hash_per_row(frame, "LSOA code"),
+    ).view(np.int64)
+
+
+def incident_keys(frame: pd.DataFrame) -> np.ndarray:
+    """Return each row's key within its month: from the Crime ID, else from its content and occurrence.
+
+    Identical ASB rows are real repeats, so the n-th copy of a row gets its own key (and the same one
+    each time the file is imported).
+    """
+    content = _stable_hash(
+        frame["point_id"].to_numpy(), _hash_per_row(frame, "Crime type"), _hash_per_row(frame, "Falls within"),
+        _hash_per_row(frame, "Month"), pd.util.hash_array(frame["Context"].fillna("").to_numpy(dtype=object)),
+    )
+    occurrence = pd.Series(content).groupby(content).cumcount().to_numpy()
+    by_content = _stable_hash(content, occurrence).view(np.int64)
+    crime = frame["crime_key"].to_numpy()
+    return np.where(crime != 0, crime, by_content)
+
+
+def _drop_held(db: sqlite_utils.Database, frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop rows whose key the store already holds for that month (or that repeat within this file)."""
+    month_codes = _codes(frame, "Month")
+    frame = frame[~pd.DataFrame({"m": month_codes, "k": frame["key"].to_numpy()}).duplicated().to_numpy()]
+    month_codes = _codes(frame, "Month")
+    held = np.zeros(len(frame), dtype=bool)
+    for code, month in enumerate(_categories(frame, "Month")):
+        keys = np.fromiter((k for (k,) in db.execute("SELECT key FROM incidents WHERE month = ?", [month])),
+                           dtype=np.int64)
+        if len(keys):
+            held |= (month_codes == code) & np.isin(frame["key"].to_numpy(), keys)
+    return frame[~held]
+
+
+def _ids_for(db: sqlite_utils.Database, frame: pd.DataFrame, column: str, table: str) -> list:
+    """Map a categorical column to ids in a dictionary table, per row (None where the row has no value)."""
+    categories = _categories(frame, column)
+    ids = ensure_names(db, table, categories.tolist())
+    per_category = np.array([ids[c] for c in categories] + [None], dtype=object)
+    return per_category[_codes(frame, column)].tolist()  # code -1 picks the trailing None
+
+
+def _insert_incidents(db: sqlite_utils.Database, frame: pd.DataFrame, import_id: int) -> None:
+    if frame.empty:
+        return
+    order = np.lexsort((frame["key"].to_numpy(), _codes(frame, "Month")))
+    frame = frame.iloc[order]  # primary-key order, so SQLite appends to its B-tree
+    columns = [
+        _categories(frame, "Month")[_codes(frame, "Month")].tolist(),
+        frame["key"].to_numpy().tolist(),
+        _ids_for(db, frame, "Crime type", "categories"),
+        frame["point_id"].to_numpy().tolist(),
+        _ids_for(db, frame, "Last outcome category", "outcomes"),
+        _ids_for(db, frame, "Falls within", "forces"),
+        frame["Context"].where(frame["Context"].notna(), None).tolist(),
+    ]
+    db.conn.executemany(
+        "INSERT INTO incidents (month, key, category_id, point_id, outcome_id, force_id, context, import_id) "
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, {int(import_id)})",
+        zip(*columns, strict=True),
+    )
+
+
+def _insert_points(db: sqlite_utils.Database, frame: pd.DataFrame) -> None:
+    """Add the snap points the rows use; a point already held is left as it is."""
+    points = frame.drop_duplicates("point_id")
+    cells = h3_cells(points["Latitude"].to_numpy(), points["Longitude"].to_numpy())
+    columns = [
+        points["point_id"].to_numpy().tolist(), points["Longitude"].to_numpy().tolist(),
+        points["Latitude"].to_numpy().tolist(),
+        *(points[c].astype(object).where(points[c].notna(), None).tolist()
+          for c in ("Location", "LSOA code", "district_code", "csp_code")),
+        cells.tolist(),
+    ]
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO points (id, longitude, latitude, location, lsoa_code, district_code, csp_code, h3) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        zip(*columns, strict=True),
+    )
+
+
+def h3_cells(latitude: np.ndarray, longitude: np.ndarray, resolution: int = H3_RESOLUTION) -> np.ndarray:
+    """Return the H3 cell (as a signed 64-bit integer) of each point, indexing each distinct point once."""
+    points, inverse = np.unique(longitude + 1j * latitude, return_inverse=True)
+    to_cell = h3.api.basic_int.latlng_to_cell
+    cells = np.array([to_cell(p.imag, p.real, resolution) for p in points.tolist()], dtype=np.uint64)
+    return cells[inverse.ravel()].view(np.int64)
+
+
+def _add_to_monthly_counts(db: sqlite_utils.Database, frame: pd.DataFrame, import_id: int) -> None:
+    """Add the rows this import added to the per-LSOA monthly counts (set-based, inside SQLite)."""
+    if frame.empty:
+        return
+    months = _categories(frame, "Month")[np.unique(_codes(frame, "Month"))].tolist()
+    db.execute(
+        "INSERT INTO monthly_counts (month, lsoa_code, category, district_code, csp_code, count) "
+        "SELECT i.month, p.lsoa_code, c.name, p.district_code, p.csp_code, COUNT(*) "
+        "FROM incidents i JOIN points p ON p.id = i.point_id JOIN categories c ON c.id = i.category_id "
+        f"WHERE i.month IN ({', '.join('?' for _ in months)}) AND i.import_id = ? "
+        "GROUP BY i.month, p.lsoa_code, c.name ORDER BY i.month, p.lsoa_code, c.name "
+        "ON CONFLICT (month, lsoa_code, category) DO UPDATE SET count = count + excluded.count",
+        [*months, import_id],
+    )
+
+
+def _record_rejects(db: sqlite_utils.Database, rejects: pd.DataFrame, source: _Source, summary: ImportSummary) -> None:
+    summary.rows_rejected += len(rejects)
+    for reason, count in rejects["reason"].value_counts().items():
+        summary.rejected_by_reason[reason] = summary.rejected_by_reason.get(reason, 0) + int(count)
+    columns = ["row", "reason", "Month", "Crime type", "LSOA code", "LSOA name", "Longitude", "Latitude",
+               "Location"]
+    values = rejects[columns].astype(object)
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO rejected_rows (sha256, member, import_id, file_name, row_number, reason, "
+        "month, category, lsoa_code, lsoa_name, longitude, latitude, location) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (summary.sha256, source.member, summary.import_id, summary.file_name, int(r[0]), r[1],
+             *(None if pd.isna(v) else str(v) for v in r[2:]))
+            for r in values.itertuples(index=False, name=None)
+        ],
+    )

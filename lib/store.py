@@ -1,0 +1,286 @@
+"""The SQLite store: where it lives, its schema, and its migrations.
+
+Everything the dashboard shows is read from one SQLite file through sqlite-utils. The schema is
+versioned in the ``meta`` table and brought up to date by the ``MIGRATIONS`` below, in order.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "csp.db"
+
+AREA_KINDS = ("lsoa", "district", "csp", "county", "force")
+POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
+
+
+def store_path(path: str | os.PathLike | None = None) -> Path:
+    """Return the store's path: the argument, else ``$CSP_DB``, else ``data/csp.db``."""
+    if path is not None:
+        return Path(path)
+    return Path(os.environ.get("CSP_DB") or DEFAULT_DB)
+
+
+def open_store(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
+    """Open (creating if need be) the store and bring its schema up to date."""
+    target = store_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(target)
+    # Autocommit at the driver level: importers open explicit transactions themselves.
+    db.conn.isolation_level = None
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 10000")
+    migrate(db)
+    return db
+
+
+def memory_store() -> sqlite_utils.Database:
+    """Open a fresh in-memory store with the current schema (for tests and scratch work)."""
+    db = sqlite_utils.Database(memory=True)
+    db.conn.isolation_level = None
+    migrate(db)
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """Return the schema version the store is at (0 for an empty file)."""
+    if "meta" not in db.table_names():
+        return 0
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply every migration the store has not had yet, each in its own transaction."""
+    version = schema_version(db)
+    for number, step in enumerate(MIGRATIONS, start=1):
+        if number <= version:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            step(db)
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [str(number)],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        version = number
+    return version
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    # Statement by statement: executescript() would commit the migration's transaction half-way.
+    for statement in _INITIAL_SCHEMA.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+_INITIAL_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+CREATE TABLE areas (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('lsoa', 'district', 'csp', 'county', 'force')),
+    parent_code TEXT,
+    provisional INTEGER NOT NULL DEFAULT 0,
+    min_lon REAL, min_lat REAL, max_lon REAL, max_lat REAL
+);
+CREATE INDEX areas_kind_name ON areas (kind, name);
+CREATE INDEX areas_parent ON areas (parent_code);
+CREATE TABLE boundaries (
+    area_code TEXT PRIMARY KEY REFERENCES areas (code),
+    geojson TEXT NOT NULL,
+    source TEXT
+);
+CREATE TABLE population (
+    area_code TEXT NOT NULL REFERENCES areas (code),
+    year INTEGER NOT NULL,
+    population INTEGER NOT NULL,
+    aged_0_17 INTEGER, aged_18_64 INTEGER, aged_65_plus INTEGER,
+    area_hectares REAL,
+    source TEXT,
+    PRIMARY KEY (area_code, year)
+);
+CREATE TABLE indicators (
+    key TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    theme TEXT,
+    unit TEXT NOT NULL DEFAULT 'count',
+    polarity TEXT NOT NULL DEFAULT 'neutral'
+        CHECK (polarity IN ('higher_is_better', 'lower_is_better', 'neutral')),
+    source TEXT,
+    definition TEXT,
+    restricted INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE observations (
+    indicator_key TEXT NOT NULL REFERENCES indicators (key),
+    area_code TEXT NOT NULL REFERENCES areas (code),
+    period TEXT NOT NULL,
+    value REAL NOT NULL,
+    numerator REAL,
+    denominator REAL,
+    import_id INTEGER,
+    PRIMARY KEY (indicator_key, area_code, period)
+);
+CREATE INDEX observations_area ON observations (area_code, period);
+CREATE TABLE categories (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE forces (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE outcomes (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE points (
+    id INTEGER PRIMARY KEY,
+    longitude REAL NOT NULL,
+    latitude REAL NOT NULL,
+    location TEXT,
+    lsoa_code TEXT NOT NULL,
+    district_code TEXT NOT NULL,
+    csp_code TEXT NOT NULL,
+    h3 INTEGER NOT NULL
+);
+CREATE INDEX points_csp ON points (csp_code);
+CREATE INDEX points_lsoa ON points (lsoa_code);
+CREATE TABLE incidents (
+    month TEXT NOT NULL,
+    key INTEGER NOT NULL,
+    category_id INTEGER NOT NULL REFERENCES categories (id),
+    point_id INTEGER NOT NULL REFERENCES points (id),
+    outcome_id INTEGER REFERENCES outcomes (id),
+    force_id INTEGER REFERENCES forces (id),
+    context TEXT,
+    import_id INTEGER NOT NULL,
+    PRIMARY KEY (month, key)
+) WITHOUT ROWID;
+CREATE VIEW incident_points AS
+SELECT i.month, c.name AS category, p.longitude, p.latitude, p.location, p.lsoa_code, p.district_code,
+       p.csp_code, f.name AS force, o.name AS outcome, i.context, p.h3, i.import_id
+FROM incidents i
+JOIN points p ON p.id = i.point_id
+JOIN categories c ON c.id = i.category_id
+LEFT JOIN forces f ON f.id = i.force_id
+LEFT JOIN outcomes o ON o.id = i.outcome_id;
+CREATE TABLE monthly_counts (
+    lsoa_code TEXT NOT NULL,
+    month TEXT NOT NULL,
+    category TEXT NOT NULL,
+    district_code TEXT NOT NULL,
+    csp_code TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (month, lsoa_code, category)
+) WITHOUT ROWID;
+CREATE INDEX monthly_counts_csp ON monthly_counts (csp_code, category, month);
+CREATE TABLE import_log (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    rows_read INTEGER NOT NULL DEFAULT 0,
+    rows_accepted INTEGER NOT NULL DEFAULT 0,
+    rows_rejected INTEGER NOT NULL DEFAULT 0,
+    rows_duplicate INTEGER NOT NULL DEFAULT 0,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    seconds REAL
+);
+CREATE TABLE rejected_rows (
+    sha256 TEXT NOT NULL,
+    member TEXT NOT NULL DEFAULT '',
+    row_number INTEGER NOT NULL,
+    import_id INTEGER NOT NULL,
+    file_name TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    column_name TEXT,
+    month TEXT,
+    category TEXT,
+    lsoa_code TEXT,
+    lsoa_name TEXT,
+    longitude TEXT,
+    latitude TEXT,
+    location TEXT,
+    PRIMARY KEY (sha256, member, row_number)
+);
+CREATE INDEX rejected_rows_reason ON rejected_rows (reason);
+CREATE TABLE targets (
+    id INTEGER PRIMARY KEY,
+    csp_code TEXT NOT NULL REFERENCES areas (code),
+    indicator_key TEXT NOT NULL,
+    measure TEXT NOT NULL,
+    target_type TEXT NOT NULL CHECK (target_type IN ('percent_change', 'absolute', 'direction')),
+    target_value REAL,
+    baseline_period TEXT,
+    target_period TEXT NOT NULL,
+    basis TEXT NOT NULL DEFAULT 'fytd' CHECK (basis IN ('fytd', 'rolling_12', 'year_end')),
+    commentary TEXT,
+    updated_by TEXT,
+    updated_at TEXT
+);
+CREATE TABLE priority_assessments (
+    id INTEGER PRIMARY KEY,
+    version TEXT NOT NULL,
+    year TEXT NOT NULL,
+    area_code TEXT NOT NULL,
+    issue TEXT NOT NULL,
+    harm REAL, likelihood REAL, confidence REAL, organisational_position REAL,
+    risk_score REAL,
+    chosen INTEGER NOT NULL DEFAULT 0,
+    rationale TEXT,
+    created_by TEXT,
+    created_at TEXT,
+    UNIQUE (version, area_code, issue)
+);
+CREATE TABLE actions (
+    id INTEGER PRIMARY KEY,
+    priority TEXT NOT NULL,
+    area_code TEXT,
+    action TEXT NOT NULL,
+    intended_outcome TEXT,
+    lead TEXT,
+    completion_date TEXT,
+    rag TEXT CHECK (rag IN ('Red', 'Amber', 'Green', 'Complete')),
+    commentary TEXT,
+    measure_keys TEXT,
+    last_updated TEXT,
+    updated_by TEXT
+)
+"""
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial]
+
+
+def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
+    """Read one value from the ``meta`` table."""
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
+    """Write one value to the ``meta`` table (inside the caller's transaction, if any)."""
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
+
+
+def is_demo(db: sqlite_utils.Database) -> bool:
+    """Whether the store holds the generated demo county rather than real data."""
+    return get_meta(db, "dataset") == "demo"

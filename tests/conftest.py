@@ -1,0 +1,92 @@
+"""Shared fixtures: the real open data (which must be present) and stores built from it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lib.store import memory_store, open_store
+
+REPO = Path(__file__).resolve().parent.parent
+REAL_DATA = Path(os.environ.get("CSP_REAL_DATA") or REPO.parent / "shared" / "data" / "real")
+SUSSEX_FILE = REAL_DATA / "police_uk" / "sussex-street_2018-10_2019-02.csv.gz"
+EAST_SUSSEX_CSPS = {
+    "E22000295": "Eastbourne",
+    "E22000296": "Hastings",
+    "E22000298": "Lewes",
+    "E22000300": "Rother",
+    "E22000301": "Wealden",
+}
+
+
+def real_file(relative: str) -> Path:
+    """Return a file of the real open data; fail (never skip) when it is missing."""
+    path = REAL_DATA / relative
+    if not path.exists():
+        pytest.fail(f"real test data missing: {path} (set CSP_REAL_DATA to the shared/data/real folder)")
+    return path
+
+
+@pytest.fixture
+def db():
+    """A fresh, empty in-memory store."""
+    return memory_store()
+
+
+@pytest.fixture
+def db_file(tmp_path):
+    """A fresh, empty store in a file, and its path."""
+    path = tmp_path / "csp.db"
+    return open_store(path), path
+
+
+@pytest.fixture(scope="session")
+def sussex_store_path(tmp_path_factory) -> Path:
+    """A store of real Sussex data: police.uk, ONS lookups, population and LSOA boundaries."""
+    from lib.boundaries import import_boundaries
+    from lib.lookups import import_lookup
+    from lib.police_uk import import_police_uk
+    from lib.population import import_population
+
+    path = tmp_path_factory.mktemp("sussex") / "csp.db"
+    db = open_store(path)
+    import_lookup(db, real_file("lookups/lad17_csp17_pfa17_lookup_ew.csv"))
+    import_lookup(db, real_file("lookups/ltla21_to_utla21_lookup_ew.csv"))
+    import_boundaries(db, real_file("boundaries/lsoa2011_bsc_sussex_suffolk_westmercia.geojson.gz"))
+    import_population(db, real_file("population/csp17_population_2011_2017_2019_2020.csv"))
+    import_police_uk(db, [SUSSEX_FILE])
+    db.close()
+    return path
+
+
+def store_fingerprint(db) -> str:
+    """A checksum of every table's full content, to prove a failed import changed nothing."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for table in sorted(db.table_names()):
+        digest.update(table.encode())
+        for row in db.execute(f"SELECT * FROM [{table}] ORDER BY 1, 2").fetchall():
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def raw_police_rows(path: Path) -> list[dict[str, str]]:
+    """Read a police.uk CSV(.gz) with the csv module: an independent reading for recounts."""
+    import csv
+    import gzip
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def lsoa_to_csp() -> dict[str, str]:
+    """LSOA code -> CSP17 code from the ONS-derived lookup file (independent of name prefixes)."""
+    import csv
+    import gzip
+
+    with gzip.open(real_file("lookups/lsoa11_lad_csp17_pfa17_lookup_ew.csv.gz"), "rt", encoding="utf-8-sig") as f:
+        return {row["lsoa11cd"]: row["csp17cd"] for row in csv.DictReader(f)}

@@ -1,0 +1,263 @@
+"""police.uk import on the real Sussex file: counts against an independent recount, rejects, idempotence."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import sqlite3
+import zipfile
+from collections import Counter
+
+import pytest
+
+from lib.areas import find_area
+from lib.counts import monthly_counts
+from lib.importing import ImportFileError
+from lib.lookups import import_lookup
+from lib.police_uk import import_police_uk, incident_keys, read_street_csv
+from lib.store import open_store
+from tests.conftest import (
+    EAST_SUSSEX_CSPS,
+    SUSSEX_FILE,
+    lsoa_to_csp,
+    raw_police_rows,
+    real_file,
+    store_fingerprint,
+)
+
+CATEGORIES = ["Anti-social behaviour", "Violence and sexual offences", "Public order"]
+
+
+@pytest.fixture(scope="module")
+def raw_rows():
+    real_file("police_uk/sussex-street_2018-10_2019-02.csv.gz")
+    return raw_police_rows(SUSSEX_FILE)
+
+
+@pytest.fixture(scope="module")
+def sussex(sussex_store_path):
+    db = sqlite_copy(sussex_store_path)
+    yield db
+    db.close()
+
+
+def sqlite_copy(path):
+    """Open the shared Sussex store read-only, so no test can change it for another."""
+    import sqlite_utils
+
+    return sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+
+
+def test_east_sussex_monthly_counts_match_an_independent_recount(sussex, raw_rows):
+    csp_of = lsoa_to_csp()
+    expected = Counter(
+        (csp_of[r["LSOA code"]], r["Month"], r["Crime type"])
+        for r in raw_rows
+        if r["LSOA code"] in csp_of and r["Longitude"] and r["Latitude"]
+    )
+    rejected = Counter(
+        (csp_of.get(lsoa), month, category)
+        for lsoa, month, category in sussex.execute(
+            "SELECT lsoa_code, month, category FROM rejected_rows WHERE file_name = ?", [SUSSEX_FILE.name]
+        )
+    )
+    checked = 0
+    for code, name in EAST_SUSSEX_CSPS.items():
+        area = find_area(sussex, code)
+        assert area.name == name
+        for category in CATEGORIES:
+            series = monthly_counts(sussex, area, [category])
+            assert list(series["month"]) == ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"]
+            for month, count in series.itertuples(index=False):
+                key = (code, month, category)
+                assert count == expected[key] - rejected[key], (name, category, month)
+                assert count > 0
+                checked += 1
+    assert checked == 5 * 3 * 5
+    east_sussex_rejects = sum(n for (csp, *_), n in rejected.items() if csp in EAST_SUSSEX_CSPS)
+    assert east_sussex_rejects <= 5  # mis-geocoding is rare: a handful at most
+
+
+def test_east_sussex_totals_near_the_published_figures(sussex):
+    # SOURCES.md: the five East Sussex CSPs hold about 3,700 ASB, 5,500 violence and 1,170 public order rows.
+    codes = list(EAST_SUSSEX_CSPS)
+    marks = ", ".join("?" for _ in codes)
+    totals = dict(
+        sussex.execute(
+            f"SELECT category, SUM(count) FROM monthly_counts WHERE csp_code IN ({marks}) GROUP BY category",
+            codes,
+        ).fetchall()
+    )
+    assert 3600 <= totals["Anti-social behaviour"] <= 3800
+    assert 5400 <= totals["Violence and sexual offences"] <= 5600
+    assert 1100 <= totals["Public order"] <= 1250
+
+
+def test_rejected_rows_carry_reasons_and_point_at_the_raw_row(sussex, raw_rows):
+    rows = sussex.execute(
+        "SELECT row_number, reason, longitude, latitude FROM rejected_rows WHERE file_name = ?", [SUSSEX_FILE.name]
+    ).fetchall()
+    reasons = Counter(reason for _, reason, _, _ in rows)
+    no_lsoa = [r for r in raw_rows if not r["LSOA code"]]
+    assert reasons["no LSOA"] == len(no_lsoa) == 3
+    for row_number, _reason, longitude, latitude in rows:
+        raw = raw_rows[row_number - 2]  # row 1 is the header
+        assert (raw["Longitude"], raw["Latitude"]) == (longitude, latitude)
+    total = sussex.execute("SELECT SUM(count) FROM monthly_counts").fetchone()[0]
+    assert total + len(rows) == len(raw_rows)
+
+
+def test_incidents_and_monthly_counts_agree(sussex):
+    by_incidents = sussex.execute(
+        "SELECT p.lsoa_code, i.month, c.name, COUNT(*) FROM incidents i JOIN points p ON p.id = i.point_id "
+        "JOIN categories c ON c.id = i.category_id GROUP BY 1, 2, 3"
+    ).fetchall()
+    by_counts = sussex.execute("SELECT lsoa_code, month, category, count FROM monthly_counts").fetchall()
+    assert sorted(by_incidents) == sorted(by_counts)
+
+
+def test_reimport_adds_nothing(tmp_path):
+    db = open_store(tmp_path / "csp.db")
+    first = import_police_uk(db, [SUSSEX_FILE])[0]
+    before = store_fingerprint(db)
+    second = import_police_uk(db, [SUSSEX_FILE])[0]
+    assert (second.rows_accepted, second.rows_duplicate) == (0, first.rows_accepted)
+    assert db.execute("SELECT COUNT(*) FROM import_log").fetchone()[0] == 2
+    db.execute("DELETE FROM import_log WHERE id = ?", [second.import_id])
+    assert store_fingerprint(db) == before
+
+
+def test_identical_asb_rows_are_all_kept(raw_rows):
+    asb = [r for r in raw_rows if r["Crime type"] == "Anti-social behaviour"][:5000]
+    repeats = Counter(tuple(r.values()) for r in asb)
+    assert max(repeats.values()) > 1  # the real file has exact repeats
+    frame = read_street_csv(_csv_bytes(asb), "asb.csv")
+    frame["point_id"] = 0
+    assert len(set(incident_keys(frame))) == len(asb)
+
+
+def test_overlapping_files_add_only_the_new_rows(tmp_path, raw_rows):
+    october = [r for r in raw_rows if r["Month"] == "2018-10"]
+    october_file = tmp_path / "2018-10-sussex-street.csv"
+    october_file.write_bytes(_csv_bytes(october))
+    db = open_store(tmp_path / "csp.db")
+    assert import_police_uk(db, [october_file])[0].rows_accepted == len(october)
+    whole = import_police_uk(db, [SUSSEX_FILE])[0]
+    assert whole.rows_duplicate == len(october)
+    assert db.execute("SELECT SUM(count) FROM monthly_counts").fetchone()[0] == len(raw_rows) - 3
+
+
+def test_bulk_archive_imports_only_street_members(tmp_path, raw_rows):
+    archive = tmp_path / "2019-02.zip"
+    months = ["2018-12", "2019-01"]
+    with zipfile.ZipFile(archive, "w") as z:
+        for month in months:
+            rows = [r for r in raw_rows if r["Month"] == month]
+            z.writestr(f"{month}/{month}-sussex-street.csv", _csv_bytes(rows))
+            z.writestr(f"{month}/{month}-sussex-outcomes.csv", b"Crime ID,Month\nabc,2019-01\n")
+    db = open_store(tmp_path / "csp.db")
+    summary = import_police_uk(db, [archive])[0]
+    expected = [r for r in raw_rows if r["Month"] in months]
+    assert summary.rows_read == len(expected)
+    assert db.execute("SELECT DISTINCT month FROM monthly_counts ORDER BY 1").fetchall() == [(m,) for m in months]
+
+
+def test_point_far_outside_its_district_is_rejected(tmp_path, raw_rows):
+    rows = [dict(r) for r in raw_rows if r["LSOA name"].startswith("Eastbourne ")][:2000]
+    rows[10].update(Latitude="54.800000", Longitude="-1.600000")
+    path = tmp_path / "moved.csv"
+    path.write_bytes(_csv_bytes(rows))
+    db = open_store(tmp_path / "csp.db")
+    summary = import_police_uk(db, [path])[0]
+    assert summary.rejected_by_reason == {"far outside its district": 1}
+    assert db.execute("SELECT row_number FROM rejected_rows").fetchone()[0] == 12
+
+
+def test_bad_months_and_missing_coordinates_are_rejected(tmp_path, raw_rows):
+    rows = [dict(r) for r in raw_rows[:100]]
+    rows[0]["Month"] = "2018-13"
+    rows[1].update(Longitude="", Latitude="")
+    path = tmp_path / "bad-rows.csv"
+    path.write_bytes(_csv_bytes(rows))
+    summary = import_police_uk(open_store(tmp_path / "csp.db"), [path])[0]
+    assert summary.rejected_by_reason == {"bad month": 1, "no coordinates": 1}
+    assert summary.rows_accepted == 98
+
+
+@pytest.mark.parametrize(
+    ("damage", "row", "column"),
+    [
+        ("garbled-longitude", 5001, "Longitude"),
+        ("ragged-row", 7001, None),
+        ("missing-column", 1, "Crime type"),
+    ],
+)
+def test_corrupted_file_fails_cleanly_and_changes_nothing(tmp_path, raw_rows, damage, row, column):
+    db = open_store(tmp_path / "csp.db")
+    import_police_uk(db, [SUSSEX_FILE])
+    before = store_fingerprint(db)
+    lines = gzip.decompress(SUSSEX_FILE.read_bytes()).decode("utf-8").splitlines()
+    if damage == "garbled-longitude":
+        fields = lines[row - 1].split(",")
+        fields[4] = "-0.2x"
+        lines[row - 1] = ",".join(fields)
+    elif damage == "ragged-row":
+        lines[row - 1] = lines[row - 1] + ",extra"
+    else:
+        lines[0] = lines[0].replace("Crime type", "Crime kind")
+    broken = tmp_path / "sussex-damaged.csv"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ImportFileError) as caught:
+        import_police_uk(db, [broken])
+    assert (caught.value.file, caught.value.row, caught.value.column) == ("sussex-damaged.csv", row, column)
+    assert "sussex-damaged.csv" in str(caught.value)
+    assert store_fingerprint(db) == before
+
+
+def test_truncated_gzip_fails_cleanly(tmp_path):
+    db = open_store(tmp_path / "csp.db")
+    before = store_fingerprint(db)
+    truncated = tmp_path / "truncated.csv.gz"
+    data = SUSSEX_FILE.read_bytes()
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ImportFileError, match="truncated.csv.gz"):
+        import_police_uk(db, [truncated])
+    assert store_fingerprint(db) == before
+
+
+def test_provisional_districts_are_adopted_by_a_later_lookup(tmp_path):
+    db = open_store(tmp_path / "csp.db")
+    import_police_uk(db, [SUSSEX_FILE])
+    provisional = find_area(db, "Eastbourne")
+    assert (provisional.code, provisional.provisional) == ("csp:Eastbourne", True)
+    before = monthly_counts(db, provisional, ["Anti-social behaviour"])
+    import_lookup(db, real_file("lookups/lad17_csp17_pfa17_lookup_ew.csv"))
+    adopted = find_area(db, "Eastbourne")
+    assert (adopted.code, adopted.kind) == ("E22000295", "csp")
+    assert monthly_counts(db, adopted, ["Anti-social behaviour"]).equals(before)
+    assert not db.execute("SELECT COUNT(*) FROM points WHERE csp_code = 'csp:Eastbourne'").fetchone()[0]
+
+
+def test_missing_file_names_it(tmp_path):
+    with pytest.raises(ImportFileError, match="nope.csv"):
+        import_police_uk(open_store(tmp_path / "csp.db"), [tmp_path / "nope.csv"])
+
+
+def _csv_bytes(rows: list[dict[str, str]]) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def test_gzip_copy_of_plain_file_imports_the_same(tmp_path):
+    plain = tmp_path / "sussex.csv"
+    with gzip.open(SUSSEX_FILE) as source, open(plain, "wb") as target:
+        shutil.copyfileobj(source, target)
+    a = import_police_uk(open_store(tmp_path / "a.db"), [plain])[0]
+    b = import_police_uk(open_store(tmp_path / "b.db"), [SUSSEX_FILE])[0]
+    assert (a.rows_accepted, a.rows_rejected) == (b.rows_accepted, b.rows_rejected)
