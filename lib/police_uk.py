@@ -41,8 +41,9 @@ REQUIRED = ["Month", "Longitude", "Latitude", "LSOA code", "LSOA name", "Crime t
 H3_RESOLUTION = 10
 # Points further than this outside their district's boundary box are treated as mis-geocoded.
 BBOX_MARGIN_DEGREES = 0.05
-# Without boundaries, a point this far from the median point of its district's rows is mis-geocoded.
-FAR_FROM_DISTRICT_KM = 40.0
+# Without boundaries, a point this far from the median of its district's rows is mis-geocoded (the
+# largest districts, such as Northumberland, reach about 70 km from their middle).
+FAR_FROM_DISTRICT_KM = 100.0
 _MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 Progress = Callable[[float, str], None]
@@ -237,7 +238,7 @@ def _import_frame(db: sqlite_utils.Database, frame: pd.DataFrame, source: _Sourc
     summary.rows_accepted += len(new)
     _insert_points(db, new)
     _insert_incidents(db, new, summary.import_id)
-    _add_to_monthly_counts(db, new, summary.import_id)
+    _add_to_monthly_counts(db, new)
 
 
 def _place(db: sqlite_utils.Database, frame: pd.DataFrame) -> pd.DataFrame:
@@ -381,7 +382,7 @@ def _insert_incidents(db: sqlite_utils.Database, frame: pd.DataFrame, import_id:
     order = np.lexsort((frame["key"].to_numpy(), _codes(frame, "Month")))
     frame = frame.iloc[order]  # primary-key order, so SQLite appends to its B-tree
     columns = [
-        _categories(frame, "Month")[_codes(frame, "Month")].tolist(),
+        _text_per_row(frame, "Month"),
         frame["key"].to_numpy().tolist(),
         _ids_for(db, frame, "Crime type", "categories"),
         frame["point_id"].to_numpy().tolist(),
@@ -397,21 +398,30 @@ def _insert_incidents(db: sqlite_utils.Database, frame: pd.DataFrame, import_id:
 
 
 def _insert_points(db: sqlite_utils.Database, frame: pd.DataFrame) -> None:
-    """Add the snap points the rows use; a point already held is left as it is."""
+    """Add the snap points the rows use that the store does not hold yet (most months reuse most points)."""
     points = frame.drop_duplicates("point_id")
+    held = np.array([r[0] for r in db.execute("SELECT id FROM points").fetchall()], dtype=np.int64)
+    points = points[~np.isin(points["point_id"].to_numpy(), held)].sort_values("point_id")
+    if points.empty:
+        return
     cells = h3_cells(points["Latitude"].to_numpy(), points["Longitude"].to_numpy())
     columns = [
         points["point_id"].to_numpy().tolist(), points["Longitude"].to_numpy().tolist(),
         points["Latitude"].to_numpy().tolist(),
-        *(points[c].astype(object).where(points[c].notna(), None).tolist()
-          for c in ("Location", "LSOA code", "district_code", "csp_code")),
+        *(_text_per_row(points, c) for c in ("Location", "LSOA code", "district_code", "csp_code")),
         cells.tolist(),
     ]
     db.conn.executemany(
-        "INSERT OR IGNORE INTO points (id, longitude, latitude, location, lsoa_code, district_code, csp_code, h3) "
+        "INSERT INTO points (id, longitude, latitude, location, lsoa_code, district_code, csp_code, h3) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         zip(*columns, strict=True),
     )
+
+
+def _text_per_row(frame: pd.DataFrame, column: str) -> list:
+    """A categorical column as a list of str (None where missing), gathered from its categories."""
+    per_category = np.append(_categories(frame, column), None)
+    return per_category[_codes(frame, column)].tolist()  # code -1 picks the trailing None
 
 
 def h3_cells(latitude: np.ndarray, longitude: np.ndarray, resolution: int = H3_RESOLUTION) -> np.ndarray:
@@ -422,19 +432,19 @@ def h3_cells(latitude: np.ndarray, longitude: np.ndarray, resolution: int = H3_R
     return cells[inverse.ravel()].view(np.int64)
 
 
-def _add_to_monthly_counts(db: sqlite_utils.Database, frame: pd.DataFrame, import_id: int) -> None:
-    """Add the rows this import added to the per-LSOA monthly counts (set-based, inside SQLite)."""
+def _add_to_monthly_counts(db: sqlite_utils.Database, frame: pd.DataFrame) -> None:
+    """Add the rows this import added to the per-LSOA monthly counts, in primary-key order."""
     if frame.empty:
         return
-    months = _categories(frame, "Month")[np.unique(_codes(frame, "Month"))].tolist()
-    db.execute(
-        "INSERT INTO monthly_counts (month, lsoa_code, category, district_code, csp_code, count) "
-        "SELECT i.month, p.lsoa_code, c.name, p.district_code, p.csp_code, COUNT(*) "
-        "FROM incidents i JOIN points p ON p.id = i.point_id JOIN categories c ON c.id = i.category_id "
-        f"WHERE i.month IN ({', '.join('?' for _ in months)}) AND i.import_id = ? "
-        "GROUP BY i.month, p.lsoa_code, c.name ORDER BY i.month, p.lsoa_code, c.name "
-        "ON CONFLICT (month, lsoa_code, category) DO UPDATE SET count = count + excluded.count",
-        [*months, import_id],
+    group = ["csp_code", "Crime type", "Month", "LSOA code"]
+    counts = frame.groupby(group, observed=True, sort=True).agg(
+        district_code=("district_code", "first"), count=("key", "size")
+    ).reset_index()
+    columns = [_text_per_row(counts, c) for c in [*group, "district_code"]]
+    db.conn.executemany(
+        "INSERT INTO monthly_counts (csp_code, category, month, lsoa_code, district_code, count) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count",
+        zip(*columns, counts["count"].to_numpy().tolist(), strict=True),
     )
 
 
