@@ -24,6 +24,7 @@ import os
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +95,16 @@ def sussex_repeated(copies: int) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def bulk_archive(scratch: Path, month: str, rows: int, lsoas: pd.DataFrame, archive: Path) -> None:
+    """A police.uk monthly bulk archive: one ``YYYY-MM/YYYY-MM-<force>-street.csv`` member per force."""
+    frame = national_month(month, rows, lsoas, seed=3)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for force, part in frame.groupby("Falls within"):
+            slug = force.lower().replace(" ", "-")
+            z.writestr(f"{month}/{month}-{slug}-street.csv", part.to_csv(index=False))
+            z.writestr(f"{month}/{month}-{slug}-outcomes.csv", "Crime ID,Month\n")
+
+
 def timed_import(db_path: Path, csv_path: Path) -> tuple[float, int, int]:
     """Import one file into the store at db_path; return (seconds, rows read, rows added)."""
     db = open_store(db_path)
@@ -121,9 +132,11 @@ def main() -> None:
                 work / f"{month}-national-street.csv", index=False, quoting=csv.QUOTE_MINIMAL
             )
         sussex_repeated(9).to_csv(work / "sussex-x9-street.csv", index=False)
+        bulk_archive(work / "2024-03-national-street.csv", "2024-03", args.rows, lsoas, work / "2024-03.zip")
         store = work / "national.db"
         report("national month, empty store", *timed_import(store, work / "2024-01-national-street.csv"))
         report("next national month, store holding one", *timed_import(store, work / "2024-02-national-street.csv"))
+        report("bulk archive zip, 43 force members", *timed_import(store, work / "2024-03.zip"))
         report("same national month again (adds nothing)", *timed_import(store, work / "2024-02-national-street.csv"))
         report("sussex x9, empty store", *timed_import(work / "sussex.db", work / "sussex-x9-street.csv"))
         print(f"store size after two national months: {store.stat().st_size / 1e6:,.0f} MB")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import sqlite_utils
 
 
@@ -110,3 +111,27 @@ def ensure_names(db: sqlite_utils.Database, table: str, names: list[str]) -> dic
         f"INSERT OR IGNORE INTO {table} (name) VALUES (?)", [(n,) for n in names if n]
     )
     return {name: id_ for id_, name in db.execute(f"SELECT id, name FROM {table}").fetchall()}
+
+
+def insert_columns(
+    db: sqlite_utils.Database, head: str, columns: list, tail: str = "", rows_per_statement: int = 1000
+) -> None:
+    """Insert rows given as columns, many rows per statement: ``head`` + ``VALUES (?, ...), ...`` + ``tail``.
+
+    A multi-row VALUES list binds the same parameters as ``executemany`` but makes a thousandth of the
+    statement round trips, which more than doubles the insert rate of a large import.
+    """
+    if not len(columns) or not len(columns[0]):
+        return
+    width, rows = len(columns), len(columns[0])
+    if all(isinstance(c, np.ndarray) and c.dtype.kind == "i" for c in columns):
+        flat = np.column_stack(columns).ravel().tolist()
+    else:
+        flat = np.column_stack([np.asarray(c, dtype=object) for c in columns]).ravel().tolist()
+    row = "(" + ", ".join("?" * width) + ")"
+    full = f"{head} VALUES {', '.join([row] * rows_per_statement)} {tail}"
+    step = rows_per_statement * width
+    for start in range(0, rows * width, step):
+        part = flat[start: start + step]
+        sql = full if len(part) == step else f"{head} VALUES {', '.join([row] * (len(part) // width))} {tail}"
+        db.execute(sql, part)

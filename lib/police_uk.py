@@ -6,8 +6,8 @@ its LSOA's district) are rejected with a reason and kept in ``rejected_rows``; a
 police.uk street file at all (missing columns, ragged rows, text where a coordinate should be) fails whole
 with an error naming the row and column, and leaves the store as it was.
 
-Each incident's key (unique within its month) is a 64-bit hash: of month and Crime ID for crimes; of the row's content and its
-occurrence number among identical rows for ASB (which has no Crime ID and often repeats exactly), so
+Each incident's key (unique within its month) is a 64-bit hash: of the Crime ID for crimes; of the row's
+content and its occurrence number among identical rows for ASB (which has no Crime ID and often repeats exactly), so
 importing the same rows again adds nothing while genuine repeats are all kept.
 """
 
@@ -19,6 +19,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,7 @@ import pyarrow.csv as pacsv
 import sqlite_utils
 
 from lib.areas import resolve_lsoas
-from lib.importing import ImportFileError, ImportSummary, ensure_names, import_transaction
+from lib.importing import ImportFileError, ImportSummary, ensure_names, import_transaction, insert_columns
 from lib.store import set_meta
 
 COLUMNS = [
@@ -91,13 +92,16 @@ def import_police_uk(
 
 def _import_file(db: sqlite_utils.Database, path: Path, report: Progress) -> ImportSummary:
     sources = list(_sources_in(path))
+    report(0.0, f"reading {path.name}")
+    # The members of a bulk archive are read side by side (unzipping and parsing release the GIL), then
+    # imported as one frame so that each look-up against the store is made once per file, not per member.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        tables = list(pool.map(lambda source: read_street_table(source.open_bytes(), source), sources))
+    frame = street_frame(tables)
     with import_transaction(db, "police-uk", path) as summary:
+        report(0.4, f"importing {path.name}")
         set_meta(db, "h3_resolution", str(H3_RESOLUTION))
-        for index, source in enumerate(sources):
-            report(index / len(sources), f"reading {source.label}")
-            frame = read_street_csv(source.open_bytes(), source.label)
-            report((index + 0.5) / len(sources), f"importing {source.label}")
-            _import_frame(db, frame, source, summary)
+        _import_frame(db, frame, summary)
     return summary
 
 
@@ -121,11 +125,11 @@ _COLUMN_TYPES = dict.fromkeys(COLUMNS, _TEXT) | {
 }
 
 
-def read_street_csv(data: bytes, label: str) -> pd.DataFrame:
-    """Parse a police.uk street CSV; raise ImportFileError naming the row and column of any damage.
+def read_street_table(data: bytes, source: _Source) -> pa.Table:
+    """Parse one police.uk street CSV; raise ImportFileError naming the row and column of any damage.
 
-    Text columns come back as pandas categoricals (police.uk repeats months, places and categories on
-    every row); Longitude and Latitude as floats (NaN where empty); Crime ID as a 64-bit key (0 if none).
+    Text columns are dictionary-encoded (police.uk repeats months, places and categories on every row);
+    Longitude and Latitude are floats (null where empty). Adds the ``member`` and ``row`` of each record.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -134,21 +138,34 @@ def read_street_csv(data: bytes, label: str) -> pd.DataFrame:
     )
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 24), convert_options=options
+            pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 22), convert_options=options
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError) as error:
-        raise _locate_parse_error(data, label, error) from None
+        raise _locate_parse_error(data, source.label, error) from None
     missing = [c for c in REQUIRED if c not in table.column_names]
     if missing:
-        raise ImportFileError(label, "not a police.uk street file: column missing", row=1, column=missing[0])
-    for column in COLUMNS:
-        if column not in table.column_names:
-            table = table.append_column(column, pa.nulls(table.num_rows, _COLUMN_TYPES[column]))
-    table = table.unify_dictionaries().combine_chunks()
+        raise ImportFileError(source.label, "not a police.uk street file: column missing", row=1, column=missing[0])
+    columns = [
+        table.column(c) if c in table.column_names else pa.nulls(table.num_rows, _COLUMN_TYPES[c]) for c in COLUMNS
+    ]
+    extra = [pa.array(np.full(table.num_rows, source.member, dtype=object), _TEXT),
+             pa.array(np.arange(2, table.num_rows + 2, dtype=np.int32))]
+    return pa.table(columns + extra, names=[*COLUMNS, "member", "row"])
+
+
+def street_frame(tables: list[pa.Table]) -> pd.DataFrame:
+    """Join parsed street tables into one frame: text as pandas categoricals, Crime ID as a 64-bit key."""
+    table = pa.concat_tables(tables).unify_dictionaries().combine_chunks()
     frame = table.drop_columns(["Crime ID", "Context"]).to_pandas()
-    frame["crime_key"] = crime_keys(table.column("Crime ID").chunk(0) if table.num_rows else pa.array([], pa.string()))
+    ids = table.column("Crime ID")
+    frame["crime_key"] = crime_keys(ids.chunk(0) if ids.num_chunks else pa.array([], pa.string()))
     frame["Context"] = table.column("Context").to_numpy(zero_copy_only=False)
     return frame
+
+
+def read_street_csv(data: bytes, label: str) -> pd.DataFrame:
+    """Parse a single police.uk street CSV into a frame (see ``read_street_table``)."""
+    return street_frame([read_street_table(data, _Source(Path(label)))])
 
 
 _HEX = np.full(256, 255, dtype=np.uint8)
@@ -224,12 +241,11 @@ def _categories(frame: pd.DataFrame, column: str) -> np.ndarray:
     return np.asarray(frame[column].cat.categories, dtype=object)
 
 
-def _import_frame(db: sqlite_utils.Database, frame: pd.DataFrame, source: _Source, summary: ImportSummary) -> None:
-    frame["row"] = np.arange(2, len(frame) + 2)
+def _import_frame(db: sqlite_utils.Database, frame: pd.DataFrame, summary: ImportSummary) -> None:
     summary.rows_read += len(frame)
     frame = _place(db, frame)
     reasons = _reject_reasons(db, frame)
-    _record_rejects(db, frame[reasons != ""].assign(reason=reasons[reasons != ""]), source, summary)
+    _record_rejects(db, frame[reasons != ""].assign(reason=reasons[reasons != ""]), summary)
     frame = frame[reasons == ""].reset_index(drop=True)
     frame["point_id"] = point_ids(frame)
     frame["key"] = incident_keys(frame)
@@ -323,11 +339,10 @@ def _stable_hash(*columns: np.ndarray) -> np.ndarray:
 
 
 def _hash_per_row(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """Stable hash of a categorical column's text, computed once per category and gathered to rows."""
+    """Stable hash of a categorical column's text, computed once per category and gathered to rows (0 if none)."""
     categories = _categories(frame, column)
     per_category = _stable_hash(categories.astype(str)) if len(categories) else np.zeros(0, np.uint64)
-    codes = _codes(frame, column)
-    return np.where(codes >= 0, per_category[np.maximum(codes, 0)] if len(per_category) else 0, 0).astype(np.uint64)
+    return np.append(per_category, np.uint64(0))[_codes(frame, column)]  # code -1 picks the trailing 0
 
 
 def point_ids(frame: pd.DataFrame) -> np.ndarray:
@@ -368,12 +383,12 @@ def _drop_held(db: sqlite_utils.Database, frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~held]
 
 
-def _ids_for(db: sqlite_utils.Database, frame: pd.DataFrame, column: str, table: str) -> list:
+def _ids_for(db: sqlite_utils.Database, frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
     """Map a categorical column to ids in a dictionary table, per row (None where the row has no value)."""
     categories = _categories(frame, column)
     ids = ensure_names(db, table, categories.tolist())
     per_category = np.array([ids[c] for c in categories] + [None], dtype=object)
-    return per_category[_codes(frame, column)].tolist()  # code -1 picks the trailing None
+    return per_category[_codes(frame, column)]  # code -1 picks the trailing None
 
 
 def _insert_incidents(db: sqlite_utils.Database, frame: pd.DataFrame, import_id: int) -> None:
@@ -381,19 +396,15 @@ def _insert_incidents(db: sqlite_utils.Database, frame: pd.DataFrame, import_id:
         return
     order = np.lexsort((frame["key"].to_numpy(), _codes(frame, "Month")))
     frame = frame.iloc[order]  # primary-key order, so SQLite appends to its B-tree
-    columns = [
-        _text_per_row(frame, "Month"),
-        frame["key"].to_numpy().tolist(),
-        _ids_for(db, frame, "Crime type", "categories"),
-        frame["point_id"].to_numpy().tolist(),
-        _ids_for(db, frame, "Last outcome category", "outcomes"),
-        _ids_for(db, frame, "Falls within", "forces"),
-        frame["Context"].where(frame["Context"].notna(), None).tolist(),
-    ]
-    db.conn.executemany(
-        "INSERT INTO incidents (month, key, category_id, point_id, outcome_id, force_id, context, import_id) "
-        f"VALUES (?, ?, ?, ?, ?, ?, ?, {int(import_id)})",
-        zip(*columns, strict=True),
+    insert_columns(
+        db,
+        "INSERT INTO incidents (month, key, category_id, point_id, outcome_id, force_id, context, import_id)",
+        [
+            _text_per_row(frame, "Month"), frame["key"].to_numpy(), _ids_for(db, frame, "Crime type", "categories"),
+            frame["point_id"].to_numpy(), _ids_for(db, frame, "Last outcome category", "outcomes"),
+            _ids_for(db, frame, "Falls within", "forces"), frame["Context"].to_numpy(dtype=object),
+            np.full(len(frame), import_id),
+        ],
     )
 
 
@@ -404,24 +415,21 @@ def _insert_points(db: sqlite_utils.Database, frame: pd.DataFrame) -> None:
     points = points[~np.isin(points["point_id"].to_numpy(), held)].sort_values("point_id")
     if points.empty:
         return
-    cells = h3_cells(points["Latitude"].to_numpy(), points["Longitude"].to_numpy())
-    columns = [
-        points["point_id"].to_numpy().tolist(), points["Longitude"].to_numpy().tolist(),
-        points["Latitude"].to_numpy().tolist(),
-        *(_text_per_row(points, c) for c in ("Location", "LSOA code", "district_code", "csp_code")),
-        cells.tolist(),
-    ]
-    db.conn.executemany(
-        "INSERT INTO points (id, longitude, latitude, location, lsoa_code, district_code, csp_code, h3) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        zip(*columns, strict=True),
+    insert_columns(
+        db,
+        "INSERT INTO points (id, longitude, latitude, location, lsoa_code, district_code, csp_code, h3)",
+        [
+            points["point_id"].to_numpy(), points["Longitude"].to_numpy(), points["Latitude"].to_numpy(),
+            *(_text_per_row(points, c) for c in ("Location", "LSOA code", "district_code", "csp_code")),
+            h3_cells(points["Latitude"].to_numpy(), points["Longitude"].to_numpy()),
+        ],
     )
 
 
-def _text_per_row(frame: pd.DataFrame, column: str) -> list:
-    """A categorical column as a list of str (None where missing), gathered from its categories."""
+def _text_per_row(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A categorical column as an object array of str (None where missing), gathered from its categories."""
     per_category = np.append(_categories(frame, column), None)
-    return per_category[_codes(frame, column)].tolist()  # code -1 picks the trailing None
+    return per_category[_codes(frame, column)]  # code -1 picks the trailing None
 
 
 def h3_cells(latitude: np.ndarray, longitude: np.ndarray, resolution: int = H3_RESOLUTION) -> np.ndarray:
@@ -440,28 +448,28 @@ def _add_to_monthly_counts(db: sqlite_utils.Database, frame: pd.DataFrame) -> No
     counts = frame.groupby(group, observed=True, sort=True).agg(
         district_code=("district_code", "first"), count=("key", "size")
     ).reset_index()
-    columns = [_text_per_row(counts, c) for c in [*group, "district_code"]]
-    db.conn.executemany(
-        "INSERT INTO monthly_counts (csp_code, category, month, lsoa_code, district_code, count) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count",
-        zip(*columns, counts["count"].to_numpy().tolist(), strict=True),
+    insert_columns(
+        db,
+        "INSERT INTO monthly_counts (csp_code, category, month, lsoa_code, district_code, count)",
+        [*(_text_per_row(counts, c) for c in [*group, "district_code"]), counts["count"].to_numpy()],
+        tail="ON CONFLICT DO UPDATE SET count = count + excluded.count",
     )
 
 
-def _record_rejects(db: sqlite_utils.Database, rejects: pd.DataFrame, source: _Source, summary: ImportSummary) -> None:
+def _record_rejects(db: sqlite_utils.Database, rejects: pd.DataFrame, summary: ImportSummary) -> None:
     summary.rows_rejected += len(rejects)
     for reason, count in rejects["reason"].value_counts().items():
         summary.rejected_by_reason[reason] = summary.rejected_by_reason.get(reason, 0) + int(count)
-    columns = ["row", "reason", "Month", "Crime type", "LSOA code", "LSOA name", "Longitude", "Latitude",
-               "Location"]
+    columns = ["member", "row", "reason", "Month", "Crime type", "LSOA code", "LSOA name", "Longitude",
+               "Latitude", "Location"]
     values = rejects[columns].astype(object)
     db.conn.executemany(
-        "INSERT OR IGNORE INTO rejected_rows (sha256, member, import_id, file_name, row_number, reason, "
+        "INSERT OR IGNORE INTO rejected_rows (sha256, import_id, file_name, member, row_number, reason, "
         "month, category, lsoa_code, lsoa_name, longitude, latitude, location) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (summary.sha256, source.member, summary.import_id, summary.file_name, int(r[0]), r[1],
-             *(None if pd.isna(v) else str(v) for v in r[2:]))
+            (summary.sha256, summary.import_id, summary.file_name, r[0], int(r[1]), r[2],
+             *(None if pd.isna(v) else str(v) for v in r[3:]))
             for r in values.itertuples(index=False, name=None)
         ],
     )
