@@ -1,0 +1,73 @@
+"""Files uploaded on the Data page go through the same importers as the command line.
+
+Each upload is written to a temporary folder under its original name (the import log records that name),
+imported on its own so one bad file does not stop the rest, and reported in one line.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from lib.importing import ImportFileError, ImportSummary
+
+POLICE_UK, INDICATORS = "police_uk", "indicators"
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """What happened to one uploaded file: imported (with its summary line) or refused (with the reason)."""
+
+    file_name: str
+    imported: bool
+    message: str
+
+
+def safe_file_name(name: str) -> str:
+    """The uploaded name without any folder part, so it cannot point outside the temporary folder."""
+    base = Path(name.replace("\\", "/")).name.strip()
+    return base if base not in {"", ".", ".."} else "upload"
+
+
+def _importer(kind: str) -> Callable[[sqlite_utils.Database, Path, Progress | None], ImportSummary]:
+    if kind == POLICE_UK:
+        from lib.police_uk import import_police_uk
+
+        return lambda db, path, progress: import_police_uk(db, [path], progress)[0]
+    if kind == INDICATORS:
+        from lib.indicators import import_indicators
+
+        return lambda db, path, progress: import_indicators(db, path)
+    raise ValueError(f"unknown upload kind: {kind!r}")
+
+
+def import_uploads(
+    db: sqlite_utils.Database, kind: str, files: Iterable[tuple[str, bytes]], progress: Progress | None = None
+) -> list[UploadOutcome]:
+    """Import uploaded (name, content) pairs of one kind; a refused file is reported, not raised."""
+    importer = _importer(kind)
+    files = list(files)
+    outcomes = []
+    with tempfile.TemporaryDirectory(prefix="csp-upload-") as folder:
+        for number, (name, content) in enumerate(files):
+            path = Path(folder) / safe_file_name(name)
+            path.write_bytes(content)
+
+            def report(fraction: float, text: str, number: int = number) -> None:
+                if progress:
+                    progress((number + fraction) / len(files), text)
+
+            try:
+                summary = importer(db, path, report)
+            except ImportFileError as error:
+                outcomes.append(UploadOutcome(path.name, False, str(error)))
+            else:
+                outcomes.append(UploadOutcome(path.name, True, summary.line()))
+            finally:
+                path.unlink(missing_ok=True)
+    return outcomes

@@ -1,0 +1,216 @@
+"""The app in a real browser: `streamlit run` on the demo store, every page opened in headless Chromium.
+
+Fails on a Streamlit exception box, an uncaught page error or a console error. Screenshots go to
+$CSP_ARTIFACTS (or a temporary folder), which the test run prints at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.app_support import APP, REPO, copy_store, demo_store_file
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+STARTUP_SECONDS = 60
+RUN_TIMEOUT_MS = 60_000
+# Opened at a page's own path, Streamlit's frontend first probes that path as a base URL for its health
+# and host-config endpoints, then falls back to the root: two 404s it expects, not faults of ours.
+EXPECTED_PROBES = re.compile(r"/[a-z_]+/_stcore/(health|host-config)$")
+
+
+def free_port() -> int:
+    """A TCP port nobody is listening on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_health(url: str, server: subprocess.Popen, log: Path) -> None:
+    """Wait until Streamlit answers its health check; fail with its log if it dies or takes too long."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"streamlit did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
+
+
+@contextmanager
+def streamlit_server(store: Path, log: Path) -> Iterator[str]:
+    """Run `streamlit run app.py` on a store; yield its URL; always stop it."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+    ]
+    with open(log, "w") as output:
+        server = subprocess.Popen(command, cwd=REPO, env={**os.environ, "CSP_DB": str(store)},
+                                  stdout=output, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_health(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def artifacts(request) -> Path:
+    """Where screenshots go; printed at the end of the run."""
+    folder = Path(os.environ.get("CSP_ARTIFACTS") or tempfile.mkdtemp(prefix="csp-screenshots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    yield folder
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():  # shown even when the tests pass
+        print(f"\nBrowser screenshots: {folder}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser")
+    with streamlit_server(copy_store(demo_store_file(), folder / "demo.db"), folder / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A browser page with its console errors and uncaught page errors collected."""
+
+    def __init__(self, page: Page):
+        self.page, self.errors = page, []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+
+    def _console(self, message) -> None:
+        if message.type != "error":
+            return
+        if "404" in message.text and EXPECTED_PROBES.search(message.location.get("url", "")):
+            return
+        self.errors.append(f"console: {message.text} at {message.location.get('url')}")
+
+    def open(self, url: str) -> None:
+        """Open a URL and wait for the app to finish its run."""
+        self.page.goto(url)
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait until the script has run and the page has drawn."""
+        self.page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                                    timeout=RUN_TIMEOUT_MS)
+        self.page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=RUN_TIMEOUT_MS)
+        self.page.wait_for_load_state("networkidle")
+
+    def check(self, shot: Path) -> None:
+        """Screenshot the page, then fail on any exception box or error seen so far."""
+        self.page.screenshot(path=str(shot), full_page=True)
+        boxes = self.page.locator('[data-testid="stException"]')
+        assert 0 == boxes.count(), f"Streamlit exception on {self.page.url}: {boxes.first.inner_text()}"
+        assert [] == self.errors
+
+
+def sidebar_choice(page: Page, label: str) -> str:
+    """What a sidebar picker shows."""
+    return page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label).input_value()
+
+
+@pytest.fixture
+def watched(browser) -> Iterator[Watched]:
+    # Tall enough that the whole page is in the screenshot (Streamlit scrolls inside its own container).
+    context = browser.new_context(viewport={"width": 1600, "height": 2000})
+    context.set_default_timeout(RUN_TIMEOUT_MS)
+    yield Watched(context.new_page())
+    context.close()
+
+
+def test_home_renders(server, watched, artifacts):
+    watched.open(f"{server}/")
+    page = watched.page
+    # expect() retries until the page gets there, so a slow draw is not a failure.
+    expect(page.locator("h1").first).to_have_text("Safer Communities Dashboard")
+    expect(page.locator('[data-testid="stMetric"]')).to_have_count(5)
+    expect(page.locator('[data-testid="stVegaLiteChart"] svg.marks .mark-line path')).to_have_count(4)
+    expect(page.locator('[data-testid="stAlert"]').first).to_contain_text("Synthetic demo data")
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Open Government Licence v3.0")
+    watched.check(artifacts / "home.png")
+    page.get_by_text("Show as a table").click()
+    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(1)  # the rerun has drawn the table
+    watched.settle()
+    watched.check(artifacts / "home-table.png")
+
+
+def test_data_page_and_each_tab_render(server, watched, artifacts):
+    watched.open(f"{server}/data?area=X22000002&period=2025/26")
+    page = watched.page
+    expect(page.locator("h1").first).to_have_text("Data")
+    assert ("Castlebury (CSP)", "2025/26") == (sidebar_choice(page, "Area"), sidebar_choice(page, "Period"))
+    for tab in ["Coverage", "Import log", "Rejected rows", "Indicators", "Upload files", "Downloads"]:
+        page.get_by_role("tab", name=tab).click()
+        watched.settle()
+        watched.check(artifacts / f"data-{tab.lower().replace(' ', '-')}.png")
+
+
+def test_picking_an_area_changes_the_numbers_and_the_link(server, watched, artifacts):
+    watched.open(f"{server}/")
+    page = watched.page
+    county = page.locator('[data-testid="stMetricValue"]').first.inner_text()
+    page.get_by_role("combobox", name="Area").click()
+    page.get_by_role("option", name="Castlebury (CSP)").click()
+    page.wait_for_url(re.compile(r"area=X22000002"))
+    expect(page.locator('[data-testid="stMetricValue"]').first).not_to_have_text(county)
+    watched.settle()
+    watched.check(artifacts / "home-castlebury.png")
+    page.get_by_role("link", name="Data").first.click()  # the choice follows to the next page
+    page.wait_for_url(re.compile(r"/data\?.*area=X22000002"))
+    watched.settle()
+    assert "Castlebury (CSP)" == sidebar_choice(page, "Area")
+    watched.check(artifacts / "data-castlebury.png")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Streamlit 1.67 runs the first script of a new server in legacy pages/-folder mode, so a link "
+    "straight to /data runs pages/data.py without app.py (no sidebar). Renaming pages/ fixes it.",
+)
+def test_a_link_to_a_page_works_on_a_freshly_started_server(tmp_path, browser):
+    store = copy_store(demo_store_file(), tmp_path / "demo.db")
+    with streamlit_server(store, tmp_path / "streamlit.log") as url:
+        page = browser.new_page()
+        watched = Watched(page)
+        watched.open(f"{url}/data?area=X22000002")
+        pickers = page.get_by_role("combobox", name="Area").count()
+        page.close()
+    assert 1 == pickers

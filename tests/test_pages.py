@@ -1,0 +1,237 @@
+"""Every page under Streamlit's AppTest, on the demo store and the real Sussex store.
+
+The numbers on screen are checked against counts made independently: for the demo from its incident records
+(not the monthly counts the app reads), for Sussex from the raw police.uk file with pandas.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pandas as pd
+import pytest
+from streamlit.proto.Metric_pb2 import Metric
+
+from lib.store import open_store
+from tests.app_support import copy_store, demo_store_file, metric_values, run_app
+from tests.conftest import SUSSEX_FILE
+from ui import plain_text
+
+DEMO_CSPS = {"X22000001": "Brackenford", "X22000002": "Castlebury", "X22000003": "Harwick",
+             "X22000004": "Lowmere", "X22000005": "Saltcliffe"}
+ASB, VIOLENCE, PUBLIC_ORDER = "Anti-social behaviour", "Violence and sexual offences", "Public order"
+LABELS = {"asb": ASB, "violence": VIOLENCE, "public_order": PUBLIC_ORDER,
+          "ppv": "Public place violence (approx.)", "all_crime": "All crime (not ASB)"}
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """A private copy of the demo store, so a test may change it."""
+    return copy_store(demo_store_file(), tmp_path / "demo.db")
+
+
+@pytest.fixture
+def sussex(sussex_store_path, tmp_path):
+    return copy_store(sussex_store_path, tmp_path / "sussex.db")
+
+
+def demo_recount(store, csps: list[str], start: str, end: str) -> dict[str, int]:
+    """Headline counts from the demo's incident records, one row per incident."""
+    marks = ", ".join("?" for _ in csps)
+    with sqlite3.connect(store) as db:
+        by_category = dict(db.execute(
+            f"SELECT category, COUNT(*) FROM incident_points WHERE csp_code IN ({marks}) "
+            "AND month BETWEEN ? AND ? GROUP BY category",
+            [*csps, start, end],
+        ).fetchall())
+    return _headlines(by_category)
+
+
+def sussex_recount(csp_lsoa_prefix: str, start: str, end: str) -> dict[str, int]:
+    """Headline counts from the raw police.uk file, for rows the importer can place (coordinates, LSOA)."""
+    raw = pd.read_csv(SUSSEX_FILE, dtype=str, keep_default_na=False)
+    rows = raw[raw["LSOA name"].str.startswith(csp_lsoa_prefix + " ") & (raw["Longitude"] != "")
+               & raw["Month"].between(start, end)]
+    return _headlines(rows["Crime type"].value_counts().to_dict())
+
+
+def _headlines(by_category: dict[str, int]) -> dict[str, int]:
+    return {
+        "asb": by_category.get(ASB, 0),
+        "violence": by_category.get(VIOLENCE, 0),
+        "public_order": by_category.get(PUBLIC_ORDER, 0),
+        "ppv": by_category.get(VIOLENCE, 0) + by_category.get(PUBLIC_ORDER, 0),
+        "all_crime": sum(n for category, n in by_category.items() if category != ASB),
+    }
+
+
+def shown(counts: dict[str, int]) -> dict[str, str]:
+    """How the headline counts appear on screen."""
+    return {LABELS[key]: f"{n:,}" for key, n in counts.items()}
+
+
+def test_home_on_the_demo_shows_the_county_for_the_latest_12_months(monkeypatch, demo):
+    app = run_app(monkeypatch, demo)
+    assert not app.exception
+    assert ("X10000001", "latest-12") == (app.selectbox(key="sidebar_area").value,
+                                          app.selectbox(key="sidebar_period").value)
+    assert shown(demo_recount(demo, list(DEMO_CSPS), "2025-10", "2026-09")) == metric_values(app)
+    assert "Synthetic demo data: the Avonmere county is generated, not real." == app.warning[0].value
+    assert any("Open Government Licence v3.0" in c.value for c in app.sidebar.caption)
+
+
+def test_deltas_compare_with_the_same_months_a_year_earlier(monkeypatch, demo):
+    app = run_app(monkeypatch, demo)
+    now = demo_recount(demo, list(DEMO_CSPS), "2025-10", "2026-09")
+    before = demo_recount(demo, list(DEMO_CSPS), "2024-10", "2025-09")
+    expected = {
+        LABELS[k]: f"{now[k] - before[k]:+,} ({100 * (now[k] - before[k]) / before[k]:+.1f}%)" for k in now
+    }
+    assert expected == {m.label: m.delta for m in app.metric}
+    # A fall is good news for every headline: green with the arrow down (delta_color="inverse").
+    down, up = Metric.MetricDirection.DOWN, Metric.MetricDirection.UP
+    for metric in app.metric:
+        falling = metric.delta.startswith("-")
+        assert (down if falling else up) == metric.proto.direction
+        assert (Metric.MetricColor.GREEN if falling else Metric.MetricColor.RED) == metric.proto.color
+
+
+def test_changing_the_area_changes_the_numbers(monkeypatch, demo):
+    app = run_app(monkeypatch, demo)
+    county = metric_values(app)
+    app.selectbox(key="sidebar_area").select("X22000002").run()
+    assert shown(demo_recount(demo, ["X22000002"], "2025-10", "2026-09")) == metric_values(app)
+    assert county != metric_values(app)
+    assert "X22000002" == app.query_params["area"]
+
+
+def test_a_pasted_link_reopens_the_same_view(monkeypatch, demo):
+    app = run_app(monkeypatch, demo, area="X22000002", period="2025/26")
+    assert ("X22000002", "2025/26") == (app.selectbox(key="sidebar_area").value,
+                                        app.selectbox(key="sidebar_period").value)
+    assert shown(demo_recount(demo, ["X22000002"], "2025-04", "2026-03")) == metric_values(app)
+    assert {"area": "X22000002", "period": "2025/26"} == dict(app.query_params)
+
+
+def test_a_link_with_custom_months(monkeypatch, demo):
+    app = run_app(monkeypatch, demo, area="X22000005", period="2025-01..2025-06")
+    assert "custom" == app.selectbox(key="sidebar_period").value
+    assert ("2025-01", "2025-06") == tuple(app.select_slider(key="sidebar_months").value)
+    assert shown(demo_recount(demo, ["X22000005"], "2025-01", "2025-06")) == metric_values(app)
+    assert "2025-01..2025-06" == app.query_params["period"]
+
+
+def test_choosing_a_period_updates_the_link(monkeypatch, demo):
+    app = run_app(monkeypatch, demo)
+    app.selectbox(key="sidebar_period").select("2024/25").run()
+    assert {"area": "X10000001", "period": "2024/25"} == dict(app.query_params)
+    assert shown(demo_recount(demo, list(DEMO_CSPS), "2024-04", "2025-03")) == metric_values(app)
+    app.selectbox(key="sidebar_period").select("custom").run()
+    app.select_slider(key="sidebar_months").set_value(("2024-01", "2024-03")).run()
+    assert "2024-01..2024-03" == app.query_params["period"]
+
+
+def test_a_broken_link_falls_back_to_the_defaults(monkeypatch, demo):
+    app = run_app(monkeypatch, demo, area="<script>", period="1999/00")
+    assert not app.exception
+    assert {"area": "X10000001", "period": "latest-12"} == dict(app.query_params)
+
+
+def test_the_choice_survives_a_page_switch(monkeypatch, demo):
+    app = run_app(monkeypatch, demo)
+    app.selectbox(key="sidebar_area").select("X22000003").run()
+    app.switch_page("pages/data.py").run()
+    assert not app.exception
+    assert "X22000003" == app.selectbox(key="sidebar_area").value
+    assert "Harwick" in app.get("download_button")[0].label
+    app.switch_page("pages/home.py").run()
+    assert shown(demo_recount(demo, ["X22000003"], "2025-10", "2026-09")) == metric_values(app)
+
+
+def test_the_chart_can_be_read_as_a_table(monkeypatch, demo):
+    app = run_app(monkeypatch, demo)
+    app.toggle(key="home_show_table").set_value(True).run()
+    table = app.dataframe[0].value
+    assert ["Month", ASB, VIOLENCE, PUBLIC_ORDER, "Other crime"] == list(table.columns)
+    assert 12 == len(table)
+    counts = demo_recount(demo, list(DEMO_CSPS), "2025-10", "2026-09")
+    assert counts["asb"] == table[ASB].sum()
+    assert counts["all_crime"] + counts["asb"] == table.drop(columns="Month").to_numpy().sum()
+
+
+def test_data_page_on_the_demo(monkeypatch, demo):
+    app = run_app(monkeypatch, demo)
+    app.switch_page("pages/data.py").run()
+    assert not app.exception
+    coverage = app.dataframe[0].value
+    assert sorted(DEMO_CSPS.values()) == list(coverage["CSP"])
+    with sqlite3.connect(demo) as db:
+        imports = db.execute("SELECT COUNT(*) FROM import_log").fetchone()[0]
+        indicators = [r[0] for r in db.execute("SELECT name FROM indicators")]
+    assert imports == len(app.dataframe[1].value)
+    shown_text = " ".join(m.value for m in app.markdown)
+    assert all(plain_text(name) in shown_text for name in indicators)  # a card per indicator
+    app.toggle(key="data_show_indicators").set_value(True).run()
+    assert sorted(indicators) == sorted(app.dataframe[-1].value["Indicator"])
+    assert ["data_download_counts", "data_download_log", "data_download_rejected"] == [
+        b.key for b in app.get("download_button")
+    ]
+    assert app.warning[0].value.startswith("Synthetic demo data")
+
+
+def test_home_on_sussex_counts_eastbourne_like_the_raw_file(monkeypatch, sussex):
+    app = run_app(monkeypatch, sussex, area="E22000295")
+    assert not app.exception
+    assert shown(sussex_recount("Eastbourne", "2018-10", "2019-02")) == metric_values(app)
+    assert not app.warning  # real data: no demo notice
+    assert all(m.delta == "" for m in app.metric)  # 2017/18 is not held, so no comparison
+    assert any("does not hold the same months a year earlier" in c.value for c in app.caption)
+
+
+def test_on_sussex_changing_the_area_changes_the_numbers(monkeypatch, sussex):
+    app = run_app(monkeypatch, sussex, area="E22000295", period="2018-11..2019-01")
+    eastbourne = metric_values(app)
+    app.selectbox(key="sidebar_area").select("E22000296").run()
+    assert shown(sussex_recount("Hastings", "2018-11", "2019-01")) == metric_values(app)
+    assert eastbourne != metric_values(app)
+
+
+def test_data_page_on_sussex(monkeypatch, sussex):
+    app = run_app(monkeypatch, sussex)
+    app.switch_page("pages/data.py").run()
+    assert not app.exception
+    assert 13 == len(app.dataframe[0].value)  # the Sussex CSPs; strays over the border get their own table
+    assert "Incidents just over the border" in [s.value for s in app.subheader]
+    reasons = app.dataframe[3].value
+    assert 3 == reasons.set_index("Reason").loc["no LSOA", "Rows"]
+
+
+def test_uploading_a_file_on_the_data_page_imports_it(monkeypatch, tmp_path):
+    store = tmp_path / "empty.db"
+    open_store(store).close()
+    app = run_app(monkeypatch, store)
+    assert not app.exception
+    assert "No incidents are loaded yet" in app.info[0].value
+    app.switch_page("pages/data.py").run()
+    app.file_uploader(key="data_police_files").upload("sussex-street.csv.gz", SUSSEX_FILE.read_bytes())
+    app.button(key="data_police_import").click().run()
+    assert not app.exception
+    assert app.success[0].value.startswith("police\\-uk sussex\\-street\\.csv\\.gz\\: 57,491 rows read")
+    assert "E10000011" != app.selectbox(key="sidebar_area").value  # no lookup loaded: provisional CSPs
+    assert "Eastbourne (CSP)" in app.selectbox(key="sidebar_area").options
+
+
+def test_a_refused_upload_shows_why(monkeypatch, demo):
+    app = run_app(monkeypatch, demo)
+    app.switch_page("pages/data.py").run()
+    app.file_uploader(key="data_police_files").upload("notes.csv", b"hello,world\n1,2\n")
+    app.button(key="data_police_import").click().run()
+    assert not app.exception
+    assert "notes\\.csv" in app.error[0].value
+
+
+def test_a_fresh_machine_gets_the_demo(monkeypatch, tmp_path):
+    app = run_app(monkeypatch, tmp_path / "new" / "csp.db")
+    assert not app.exception
+    assert app.warning[0].value.startswith("Synthetic demo data")
+    assert (tmp_path / "new" / "csp.db").exists()
