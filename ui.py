@@ -7,6 +7,7 @@ version that changes whenever the file is written), so a new import shows withou
 from __future__ import annotations
 
 import re
+import runpy
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,23 @@ from lib.periods import (
 from lib.store import open_store, store_path
 from lib.summary import Headline, StoreOverview
 from lib.uploads import import_uploads
+
+APP_PATH = Path(__file__).resolve().parent / "app.py"
+
+
+def require_app_shell() -> None:
+    """Run app.py instead when Streamlit has opened this page file on its own.
+
+    On the first run of a new server Streamlit still treats a folder named ``pages/`` as legacy multipage
+    pages, so a deep link (``/data?area=...``) would run the page without the router, sidebar or notices.
+    Running app.py here lets ``st.navigation`` take over (from then on for the whole server) and run the page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(APP_PATH), run_name="__main__")
+        st.stop()
+
 
 AREA_KEY, PERIOD_KEY, MONTHS_KEY = "sidebar_area", "sidebar_period", "sidebar_months"
 CUSTOM = "custom"

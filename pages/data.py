@@ -7,6 +7,7 @@ from lib.export import download_name
 from lib.summary import describe_areas
 from lib.uploads import INDICATORS, POLICE_UK
 
+ui.require_app_shell()
 store = ui.current_store()
 overview = ui.load_overview(store)
 selection = ui.current_selection()

@@ -6,6 +6,7 @@ import ui
 from lib.charts import monthly_groups_chart
 from lib.summary import PPV_NOTE, area_label, describe_areas, group_table
 
+ui.require_app_shell()
 store = ui.current_store()
 overview = ui.load_overview(store)
 selection = ui.current_selection()

@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,25 +35,8 @@ def copy_store(source: Path, target: Path) -> Path:
     return target
 
 
-def keep_navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stop AppTest falling back to the legacy ``pages/`` directory mode on reruns.
-
-    AppTest resets ``PagesManager.uses_pages_directory`` before every run, and because our page files live in
-    a folder called ``pages/`` it is set again, so a rerun executes the page file alone and skips app.py
-    (the sidebar vanishes and nothing changes). Only ``st.navigation`` is used here, so pin it off.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        PagesManager.uses_pages_directory = False
-        original(self, *args, **kwargs)
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 def run_app(monkeypatch: pytest.MonkeyPatch, store: Path, **query: str) -> AppTest:
     """Run app.py on a store, with optional query parameters as a pasted link would give."""
-    keep_navigation_mode(monkeypatch)
     monkeypatch.setenv("CSP_DB", str(store))
     app = AppTest.from_file(str(APP), default_timeout=90)
     app.query_params.update(query)

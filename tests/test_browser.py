@@ -200,11 +200,6 @@ def test_picking_an_area_changes_the_numbers_and_the_link(server, watched, artif
     watched.check(artifacts / "data-castlebury.png")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit 1.67 runs the first script of a new server in legacy pages/-folder mode, so a link "
-    "straight to /data runs pages/data.py without app.py (no sidebar). Renaming pages/ fixes it.",
-)
 def test_a_link_to_a_page_works_on_a_freshly_started_server(tmp_path, browser):
     store = copy_store(demo_store_file(), tmp_path / "demo.db")
     with streamlit_server(store, tmp_path / "streamlit.log") as url:
