@@ -72,15 +72,22 @@ def now_iso() -> str:
 
 @contextmanager
 def import_transaction(
-    db: sqlite_utils.Database, kind: str, path: str | Path, display_name: str | None = None
+    db: sqlite_utils.Database,
+    kind: str,
+    path: str | Path,
+    display_name: str | None = None,
+    sha256: str | None = None,
+    clock: float | None = None,
 ) -> Iterator[ImportSummary]:
     """Run one file's import as a single transaction and log it; roll back on any error.
 
-    The summary's ``import_id`` is reserved before the body runs so rows can point at their import.
+    The summary's ``import_id`` is reserved before the body runs so rows can point at their import. A caller
+    that has already read the file may pass its ``sha256`` and the ``perf_counter`` time it started at, so
+    the logged time covers the whole import.
     """
     path = Path(path)
-    summary = ImportSummary(kind=kind, file_name=display_name or path.name, sha256=file_sha256(path))
-    started, clock = now_iso(), time.perf_counter()
+    summary = ImportSummary(kind=kind, file_name=display_name or path.name, sha256=sha256 or file_sha256(path))
+    started, clock = now_iso(), clock if clock is not None else time.perf_counter()
     db.execute("BEGIN IMMEDIATE")
     try:
         next_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM import_log").fetchone()[0]

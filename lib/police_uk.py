@@ -17,6 +17,7 @@ import csv
 import gzip
 import io
 import re
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +32,14 @@ import pyarrow.csv as pacsv
 import sqlite_utils
 
 from lib.areas import resolve_lsoas
-from lib.importing import ImportFileError, ImportSummary, ensure_names, import_transaction, insert_columns
+from lib.importing import (
+    ImportFileError,
+    ImportSummary,
+    ensure_names,
+    file_sha256,
+    import_transaction,
+    insert_columns,
+)
 from lib.store import set_meta
 
 COLUMNS = [
@@ -91,14 +99,18 @@ def import_police_uk(
 
 
 def _import_file(db: sqlite_utils.Database, path: Path, report: Progress) -> ImportSummary:
+    clock = time.perf_counter()
     sources = list(_sources_in(path))
     report(0.0, f"reading {path.name}")
-    # The members of a bulk archive are read side by side (unzipping and parsing release the GIL), then
-    # imported as one frame so that each look-up against the store is made once per file, not per member.
+    # The file's checksum and the members of a bulk archive are worked out side by side (hashing, unzipping
+    # and parsing release the GIL); the members are then imported as one frame, so that each look-up
+    # against the store is made once per file, not once per member.
     with ThreadPoolExecutor(max_workers=2) as pool:
+        sha256 = pool.submit(file_sha256, path)
         tables = list(pool.map(lambda source: read_street_table(source.open_bytes(), source), sources))
-    frame = street_frame(tables)
-    with import_transaction(db, "police-uk", path) as summary:
+        frame = street_frame(tables)
+        checksum = sha256.result()
+    with import_transaction(db, "police-uk", path, sha256=checksum, clock=clock) as summary:
         report(0.4, f"importing {path.name}")
         set_meta(db, "h3_resolution", str(H3_RESOLUTION))
         _import_frame(db, frame, summary)
@@ -376,11 +388,16 @@ def _drop_held(db: sqlite_utils.Database, frame: pd.DataFrame) -> pd.DataFrame:
     month_codes = _codes(frame, "Month")
     held = np.zeros(len(frame), dtype=bool)
     for code, month in enumerate(_categories(frame, "Month")):
-        keys = np.fromiter((k for (k,) in db.execute("SELECT key FROM incidents WHERE month = ?", [month])),
-                           dtype=np.int64)
+        keys = _integers(db, "SELECT group_concat(key) FROM incidents WHERE month = ?", [month])
         if len(keys):
             held |= (month_codes == code) & np.isin(frame["key"].to_numpy(), keys)
     return frame[~held]
+
+
+def _integers(db: sqlite_utils.Database, sql: str, params: list | None = None) -> np.ndarray:
+    """Run a ``SELECT group_concat(...)`` and parse it with numpy: one string instead of a tuple per row."""
+    text = db.execute(sql, params or []).fetchone()[0]
+    return np.array(text.split(","), dtype=np.int64) if text else np.zeros(0, dtype=np.int64)
 
 
 def _ids_for(db: sqlite_utils.Database, frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
@@ -411,7 +428,7 @@ def _insert_incidents(db: sqlite_utils.Database, frame: pd.DataFrame, import_id:
 def _insert_points(db: sqlite_utils.Database, frame: pd.DataFrame) -> None:
     """Add the snap points the rows use that the store does not hold yet (most months reuse most points)."""
     points = frame.drop_duplicates("point_id")
-    held = np.array([r[0] for r in db.execute("SELECT id FROM points").fetchall()], dtype=np.int64)
+    held = _integers(db, "SELECT group_concat(id) FROM points")
     points = points[~np.isin(points["point_id"].to_numpy(), held)].sort_values("point_id")
     if points.empty:
         return
