@@ -18,6 +18,12 @@ import sqlite_utils
 from lib.areas import Area, comparable_name
 from lib.importing import ImportFileError, ImportSummary
 
+# The area kind each ONS column prefix names (LAD17CD, CTY19NM, PFA17CD, ...).
+ONS_PREFIX_KINDS = {
+    "lsoa": "lsoa", "lad": "district", "ltla": "district", "csp": "csp", "cty": "county", "utla": "county",
+    "pfa": "force",
+}
+
 # ONS GSS codes: a letter for the nation, two digits for the entity, six for the instance.
 _CODE = re.compile(r"^[A-Z]\d{8}$")
 _ENGLAND_KINDS = {

@@ -25,6 +25,7 @@ from lib import areas as area_model
 from lib.area_files import (
     LAD11_TO_LAD17,
     LEVELS,
+    ONS_PREFIX_KINDS,
     PARENT_KINDS,
     add_areas,
     adopt_provisional_forces,
@@ -40,7 +41,6 @@ from lib.importing import ImportFileError, ImportSummary, import_transaction
 
 DECIMALS = 5  # about 1 m: finer than the generalised boundaries themselves, and keeps the store small
 _ONS_PROPERTY = re.compile(r"^(lsoa|lad|csp|cty|pfa)(\d{2})(cd|nm)$")
-_ONS_LEVEL = {"lsoa": "lsoa", "lad": "district", "csp": "csp", "cty": "county", "pfa": "force"}
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def _layout(file: str, properties: dict[str, Any]) -> list[_Columns]:
                 continue
         elif "code" not in slot and not (prefix == "pfa" and "name" in slot):
             continue  # an ancestor named without a code is of no use, except a force (matched by name)
-        layout.append(_Columns(_ONS_LEVEL[prefix], slot.get("code"), slot.get("name"), slot.get("year")))
+        layout.append(_Columns(ONS_PREFIX_KINDS[prefix], slot.get("code"), slot.get("name"), slot.get("year")))
     if not layout:
         raise ImportFileError(
             file,

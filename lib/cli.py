@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     areas = commands.add_parser("areas", help="list the areas the store holds")
     areas.add_argument("--kind", choices=AREA_KINDS, default="csp")
 
-    commands.add_parser("rejected", help="print rejected police.uk rows by reason, as CSV")
+    commands.add_parser("rejected", help="print the rejected rows of every import by file and reason, as CSV")
 
     demo = commands.add_parser("demo", help="build the synthetic demo county store (replaces the store file)")
     demo.add_argument("--force", action="store_true", help="overwrite an existing store that is not a demo")

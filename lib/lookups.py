@@ -28,6 +28,7 @@ from lib import areas as area_model
 from lib.area_files import (
     LAD11_TO_LAD17,
     LEVELS,
+    ONS_PREFIX_KINDS,
     adopt_provisional_forces,
     clean_district_name,
     held_areas,
@@ -41,15 +42,6 @@ from lib.importing import ImportFileError, ImportSummary, import_transaction
 
 _ONS_COLUMN = re.compile(r"^(lsoa|lad|ltla|csp|cty|utla|pfa)(\d{2})(cd|nm)$")
 _SIMPLE_COLUMN = re.compile(r"^(lsoa|district|csp|county|force)_(code|name)$")
-_ONS_LEVEL = {
-    "lsoa": "lsoa",
-    "lad": "district",
-    "ltla": "district",
-    "csp": "csp",
-    "cty": "county",
-    "utla": "county",
-    "pfa": "force",
-}
 
 
 def import_lookup(db: sqlite_utils.Database, path: str | Path) -> ImportSummary:
@@ -75,7 +67,7 @@ def _levels(file: str, columns: list[str]) -> dict[str, tuple[str, str, int | No
     for column in columns:
         ons, simple = _ONS_COLUMN.match(column), _SIMPLE_COLUMN.match(column)
         if ons:
-            level, part, year = _ONS_LEVEL[ons.group(1)], ons.group(3), int(ons.group(2))
+            level, part, year = ONS_PREFIX_KINDS[ons.group(1)], ons.group(3), int(ons.group(2))
         elif simple:
             level, part, year = simple.group(1), "cd" if simple.group(2) == "code" else "nm", None
         else:

@@ -26,6 +26,7 @@ import sqlite_utils
 
 from lib.area_files import (
     LAD11_TO_LAD17,
+    ONS_PREFIX_KINDS,
     PARENT_KINDS,
     add_areas,
     clean_district_name,
@@ -40,15 +41,6 @@ from lib.importing import ImportFileError, ImportSummary, import_transaction
 _CODE_COLUMN = re.compile(r"^(lsoa|lad|ltla|csp|cty|utla|pfa)(\d{2})_?(cd|code)$")
 _NAME_COLUMN = re.compile(r"^(lsoa|lad|ltla|csp|cty|utla|pfa)(\d{2})_?(nm|name)$")
 _LEVEL_ORDER = ("lsoa", "lad", "ltla", "csp", "cty", "utla", "pfa")
-_LEVEL_KINDS = {
-    "lsoa": "lsoa",
-    "lad": "district",
-    "ltla": "district",
-    "csp": "csp",
-    "cty": "county",
-    "utla": "county",
-    "pfa": "force",
-}
 _WIDE_COLUMN = re.compile(r"^pop_(census|mid)(\d{4})$")
 _YEAR_IN_NAME = re.compile(r"mid[-_ ]?(\d{4})", re.IGNORECASE)
 _BANDS = ("aged_0_17", "aged_18_64", "aged_65_plus")
@@ -143,7 +135,7 @@ def _area_columns(file: str, columns: list[str]) -> tuple[str, str | None, str |
         )
     own = present[0]
     # The parent is the next level up the file names (a CSP file's pfa17cd, an LSOA file's lad11cd).
-    parent = next((codes[p][0] for p in present[1:] if _LEVEL_KINDS[p] != _LEVEL_KINDS[own]), None)
+    parent = next((codes[p][0] for p in present[1:] if ONS_PREFIX_KINDS[p] != ONS_PREFIX_KINDS[own]), None)
     return codes[own][0], names.get(own), parent, codes[own][1]
 
 
@@ -269,8 +261,8 @@ def _place_areas(db: sqlite_utils.Database, records: pd.DataFrame, summary: Impo
             reasons[code] = "area not held and the file gives no name"
         elif kind is None:
             reasons[code] = "area not held and its code is not a known ONS area code"
-        elif level in _LEVEL_KINDS and _LEVEL_KINDS[level] != kind:
-            reasons[code] = f"code is a {kind} code in a {_LEVEL_KINDS[level]} column"
+        elif level in ONS_PREFIX_KINDS and ONS_PREFIX_KINDS[level] != kind:
+            reasons[code] = f"code is a {kind} code in a {ONS_PREFIX_KINDS[level]} column"
         else:
             if kind == "district":
                 name = clean_district_name(name)
