@@ -286,8 +286,12 @@ def _place(db: sqlite_utils.Database, frame: pd.DataFrame) -> pd.DataFrame:
 def _gather_codes(per_lsoa: np.ndarray, lsoa_codes: np.ndarray) -> tuple[np.ndarray, pd.Index]:
     """Categorical codes and categories of a per-LSOA value, gathered to rows (-1 where no LSOA)."""
     codes, uniques = pd.factorize(per_lsoa, use_na_sentinel=True)
-    row_codes = np.where(lsoa_codes >= 0, codes[np.maximum(lsoa_codes, 0)], -1) if len(codes) else lsoa_codes
-    return row_codes, pd.Index(uniques)
+    return _per_row(codes, lsoa_codes, -1), pd.Index(uniques)
+
+
+def _per_row(per_category: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
+    """Gather one value per category to the rows by their categorical codes; code -1 (no value) gets ``missing``."""
+    return np.append(per_category, missing)[codes]  # code -1 picks the appended value
 
 
 def _reject_reasons(db: sqlite_utils.Database, frame: pd.DataFrame) -> np.ndarray:
@@ -354,7 +358,7 @@ def _hash_per_row(frame: pd.DataFrame, column: str) -> np.ndarray:
     """Stable hash of a categorical column's text, computed once per category and gathered to rows (0 if none)."""
     categories = _categories(frame, column)
     per_category = _stable_hash(categories.astype(str)) if len(categories) else np.zeros(0, np.uint64)
-    return np.append(per_category, np.uint64(0))[_codes(frame, column)]  # code -1 picks the trailing 0
+    return _per_row(per_category, _codes(frame, column), np.uint64(0))
 
 
 def point_ids(frame: pd.DataFrame) -> np.ndarray:
@@ -404,8 +408,7 @@ def _ids_for(db: sqlite_utils.Database, frame: pd.DataFrame, column: str, table:
     """Map a categorical column to ids in a dictionary table, per row (None where the row has no value)."""
     categories = _categories(frame, column)
     ids = ensure_names(db, table, categories.tolist())
-    per_category = np.array([ids[c] for c in categories] + [None], dtype=object)
-    return per_category[_codes(frame, column)]  # code -1 picks the trailing None
+    return _per_row(np.array([ids[c] for c in categories], dtype=object), _codes(frame, column), None)
 
 
 def _insert_incidents(db: sqlite_utils.Database, frame: pd.DataFrame, import_id: int) -> None:
@@ -445,8 +448,7 @@ def _insert_points(db: sqlite_utils.Database, frame: pd.DataFrame) -> None:
 
 def _text_per_row(frame: pd.DataFrame, column: str) -> np.ndarray:
     """A categorical column as an object array of str (None where missing), gathered from its categories."""
-    per_category = np.append(_categories(frame, column), None)
-    return per_category[_codes(frame, column)]  # code -1 picks the trailing None
+    return _per_row(_categories(frame, column), _codes(frame, column), None)
 
 
 def h3_cells(latitude: np.ndarray, longitude: np.ndarray, resolution: int = H3_RESOLUTION) -> np.ndarray:
