@@ -18,6 +18,10 @@ page = st.navigation(
             st.Page("pages/similar.py", title="Similar areas", icon=":material/compare_arrows:"),
         ],
         "Places": [st.Page("pages/hotspots.py", title="Hotspots", icon=":material/local_fire_department:")],
+        "Priorities": [
+            st.Page("pages/priorities.py", title="Priority matrix", icon=":material/bubble_chart:"),
+            st.Page("pages/actions.py", title="Action plan", icon=":material/checklist:"),
+        ],
         "Store": [st.Page("pages/data.py", title="Data", icon=":material/database:")],
     }
 )

@@ -16,8 +16,22 @@ import pandas as pd
 import sqlite_utils
 import streamlit as st
 
-from lib import harm, holdings, hotspots, maps, overview, similar_areas, summary, targets, trend_labels, trends
-from lib.areas import Area
+from lib import (
+    action_plan,
+    assessments,
+    harm,
+    holdings,
+    hotspots,
+    maps,
+    overview,
+    priority_evidence,
+    similar_areas,
+    summary,
+    targets,
+    trend_labels,
+    trends,
+)
+from lib.areas import Area, csp_codes_within
 from lib.catalogue import Indicator, find_indicator, headline_indicators, indicator_catalogue
 from lib.charts import harm_chart, sparkline
 from lib.export import csv_bytes
@@ -27,6 +41,7 @@ from lib.periods import (
     LATEST_12,
     Period,
     custom_period,
+    financial_year_of,
     month_label,
     month_span,
     months_between,
@@ -35,6 +50,8 @@ from lib.periods import (
     shift_months,
 )
 from lib.predicted_hotspots import Prediction, predict
+from lib.priority_evidence import Evidence
+from lib.priority_scoring import FIELD_LABELS, SCALES, Assessment, check_assessment, level_label, ranked
 from lib.series import monthly_series, population_year, residents
 from lib.store import open_store, store_path
 from lib.summary import Headline, StoreOverview
@@ -670,12 +687,12 @@ def measure_card(status: MeasureStatus) -> None:
             st.caption(plain_text(f"Last updated by {target.updated_by}, {(target.updated_at or '')[:10]}"))
 
 
-def editor_name() -> str:
+def editor_name(key: str = "editor_name") -> str:
     """Who is editing: the signed-in user's name where sign-in is set up, else the name typed in."""
     user = getattr(st, "user", None)
     if user is not None and getattr(user, "is_logged_in", False):
         return str(user.get("name") or user.get("email") or "")
-    return st.text_input("Your name (recorded with each change)", key="editor_name", max_chars=80).strip()
+    return st.text_input("Your name (recorded with each change)", key=key, max_chars=80).strip()
 
 
 def targets_editor(store: Store, csp: Area, held: list[Target]) -> None:
@@ -892,3 +909,401 @@ def map_legend(items: list[tuple[str, str]]) -> None:
     styled = legend.style.apply(lambda column: [f"background-color: {c}" for c in colours], subset=["Colour"])
     st.dataframe(styled, hide_index=True, height="content", width=520,
                  column_config={"Colour": st.column_config.TextColumn(width=60)})
+
+
+# Priority matrix -------------------------------------------------------------------------------------------
+
+ASSESSMENT_EDITOR_KEY = "assessment_editor"
+ASSESSMENT_OUTCOME_KEY = "assessment_outcome"
+MATRIX_VIEWS = {"risk_position": "Risk against position", "harm_likelihood": "Harm against likelihood"}
+
+
+@st.cache_data(show_spinner=False)
+def load_versions(store: Store, area_code: str) -> list[assessments.AssessmentVersion]:
+    """Every assessment version of one area, newest year first."""
+    return _read(store, assessments.list_versions, area_code)
+
+
+@st.cache_data(show_spinner=False)
+def load_assessment(store: Store, version_id: int) -> list[Assessment]:
+    """One version's scores, issue by issue."""
+    return _read(store, assessments.load_version, version_id)
+
+
+@st.cache_data(show_spinner=False)
+def load_previous_assessment(store: Store, area_code: str, year: str):
+    """The latest saved assessment of the year before, with its scores (None when there is none)."""
+
+    def build(db):
+        version = assessments.previous_year_version(db, area_code, year)
+        return None if version is None else (version, assessments.load_version(db, version.id))
+
+    return _read(store, build)
+
+
+@st.cache_data(show_spinner=False)
+def load_assessment_history(store: Store, version_id: int) -> list[dict]:
+    """The changes made to one version, newest first."""
+    return _read(store, assessments.assessment_history, version_id)
+
+
+@st.cache_data(show_spinner="Gathering the evidence for each issue…")
+def load_evidence(store: Store, area: Area, start: str, end: str) -> dict[str, Evidence]:
+    """The evidence for every candidate issue in an area and period, by issue name."""
+
+    def build(db):
+        candidates = priority_evidence.candidate_issues(indicator_catalogue(db))
+        found = priority_evidence.all_evidence(db, candidates, area, custom_period(start, end))
+        return {c.name: e for c, e in zip(candidates, found, strict=True)}
+
+    return _read(store, build)
+
+
+def assessment_years(versions: list[assessments.AssessmentVersion], latest_month: str) -> list[str]:
+    """The years to offer: next financial year (the one being chosen for) and every year assessed."""
+    coming = financial_year_of(shift_months(latest_month, 12))
+    return sorted({coming, *(v.year for v in versions)}, reverse=True)
+
+
+def version_label(version: assessments.AssessmentVersion) -> str:
+    """A version as the picker shows it."""
+    if version.status == assessments.DRAFT:
+        return f"{version.name} (being edited)"
+    return f"{version.name} (saved {(version.saved_at or '')[:10]} by {version.saved_by})"
+
+
+def ranked_with_volume(held: list[Assessment], evidence: dict[str, Evidence]) -> pd.DataFrame:
+    """The ranking with each issue's volume from the evidence (for the bubble sizes)."""
+    frame = ranked(held)
+    volumes = {issue: e.volume for issue, e in evidence.items()}
+    keyed = {e.indicator_key: e.volume for e in evidence.values() if e.indicator_key}
+    frame["volume"] = [volumes.get(i, keyed.get(k)) for i, k in zip(frame["issue"], frame["indicator_key"],
+                                                                   strict=True)]
+    return frame
+
+
+def ranked_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ranked list in words, as shown beside the matrix and downloaded as CSV."""
+    return pd.DataFrame({
+        "Rank": frame["rank_label"], "Issue": frame["issue"], "Priority score": frame["priority"].round(1),
+        "Risk": frame["risk"].round(1), "Harm": frame["harm"].round(1), "Likelihood": frame["likelihood"].round(1),
+        "Position": frame["position"].round(1), "Confidence": frame["confidence_label"],
+        "Matrix": frame["quadrant"], "Chosen": frame["chosen"].map({True: "Chosen", False: ""}),
+        "Led by another body": frame["led_elsewhere"].map({True: "Yes", False: "No"}),
+        "Rationale": frame["rationale"].fillna(""),
+    })
+
+
+def start_assessment(store: Store, area: Area, year: str, start: str, end: str) -> None:
+    """Start a year's working draft: from last year's scores refreshed with the evidence, or the evidence alone."""
+    previous = load_previous_assessment(store, area.code, year)
+    options = {"evidence": "The evidence alone: suggested scores for every candidate issue"}
+    if previous:
+        options = {"previous": f"Last year's assessment ({previous[0].name}), with frequency, trend and "
+                               "confidence refreshed from the data", **options}
+    with st.form("assessment_start"):
+        source = st.radio("Start from", list(options), format_func=options.__getitem__, key="assessment_source")
+        who = editor_name("start_editor_name")
+        started = st.form_submit_button(f"Start the {year} assessment", icon=":material/add:", type="primary")
+    if started:
+        evidence = load_evidence(store, area, start, end)
+        held = previous[1] if source == "previous" and previous else None
+        _start_draft(store, area, year, held, evidence, who, month_span(start, end))
+    show_outcome(ASSESSMENT_OUTCOME_KEY)
+
+
+def _start_draft(store: Store, area: Area, year: str, previous: list[Assessment] | None,
+                 evidence: dict[str, Evidence], who: str, evidence_period: str) -> None:
+    if not who:
+        _outcome(ASSESSMENT_OUTCOME_KEY, False, "Type your name first: the assessment records who started it.")
+    if previous is None:
+        catalogue = load_catalogue(current_store())
+        first = [priority_evidence.suggested_assessment(c, evidence[c.name])
+                 for c in priority_evidence.candidate_issues(catalogue)]
+    else:
+        first = [priority_evidence.refreshed(a, evidence_for(a, evidence)) for a in previous]
+    _write(store, ASSESSMENT_OUTCOME_KEY, lambda db: assessments.start_draft(
+        db, area.code, year, first, who, evidence_period=evidence_period), f"Started the {year} draft.")
+
+
+def evidence_for(held: Assessment, evidence: dict[str, Evidence]) -> Evidence | None:
+    """The evidence of an assessed issue: by its name, else by the indicator it names."""
+    if held.issue in evidence:
+        return evidence[held.issue]
+    return next((e for e in evidence.values() if held.indicator_key and e.indicator_key == held.indicator_key),
+                None)
+
+
+def assessment_editor(store: Store, version: assessments.AssessmentVersion, held: list[Assessment]) -> None:
+    """Edit the working draft's scores; each change is stored with who, when and why."""
+    frame = pd.DataFrame([_editor_row(a) for a in held])
+    edited = st.data_editor(
+        frame, hide_index=True, key=ASSESSMENT_EDITOR_KEY, num_rows="dynamic",
+        column_config=_assessment_columns(), column_order=list(frame.columns),
+    )
+    with st.form("assessment_save"):
+        who = editor_name("assessment_editor_name")
+        reason = st.text_input("Why (recorded with each change)", key="assessment_reason", max_chars=200)
+        saved = st.form_submit_button("Save changes", icon=":material/save:", type="primary")
+    if saved:
+        _save_assessment(store, version, edited, who, reason)
+    show_outcome(ASSESSMENT_OUTCOME_KEY)
+
+
+def _editor_row(a: Assessment) -> dict:
+    row = {"issue": a.issue}
+    row |= {f: level_label(f, getattr(a, f)) for f in SCALES}
+    row |= {"led_elsewhere": a.led_elsewhere, "chosen": a.chosen, "rationale": a.rationale or "",
+            "indicator_key": a.indicator_key or ""}
+    return row
+
+
+def _assessment_columns() -> dict:
+    columns = {"issue": st.column_config.TextColumn("Issue", required=True, max_chars=200, pinned=True)}
+    for field, scale in SCALES.items():
+        columns[field] = st.column_config.SelectboxColumn(
+            FIELD_LABELS[field], options=[level_label(field, level) for level in scale], required=True)
+    return columns | {
+        "led_elsewhere": st.column_config.CheckboxColumn("Led by another body"),
+        "chosen": st.column_config.CheckboxColumn("Chosen"),
+        "rationale": st.column_config.TextColumn("Rationale", width="large", max_chars=2000),
+        "indicator_key": st.column_config.TextColumn("Indicator", help="The indicator its evidence comes from"),
+    }
+
+
+def _save_assessment(store: Store, version: assessments.AssessmentVersion, edited: pd.DataFrame, who: str,
+                     reason: str) -> None:
+    if not who:
+        _outcome(ASSESSMENT_OUTCOME_KEY, False, "Type your name first: every change is recorded with it.")
+    try:
+        rows = [check_assessment(row, where=f"Row {n}: ") for n, row in
+                enumerate(edited.dropna(how="all").to_dict("records"), start=1)]
+    except ValueError as error:
+        _outcome(ASSESSMENT_OUTCOME_KEY, False, f"Not saved: {error}")
+    _write(store, ASSESSMENT_OUTCOME_KEY, lambda db: assessments.update_draft(
+        db, version.id, rows, who, reason or None), "Saved {} change(s) by " + who + ".")
+
+
+def save_version_form(store: Store, version: assessments.AssessmentVersion) -> None:
+    """Save the working draft as a named version of the year, which can no longer change."""
+    with st.form("assessment_version"):
+        name = st.text_input("Name of the version", key="version_name", max_chars=100,
+                             placeholder="Agreed at the partnership event")
+        note = st.text_input("Note (optional)", key="version_note", max_chars=500)
+        who = editor_name("version_editor_name")
+        saved = st.form_submit_button("Save as a version", icon=":material/bookmark_add:", type="primary")
+    if saved:
+        if not who:
+            _outcome(ASSESSMENT_OUTCOME_KEY, False, "Type your name first: the version records who saved it.")
+        _write(store, ASSESSMENT_OUTCOME_KEY, lambda db: assessments.save_version(
+            db, version.id, name, who, note or None), f"Saved the version {name!r}.")
+    show_outcome(ASSESSMENT_OUTCOME_KEY)
+
+
+def evidence_panel(evidence: Evidence | None) -> None:
+    """The data behind one issue, each figure with its source and period."""
+    if evidence is None:
+        st.caption("No evidence is linked to this issue: name an indicator for it in the scores table.")
+        return
+    with st.container(horizontal=True):
+        for label, value in priority_evidence.evidence_figures(evidence):
+            st.metric(label, value, border=True)
+    st.caption(plain_text(f"Source: {evidence.source}. Period: {evidence.period}."))
+    for note in evidence.notes:
+        st.caption(plain_text(note))
+
+
+def scores_in_words(held: Assessment) -> pd.DataFrame:
+    """One issue's scores as a two-column table of words."""
+    values = {**{FIELD_LABELS[f]: SCALES[f][getattr(held, f)] for f in SCALES},
+              FIELD_LABELS["led_elsewhere"]: "Yes" if held.led_elsewhere else "No",
+              FIELD_LABELS["chosen"]: "Yes" if held.chosen else "No"}
+    return pd.DataFrame({"Question": list(values), "Score": list(values.values())})
+
+
+def show_outcome(key: str) -> None:
+    """The message of the last save on this page, once."""
+    outcome = st.session_state.pop(key, None)
+    if outcome:
+        (st.success if outcome[0] else st.error)(plain_text(outcome[1]))
+
+
+def _outcome(key: str, ok: bool, message: str) -> None:
+    st.session_state[key] = (ok, message)
+    st.rerun()
+
+
+def _write(store: Store, key: str, change, message: str) -> None:
+    """Run one change on the store, remember how it went, and redraw with fresh data."""
+    db = open_store(store.path)
+    try:
+        result = change(db)
+    except (ValueError, LookupError) as error:
+        st.session_state[key] = (False, f"Not saved: {error}")
+    else:
+        st.session_state[key] = (True, message.format(result))
+    finally:
+        db.close()
+    clear_loaded_data()
+    st.rerun()
+
+
+def movement_table(moved: pd.DataFrame) -> pd.DataFrame:
+    """This year's ranking against last year's, in words."""
+    def rounded(values: pd.Series) -> pd.Series:
+        return values.map(lambda v: "" if v is None or pd.isna(v) else f"{v:.1f}")
+
+    return pd.DataFrame({
+        "Issue": moved["issue"], "Rank now": moved["rank_now"].map(_whole), "Rank last year": moved["rank_before"]
+        .map(_whole), "Moved": moved["moved"], "Risk now": rounded(moved["risk_now"]),
+        "Risk last year": rounded(moved["risk_before"]), "Chosen now": moved["chosen_now"].map({True: "Yes",
+                                                                                               False: ""}),
+        "Chosen last year": moved["chosen_before"].map({True: "Yes", False: ""}), "Why": moved["why"],
+    })
+
+
+def _whole(value: object) -> str:
+    return "" if value is None or pd.isna(value) else str(int(value))
+
+
+def evidence_frame(evidence: dict[str, Evidence]) -> pd.DataFrame:
+    """Every candidate issue's evidence as one table."""
+    return priority_evidence.evidence_rows(list(evidence.values()))
+
+
+def assessment_history_frame(history: list[dict]) -> pd.DataFrame:
+    """An assessment's change history in words ('Trend: Stable → Rising')."""
+    return pd.DataFrame({
+        "When": [row["changed_at"] for row in history], "Who": [row["changed_by"] for row in history],
+        "Issue": [row["issue"] for row in history],
+        "Change": [assessments.describe_history(row) for row in history],
+        "Why": [row["reason"] or "" for row in history],
+    })
+
+
+# Action plan -----------------------------------------------------------------------------------------------
+
+ACTIONS_EDITOR_KEY = "actions_editor"
+ACTIONS_OUTCOME_KEY = "actions_outcome"
+PARTNERSHIP_WIDE = "Partnership-wide"
+RAG_MATERIAL_ICONS |= {"Complete": ":material/task_alt:", "Overdue": ":material/schedule:"}
+RAG_BADGE_COLOURS |= {"Complete": "violet", "Overdue": "red"}
+
+
+@st.cache_data(show_spinner=False)
+def load_actions(store: Store) -> list[action_plan.Action]:
+    """Every action of the partnership plan."""
+    return _read(store, action_plan.load_actions)
+
+
+@st.cache_data(show_spinner=False)
+def load_action_history(store: Store) -> list[dict]:
+    """Changes to the action plan, newest first."""
+    return _read(store, action_plan.action_history)
+
+
+@st.cache_data(show_spinner="Checking the measures the actions serve…")
+def load_measure_rags(store: Store, latest_month: str) -> dict[tuple[str, str], str]:
+    """Every CSP measure's latest status, by (CSP code, indicator key)."""
+    csps = [a for a in load_picker_areas(store) if a.kind == "csp"]
+    return {(csp.code, status.target.indicator_key): status.rag
+            for csp in csps for status in load_measure_statuses(store, csp, latest_month)}
+
+
+def area_names(store: Store) -> dict[str, str]:
+    """Area code -> name for the CSPs and counties, with '' for partnership-wide actions."""
+    return {"": PARTNERSHIP_WIDE, **{a.code: a.name for a in load_picker_areas(store)}}
+
+
+@st.cache_data(show_spinner=False)
+def load_csps_of_counties(store: Store) -> dict[str, list[str]]:
+    """County code -> its CSP codes (for summarising the measures of a county-wide action)."""
+
+    def build(db):
+        return {a.code: csp_codes_within(db, a) for a in summary.picker_areas(db) if a.kind == "county"}
+
+    return _read(store, build)
+
+
+def action_card(action: action_plan.Action, names: dict[str, str], overdue: bool,
+                measures: list[tuple[str, str]]) -> None:
+    """One action: what, why, who, by when, its RAG and commentary, and the measures it serves."""
+    with st.container(border=True):
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.markdown(f"**{plain_text(action.action)}**")
+            rag_badge(action.rag or "No data")
+            if overdue:
+                st.badge("Overdue", icon=":material/schedule:", color="red")
+        due = action.completion_date or "Ongoing"
+        where = names.get(action.area_code or "", action.area_code or PARTNERSHIP_WIDE)
+        st.caption(plain_text(f"Lead: {action.lead or 'not named'} · {where} · Due: {due}"))
+        if action.intended_outcome:
+            st.markdown(f"*Intended outcome:* {plain_text(action.intended_outcome)}")
+        if action.commentary:
+            st.markdown(f"*Commentary:* {plain_text(action.commentary)}")
+        if measures:
+            st.caption(plain_text("Measures served: " + "; ".join(f"{key}: {words}" for key, words in measures)))
+        if action.updated_by:
+            st.caption(plain_text(f"Last updated {action.last_updated or ''} by {action.updated_by}"))
+
+
+def actions_editor(store: Store, shown: list[action_plan.Action], names: dict[str, str]) -> None:
+    """Edit the actions shown, or add new ones; each change is stored with who, when and why."""
+    frame = action_plan.actions_frame(shown)
+    edited = st.data_editor(
+        frame, hide_index=True, key=ACTIONS_EDITOR_KEY, num_rows="dynamic",
+        column_config=_action_columns(names), column_order=[c for c in frame.columns if c != "id"],
+    )
+    with st.form("actions_save"):
+        who = editor_name("actions_editor_name")
+        reason = st.text_input("Why (optional)", key="actions_reason", max_chars=200)
+        saved = st.form_submit_button("Save changes", icon=":material/save:", type="primary")
+    if saved:
+        _save_actions(store, frame, edited, who, reason)
+    show_outcome(ACTIONS_OUTCOME_KEY)
+
+
+def _action_columns(names: dict[str, str]) -> dict:
+    return {
+        "priority": st.column_config.TextColumn("Priority", required=True, max_chars=200),
+        "area_code": st.column_config.SelectboxColumn("Area", options=list(names), format_func=names.get),
+        "action": st.column_config.TextColumn("Action", width="large", required=True, max_chars=2000),
+        "intended_outcome": st.column_config.TextColumn("Intended outcome", width="medium", max_chars=2000),
+        "lead": st.column_config.TextColumn("Lead", max_chars=200),
+        "completion_date": st.column_config.DateColumn("Completion date", format="YYYY-MM-DD",
+                                                       help="Leave empty for an ongoing action"),
+        "rag": st.column_config.SelectboxColumn("RAG", options=list(action_plan.RAGS), required=True),
+        "commentary": st.column_config.TextColumn("Commentary", width="large", max_chars=2000),
+        "measure_keys": st.column_config.TextColumn("Measures", help="Indicator keys, comma-separated"),
+    }
+
+
+def _save_actions(store: Store, before: pd.DataFrame, after: pd.DataFrame, who: str, reason: str) -> None:
+    if not who:
+        _outcome(ACTIONS_OUTCOME_KEY, False, "Type your name first: every change is recorded with it.")
+    changes = action_plan.edited_rows(before, after)
+    added = [row for row in after.to_dict("records") if pd.isna(row.get("id"))]
+    held = before.set_index("id")
+    try:  # every row is checked before any is written, so a bad row saves nothing
+        for number, row in enumerate(added, start=1):
+            action_plan.check_action(row, where=f"New row {number}: ")
+        for action_id, fields in changes.items():
+            action_plan.check_action({**held.loc[action_id].to_dict(), **fields}, where=f"Action {action_id}: ")
+    except ValueError as error:
+        _outcome(ACTIONS_OUTCOME_KEY, False, f"Not saved: {error}")
+
+    def apply(db) -> int:
+        count = sum(action_plan.update_action(db, i, fields, who, reason or None) for i, fields in changes.items())
+        for row in added:
+            action_plan.add_action(db, {k: v for k, v in row.items() if k != "id"}, who)
+        return count + len(added)
+
+    _write(store, ACTIONS_OUTCOME_KEY, apply, "Saved {} change(s) by " + who + ".")
+
+
+def action_history_frame(history: list[dict]) -> pd.DataFrame:
+    """The action plan's change history in words."""
+    return pd.DataFrame(history).rename(columns={
+        "changed_at": "When", "changed_by": "Who", "action_id": "Action id", "action": "Action",
+        "field": "What changed", "old_value": "Before", "new_value": "After", "reason": "Why",
+    })

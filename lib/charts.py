@@ -163,3 +163,109 @@ def sparkline(values: list[float]) -> alt.Chart:
         x=alt.X("step:Q", axis=None), y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("value:Q", title="Value", format=",.0f")],
     ).properties(height=60)
+
+
+MATRIX_AXES = {
+    "risk_position": ("position", "Organisational position: how well placed the partnership is (0 to 100)",
+                      "risk", "Risk: harm × likelihood (0 to 100)"),
+    "harm_likelihood": ("likelihood", "Likelihood (0 to 100)", "harm", "Harm (0 to 100)"),
+}
+# Shapes say how sure the evidence is, so confidence reads without colour.
+CONFIDENCE_SHAPES = {"Low": "triangle-down", "Limited": "diamond", "Reasonable": "square", "High": "circle"}
+CHOSEN_COLOURS = {"Chosen priority": "#08519c", "Not chosen": "#969696"}
+
+
+def priority_matrix_chart(
+    ranked: pd.DataFrame, axes: str, thresholds: tuple[float, float], quadrant_labels: dict[tuple[bool, bool], str],
+    title: str, last_year: pd.DataFrame | None = None, labelled: int = 8,
+) -> alt.TopLevelMixin:
+    """The threat, harm and risk matrix: a bubble per issue, sized by volume, shaped by confidence.
+
+    ``ranked`` is ``priority_scoring.ranked`` with a ``volume`` column; ``thresholds`` are (x, y) lines; the
+    labels name what to do in each quadrant, keyed by (high y, high x). With ``last_year`` (issue, x, y of the
+    earlier assessment) a grey line runs from last year's place to this year's.
+    """
+    x, x_title, y, y_title = MATRIX_AXES[axes]
+    data = ranked.assign(
+        status=ranked["chosen"].map({True: "Chosen priority", False: "Not chosen"}),
+        size=ranked["volume"].fillna(0).clip(lower=0) if "volume" in ranked else 0.0,
+        label=[issue if (chosen or rank <= labelled) else "" for issue, chosen, rank in
+               zip(ranked["issue"], ranked["chosen"], ranked["rank"], strict=True)],
+    )
+    scale = alt.Scale(domain=[0, 100], nice=False)
+    layers = [_quadrant_labels(thresholds, quadrant_labels), *_threshold_rules(thresholds)]
+    if last_year is not None and not last_year.empty:
+        layers.append(_movement_lines(data, last_year, x, y, scale))
+    points = alt.Chart(data).mark_point(filled=True, opacity=0.85, stroke="black", strokeWidth=1).encode(
+        x=alt.X(f"{x}:Q", title=x_title, scale=scale),
+        y=alt.Y(f"{y}:Q", title=y_title, scale=scale),
+        size=alt.Size("size:Q", title="Volume in the period", scale=alt.Scale(range=[80, 2200], zero=True),
+                      legend=alt.Legend(orient="bottom", format=",.0f")),
+        shape=alt.Shape("confidence_label:N", title="Confidence",
+                        scale=alt.Scale(domain=list(CONFIDENCE_SHAPES), range=list(CONFIDENCE_SHAPES.values())),
+                        legend=alt.Legend(orient="bottom")),
+        color=alt.Color("status:N", title=None, scale=alt.Scale(domain=list(CHOSEN_COLOURS),
+                        range=list(CHOSEN_COLOURS.values())), legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("rank_label:N", title="Rank"), alt.Tooltip("issue:N", title="Issue"),
+                 alt.Tooltip("priority:Q", title="Priority score", format=".1f"),
+                 alt.Tooltip("risk:Q", title="Risk", format=".1f"), alt.Tooltip("harm:Q", title="Harm", format=".1f"),
+                 alt.Tooltip("likelihood:Q", title="Likelihood", format=".1f"),
+                 alt.Tooltip("position:Q", title="Position", format=".1f"),
+                 alt.Tooltip("confidence_label:N", title="Confidence"), alt.Tooltip("quadrant:N", title="Matrix"),
+                 alt.Tooltip("volume:Q", title="Volume", format=",")],
+    )
+    labels = alt.Chart(data).mark_text(align="left", dx=10, dy=-8, fontSize=13).encode(
+        x=alt.X(f"{x}:Q", scale=scale), y=alt.Y(f"{y}:Q", scale=scale), text="label:N",
+    )
+    chart = alt.layer(*layers, points, labels).properties(
+        title=alt.TitleParams(title, anchor="start"), height=560, width=820
+    )
+    return _projector_sized(chart)
+
+
+def _quadrant_labels(thresholds: tuple[float, float], labels: dict[tuple[bool, bool], str]) -> alt.LayerChart:
+    """Each quadrant's advice in its top corner: on the left for the low-x side, on the right for the high-x."""
+    y_line = thresholds[1]
+    corners = pd.DataFrame([
+        {"x": 99 if high_x else 1, "y": 99 if high_y else y_line - 1, "text": text, "right": high_x}
+        for (high_y, high_x), text in labels.items()
+    ])
+    scale = alt.Scale(domain=[0, 100], nice=False)
+    sides = []
+    for right in (False, True):
+        side = corners[corners["right"] == right]
+        sides.append(alt.Chart(side).mark_text(
+            baseline="top", align="right" if right else "left", fontSize=14, fontWeight="bold", color="#525252",
+        ).encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="text:N"))
+    return alt.layer(*sides)
+
+
+def _threshold_rules(thresholds: tuple[float, float]) -> list[alt.Chart]:
+    x_line, y_line = thresholds
+    style = {"color": "#737373", "strokeDash": [6, 4], "strokeWidth": 1.5}
+    return [alt.Chart(pd.DataFrame({"x": [x_line]})).mark_rule(**style).encode(x="x:Q"),
+            alt.Chart(pd.DataFrame({"y": [y_line]})).mark_rule(**style).encode(y="y:Q")]
+
+
+def _movement_lines(data: pd.DataFrame, last_year: pd.DataFrame, x: str, y: str, scale: alt.Scale) -> alt.Chart:
+    """A line from each issue's place last year to its place now (both ends in one frame, ordered)."""
+    before = last_year[["issue", x, y]].assign(order=0)
+    now = data[data["issue"].isin(before["issue"])][["issue", x, y]].assign(order=1)
+    paths = pd.concat([before[before["issue"].isin(now["issue"])], now], ignore_index=True)
+    line = alt.Chart(paths).mark_line(color="#bdbdbd", strokeWidth=2).encode(
+        x=alt.X(f"{x}:Q", scale=scale), y=alt.Y(f"{y}:Q", scale=scale), detail="issue:N", order="order:Q",
+    )
+    start = alt.Chart(paths[paths["order"] == 0]).mark_point(color="#969696", size=40, strokeWidth=1.5).encode(
+        x=alt.X(f"{x}:Q", scale=scale), y=alt.Y(f"{y}:Q", scale=scale),
+        tooltip=[alt.Tooltip("issue:N", title="Last year: issue")],
+    )
+    return alt.layer(line, start)
+
+
+def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    """A chart as a PNG for papers, drawn by vl-convert with no browser and no network."""
+    import io
+
+    buffer = io.BytesIO()
+    chart.save(buffer, format="png", scale_factor=scale)
+    return buffer.getvalue()

@@ -26,6 +26,7 @@ from lib.store import AREA_KINDS, open_store, store_path
 
 def _importers() -> dict[str, Callable[[sqlite_utils.Database, Path], ImportSummary]]:
     # Imported here so that `--help` and `counts` stay quick and need no geodata stack.
+    from lib.action_plan import import_actions
     from lib.boundaries import import_boundaries
     from lib.indicators import import_indicators
     from lib.lookups import import_lookup
@@ -38,6 +39,7 @@ def _importers() -> dict[str, Callable[[sqlite_utils.Database, Path], ImportSumm
         "lookup": import_lookup,
         "indicators": import_indicators,
         "targets": import_targets,
+        "actions": import_actions,
     }
 
 
@@ -48,6 +50,7 @@ IMPORT_KINDS = {
     "lookup": "district -> CSP (-> force) lookup, LSOA -> district lookup, or district -> county (CSV)",
     "indicators": "partner indicators in the tidy format of docs/formats.md (CSV)",
     "targets": "CSP measures and targets in the layout of docs/formats.md (CSV); held ones are updated",
+    "actions": "the partnership action plan in the layout of docs/formats.md (CSV); held actions are updated",
 }
 
 

@@ -15,7 +15,7 @@ import re
 import tempfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ import shapely
 import sqlite_utils
 from shapely.geometry import Polygon, mapping
 
+from lib.priority_scoring import Assessment
 from lib.store import get_meta, open_store, set_meta
 
 SEED = 20231001
@@ -1068,63 +1069,91 @@ def target_rows() -> list[dict]:
     ]
 
 
+# Scores in the order of lib.priority_scoring's questions: physical, psychological, financial, community and
+# environmental harm, scope; frequency, trend, vulnerability; confidence; capacity, capability, led elsewhere.
+Scores = tuple[int, int, int, int, int, int, int, int, int, int, int, int, bool]
+SCORE_ORDER = ("physical", "psychological", "financial", "community", "environmental", "scope", "frequency",
+               "trend", "vulnerability", "confidence", "capacity", "capability", "led_elsewhere")
+
+
 @dataclass(frozen=True)
 class Issue:
-    """One issue scored at last year's threat, harm and risk assessment (scores 1 to 5)."""
+    """One issue scored at last year's threat, harm and risk assessment."""
 
     issue: str
-    harm: float
-    likelihood: float
-    confidence: float
-    organisational_position: float
+    indicator_key: str | None
+    scores: Scores
     chosen: bool
     rationale: str
 
 
+ASSESSED_YEAR, NEXT_YEAR = "2026/27", "2027/28"
+AGREED_NAME = "Agreed at the partnership event"
+AGREED_AT = "2026-03-12T15:00:00+00:00"
+
 ASSESSMENT: tuple[Issue, ...] = (
-    Issue("Domestic abuse", 5, 5, 4, 5, True,
+    Issue("Domestic abuse", "domestic-abuse-incidents", (4, 4, 3, 2, 0, 1, 4, 3, 4, 3, 4, 3, False), True,
           "Highest harm and frequent; under-reported, so the partnership works to raise reporting."),
-    Issue("Violence in the night-time economy", 4, 4, 4, 4, True,
-          "Concentrated in Castlebury town centre and on Saltcliffe seafront, where partners can act."),
-    Issue("Anti-social behaviour", 3, 5, 5, 5, True,
+    Issue("Violence in the night-time economy", "public-place-violence", (4, 3, 1, 3, 1, 2, 4, 2, 3, 4, 3, 4, False),
+          True, "Concentrated in Castlebury town centre and on Saltcliffe seafront, where partners can act."),
+    Issue("Anti-social behaviour", "anti-social-behaviour", (1, 3, 1, 4, 3, 2, 4, 2, 3, 4, 4, 3, False), True,
           "The public's top concern in every district; councils and housing hold the powers to act."),
-    Issue("Road safety", 5, 3, 4, 4, True,
+    Issue("Road safety", "ksi-casualties", (4, 3, 3, 2, 1, 3, 3, 2, 2, 4, 3, 3, False), True,
           "Rural roads in Lowmere and Harwick see most serious casualties; Speedwatch is partnership-led."),
-    Issue("Drug supply and county lines", 5, 4, 3, 2, False,
+    Issue("Drug supply and county lines", "drugs", (4, 4, 2, 4, 2, 4, 3, 3, 4, 2, 2, 2, True), False,
           "High risk, but Avonmere Police's county lines team leads; the partnership supports."),
-    Issue("Fraud and scams against older people", 4, 4, 2, 2, False,
+    Issue("Fraud and scams against older people", None, (0, 3, 4, 1, 0, 2, 4, 3, 4, 2, 2, 2, True), False,
           "Growing, but local evidence is thin and Trading Standards lead the response."),
-    Issue("Shoplifting and retail crime", 2, 5, 4, 3, False,
+    Issue("Shoplifting and retail crime", "shoplifting", (0, 1, 3, 2, 0, 2, 4, 4, 1, 3, 2, 3, False), False,
           "Rising fast; tackled through the business crime partnership, not as a county priority."),
-    Issue("Hate incidents", 4, 3, 2, 4, False,
+    Issue("Hate incidents", None, (3, 4, 1, 3, 0, 2, 2, 2, 3, 1, 3, 3, False), False,
           "Harm is high for victims; the data are too sparse to rank with confidence."),
-    Issue("Serious violence and knife crime", 5, 2, 3, 3, False,
-          "Rare in Avonmere; covered by the Serious Violence Duty board's own strategy."),
-    Issue("Modern slavery and exploitation", 5, 2, 1, 2, False,
+    Issue("Serious violence and knife crime", "possession-of-weapons", (4, 4, 1, 3, 0, 3, 2, 2, 3, 3, 2, 2, True),
+          False, "Rare in Avonmere; covered by the Serious Violence Duty board's own strategy."),
+    Issue("Modern slavery and exploitation", None, (4, 4, 3, 2, 0, 4, 1, 2, 4, 1, 1, 2, True), False,
           "Little local evidence; the regional network leads."),
-    Issue("Dwelling burglary", 3, 3, 4, 3, False,
+    Issue("Dwelling burglary", "burglary", (1, 3, 3, 2, 0, 1, 4, 1, 2, 4, 3, 3, False), False,
           "Falling for three years; kept as a local measure in Lowmere."),
-    Issue("Rural and cross-border crime", 3, 3, 3, 3, False,
+    Issue("Rural and cross-border crime", None, (1, 2, 3, 2, 2, 2, 2, 2, 2, 2, 3, 2, False), False,
           "In the Lowmere CSP plan, with the rural crime team."),
-    Issue("Accidental dwelling fires", 4, 2, 4, 3, False,
+    Issue("Accidental dwelling fires", "dwelling-fires", (4, 3, 3, 1, 1, 1, 2, 1, 3, 4, 4, 4, True), False,
           "Led by the fire service's prevention plan; falling."),
-    Issue("Youth offending (first-time entrants)", 3, 2, 4, 3, False,
-          "Low and stable; the Youth Justice Service leads."),
+    Issue("Youth offending (first-time entrants)", "first-time-entrants", (1, 2, 1, 2, 0, 2, 2, 2, 3, 3, 3, 3, True),
+          False, "Low and stable; the Youth Justice Service leads."),
 )
 
 
-def assessment_rows() -> list[dict]:
-    """Last year's agreed threat, harm and risk assessment for the county (risk = harm x likelihood)."""
+def agreed_assessment() -> list[Assessment]:
+    """Last year's agreed threat, harm and risk assessment for the county, as the scoring model reads it."""
     return [
-        {
-            "version": "2025/26 agreed", "year": "2025/26", "area_code": COUNTY_CODE, "issue": i.issue,
-            "harm": float(i.harm), "likelihood": float(i.likelihood), "confidence": float(i.confidence),
-            "organisational_position": float(i.organisational_position),
-            "risk_score": float(i.harm * i.likelihood), "chosen": int(i.chosen), "rationale": i.rationale,
-            "created_by": "Avonmere Safer Communities Team", "created_at": "2026-03-12T15:00:00+00:00",
-        }
+        Assessment(issue=i.issue, **dict(zip(SCORE_ORDER, i.scores, strict=True)), chosen=i.chosen,
+                   rationale=i.rationale, indicator_key=i.indicator_key)
         for i in ASSESSMENT
     ]
+
+
+def insert_assessments(db: sqlite_utils.Database) -> None:
+    """Last year's agreed assessment, and this year's working draft: last year's judgements with frequency,
+    trend and confidence refreshed from the county's latest 12 months of data, as a partnership would start."""
+    from lib.areas import find_area
+    from lib.assessments import save_version, start_draft
+    from lib.catalogue import indicator_catalogue
+    from lib.periods import custom_period, shift_months
+    from lib.priority_evidence import candidate_issues, issue_evidence, refreshed
+
+    agreed = agreed_assessment()
+    draft = start_draft(db, COUNTY_CODE, ASSESSED_YEAR, agreed, COUNTY_TEAM, evidence_period="Apr 2024 to Mar 2025",
+                        when=AGREED_AT)
+    save_version(db, draft.id, AGREED_NAME, COUNTY_TEAM, note="Four priorities chosen for 2026/27.", when=AGREED_AT)
+    county, period = find_area(db, COUNTY_CODE), custom_period(shift_months(LAST_MONTH, -11), LAST_MONTH)
+    candidates = {c.indicator_key: c for c in candidate_issues(indicator_catalogue(db)) if c.indicator_key}
+    fresh = [
+        refreshed(a, issue_evidence(db, candidates[a.indicator_key], county, period))
+        if a.indicator_key in candidates else a
+        for a in agreed
+    ]
+    start_draft(db, COUNTY_CODE, NEXT_YEAR, [replace(a, chosen=False) for a in fresh], COUNTY_TEAM,
+                evidence_period=period.label, when=WRITTEN_AT)
 
 
 @dataclass(frozen=True)
@@ -1235,8 +1264,7 @@ def insert_plans(db: sqlite_utils.Database) -> None:
     """Write the targets, action plan and priority assessment in one transaction."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        for table, rows in (("targets", target_rows()), ("actions", action_rows()),
-                            ("priority_assessments", assessment_rows())):
+        for table, rows in (("targets", target_rows()), ("actions", action_rows())):
             columns = list(rows[0])
             db.conn.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
@@ -1299,6 +1327,7 @@ def build_demo_store(path: str | os.PathLike, progress: Progress | None = None) 
         db = open_store(building)
         import_demo_files(db, files, progress)
     insert_plans(db)
+    insert_assessments(db)
     set_meta(db, "dataset", "demo")
     db.close()
     _remove_store_files(target)

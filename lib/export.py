@@ -38,7 +38,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return spreadsheet_safe(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def download_name(*parts: str) -> str:
-    """A CSV file name from plain words: ('Monthly counts', 'Lewes') -> 'monthly-counts_lewes.csv'."""
+def download_name(*parts: str, suffix: str = ".csv") -> str:
+    """A file name from plain words: ('Monthly counts', 'Lewes') -> 'monthly-counts_lewes.csv'."""
     cleaned = [_UNSAFE_NAME.sub("-", p.strip().lower()).strip("-") for p in parts if p.strip()]
-    return "_".join(c for c in cleaned if c) + ".csv"
+    return "_".join(c for c in cleaned if c) + suffix

@@ -296,7 +296,75 @@ def _m002_target_history(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX target_history_target ON target_history (target_id, changed_at)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_initial, _m002_target_history]
+def _m003_priorities_and_actions(db: sqlite_utils.Database) -> None:
+    # The first schema's one-row-per-issue assessment had no room for MoRiLE's separate harm, likelihood and
+    # position scores. Nothing but the demo ever wrote it; a store that holds rows keeps them under a new name.
+    held = db.execute("SELECT COUNT(*) FROM priority_assessments").fetchone()[0]
+    db.execute("ALTER TABLE priority_assessments RENAME TO priority_assessments_v1" if held
+               else "DROP TABLE priority_assessments")
+    for statement in _PRIORITY_SCHEMA.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+_PRIORITY_SCHEMA = """
+CREATE TABLE assessment_versions (
+    -- AUTOINCREMENT: a deleted draft's id is never reused, so its history cannot attach to another.
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    area_code TEXT NOT NULL,
+    year TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft', 'saved')),
+    evidence_period TEXT,
+    note TEXT,
+    saved_by TEXT,
+    saved_at TEXT,
+    UNIQUE (area_code, year, name)
+);
+CREATE TABLE assessment_scores (
+    version_id INTEGER NOT NULL REFERENCES assessment_versions (id) ON DELETE CASCADE,
+    issue TEXT NOT NULL,
+    indicator_key TEXT,
+    physical INTEGER NOT NULL, psychological INTEGER NOT NULL, financial INTEGER NOT NULL,
+    community INTEGER NOT NULL, environmental INTEGER NOT NULL, scope INTEGER NOT NULL,
+    frequency INTEGER NOT NULL, trend INTEGER NOT NULL, vulnerability INTEGER NOT NULL,
+    confidence INTEGER NOT NULL,
+    capacity INTEGER NOT NULL, capability INTEGER NOT NULL, led_elsewhere INTEGER NOT NULL,
+    chosen INTEGER NOT NULL DEFAULT 0,
+    rationale TEXT,
+    harm_score REAL, likelihood_score REAL, risk_score REAL, position_score REAL, priority_score REAL,
+    PRIMARY KEY (version_id, issue)
+);
+CREATE TABLE assessment_history (
+    id INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL,
+    issue TEXT NOT NULL,
+    field TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    changed_by TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    reason TEXT
+);
+CREATE INDEX assessment_history_version ON assessment_history (version_id, changed_at);
+CREATE UNIQUE INDEX actions_identity ON actions (priority, COALESCE(area_code, ''), action);
+CREATE TABLE action_history (
+    id INTEGER PRIMARY KEY,
+    action_id INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    changed_by TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    reason TEXT
+);
+CREATE INDEX action_history_action ON action_history (action_id, changed_at)
+"""
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _m001_initial, _m002_target_history, _m003_priorities_and_actions,
+]
 
 
 def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:

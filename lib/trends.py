@@ -131,9 +131,10 @@ class WindowComparison:
         return f"{c.judgement}: within chance ({p})"
 
 
-def _window(
+def window_comparison(
     monthly: pd.DataFrame, label: str, months: list[str], earlier: list[str], polarity: str
 ) -> WindowComparison:
+    """A run of months against another (usually the same months a year earlier), tested only when all are held."""
     counts = monthly.set_index("month")["count"]
     held = [m for m in months if m in counts.index]
     held_earlier = [m for m in earlier if m in counts.index]
@@ -151,14 +152,14 @@ def fytd_comparison(monthly: pd.DataFrame, end_month: str, polarity: str) -> Win
     year = financial_year_of(end_month)
     months = months_between(months_of_financial_year(year)[0], end_month)
     earlier = [shift_months(m, -12) for m in months]
-    return _window(monthly, f"{year} year to date", months, earlier, polarity)
+    return window_comparison(monthly, f"{year} year to date", months, earlier, polarity)
 
 
 def rolling_comparison(monthly: pd.DataFrame, end_month: str, polarity: str) -> WindowComparison:
     """The 12 months to ``end_month`` against the 12 months before them."""
     months = months_between(shift_months(end_month, -11), end_month)
     earlier = [shift_months(m, -12) for m in months]
-    return _window(monthly, "Rolling 12 months", months, earlier, polarity)
+    return window_comparison(monthly, "Rolling 12 months", months, earlier, polarity)
 
 
 def comparison_row(indicator: Indicator, area_name: str, window: WindowComparison) -> dict:

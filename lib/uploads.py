@@ -15,7 +15,7 @@ import sqlite_utils
 
 from lib.importing import ImportFileError, ImportSummary
 
-POLICE_UK, INDICATORS, TARGETS = "police_uk", "indicators", "targets"
+POLICE_UK, INDICATORS, TARGETS, ACTIONS = "police_uk", "indicators", "targets", "actions"
 Progress = Callable[[float, str], None]
 
 
@@ -47,6 +47,10 @@ def _importer(kind: str) -> Callable[[sqlite_utils.Database, Path, Progress | No
         from lib.targets import import_targets
 
         return lambda db, path, progress: import_targets(db, path)
+    if kind == ACTIONS:
+        from lib.action_plan import import_actions
+
+        return lambda db, path, progress: import_actions(db, path)
     raise ValueError(f"unknown upload kind: {kind!r}")
 
 

@@ -268,7 +268,7 @@ def sussex_server(sussex_store_path, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("path", ["", "overview", "trends?indicator=anti-social-behaviour,public-place-violence",
-                                  "measures", "similar", "hotspots", "data"])
+                                  "measures", "similar", "hotspots", "priorities", "actions", "data"])
 def test_every_page_renders_on_real_sussex_data(sussex_server, watched, artifacts, path):
     joiner = "&" if "?" in path else "?"
     watched.open(f"{sussex_server}/{path}{joiner}area=E22000295")
@@ -280,6 +280,35 @@ def test_every_page_renders_on_real_sussex_data(sussex_server, watched, artifact
         shot = page.locator('[data-testid="stDeckGlJsonChart"]').screenshot()
         assert _reddish_pixels(shot) > 50, "no hot spot hexagons drawn on the Eastbourne map"
     watched.check(artifacts / f"sussex-{path.split('?')[0] or 'home'}.png")
+
+
+def test_priority_matrix_and_action_plan_render(server, watched, artifacts):
+    watched.open(f"{server}/priorities?area=X10000001")
+    page = watched.page
+    expect(page.locator("h1").first).to_have_text("Priority matrix")
+    expect(page.locator('[data-testid="stVegaLiteChart"]').first.locator("svg.marks")).to_be_visible()
+    watched.check(artifacts / "priorities.png")
+    for tab in ["This year against last", "All the evidence", "How the scores work"]:
+        page.get_by_role("tab", name=tab).click()
+        watched.settle()
+    watched.check(artifacts / "priorities-tabs.png")
+    watched.open(f"{server}/priorities?area=X10000001&year=2026/27&axes=harm_likelihood")
+    expect(page.get_by_text("Saved versions cannot be changed")).to_be_visible()
+    watched.check(artifacts / "priorities-agreed.png")
+    watched.open(f"{server}/actions?area=X10000001")
+    expect(page.locator("h1").first).to_have_text("Action plan")
+    expect(page.get_by_text("Overdue", exact=True).first).to_be_visible()
+    watched.check(artifacts / "actions.png")
+
+
+def test_starting_an_assessment_on_real_sussex_data(sussex_server, watched, artifacts):
+    watched.open(f"{sussex_server}/priorities?area=E22000295")
+    page = watched.page
+    page.get_by_label("Your name (recorded with each change)").fill("Eastbourne analyst")
+    page.get_by_role("button", name="Start the 2019/20 assessment").click()
+    watched.settle()
+    expect(page.locator('[data-testid="stVegaLiteChart"]').first.locator("svg.marks")).to_be_visible()
+    watched.check(artifacts / "sussex-priorities-started.png")
 
 
 def _reddish_pixels(png: bytes) -> int:

@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,13 +18,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lib import demo
+from lib.assessments import load_version
 from lib.lookups import import_lookup
+from lib.priority_scoring import ranked
 from lib.store import get_meta, is_demo, open_store
 
 # Tables whose whole contents must match between two builds (import_log and meta carry clock times).
 CONTENT_TABLES = (
     "areas", "boundaries", "population", "indicators", "observations", "categories", "forces", "outcomes",
-    "incidents", "monthly_counts", "rejected_rows", "targets", "priority_assessments", "actions",
+    "incidents", "monthly_counts", "rejected_rows", "targets", "actions", "assessment_versions", "assessment_scores",
+    "assessment_history",
 )
 PPV_CATEGORIES = ("Violence and sexual offences", "Public order")
 BUILD_SECONDS_LIMIT = 20.0  # the brief is ~10 s on a developer machine; leave room for a busy CI box
@@ -374,7 +378,9 @@ def test_action_plan(store):
     actions = frame(store, "SELECT * FROM actions")
     assert 18 <= len(actions) <= 25
     assert {"Red", "Amber", "Green", "Complete"} == set(actions["rag"])
-    chosen = {r[0] for r in store.execute("SELECT issue FROM priority_assessments WHERE chosen = 1")}
+    chosen = {r[0] for r in store.execute(
+        "SELECT issue FROM assessment_scores s JOIN assessment_versions v ON v.id = s.version_id "
+        "WHERE s.chosen = 1 AND v.status = 'saved'")}
     assert set(actions["priority"]) <= chosen | {"Partnership working"}
     assert chosen <= set(actions["priority"])
     keys = {k for text in actions["measure_keys"].dropna() for k in text.split(",")}
@@ -385,17 +391,35 @@ def test_action_plan(store):
 
 
 def test_last_years_priority_assessment(store):
-    assessment = frame(store, "SELECT * FROM priority_assessments")
-    assert {"2025/26 agreed"} == set(assessment["version"])
-    assert {demo.COUNTY_CODE} == set(assessment["area_code"])
-    assert 4 == assessment["chosen"].sum()
-    assert (assessment["risk_score"] == assessment["harm"] * assessment["likelihood"]).all()
+    versions = frame(store, "SELECT * FROM assessment_versions WHERE area_code = ?", [demo.COUNTY_CODE])
+    agreed = versions[(versions["year"] == demo.ASSESSED_YEAR) & (versions["name"] == demo.AGREED_NAME)]
+    assert "saved" == agreed["status"].item()
+    scores = frame(store, "SELECT * FROM assessment_scores WHERE version_id = ?", [int(agreed["id"].item())])
+    assert 4 == scores["chosen"].sum()
     # Chosen where the partnership is best placed: a high-risk issue led elsewhere is left to partners.
-    chosen = assessment[assessment["chosen"] == 1]
-    assert (chosen["organisational_position"] >= 4).all()
-    riskier = assessment["risk_score"] > chosen["risk_score"].min()
-    passed_over = assessment[(assessment["chosen"] == 0) & riskier]
-    assert len(passed_over) > 0 and (passed_over["organisational_position"] <= 3).all()
+    chosen = scores[scores["chosen"] == 1]
+    assert (chosen["position_score"] >= 60).all()
+    riskier = scores["risk_score"] > chosen["risk_score"].min()
+    passed_over = scores[(scores["chosen"] == 0) & riskier]
+    assert len(passed_over) > 0 and (passed_over["led_elsewhere"] == 1).all()
+    # The four chosen are the top four of the ranking the page draws.
+    ranking = ranked(load_version(store, int(agreed["id"].item())))
+    assert set(ranking.head(4)["issue"]) == set(chosen["issue"])
+
+
+def test_this_years_draft_refreshes_last_years_scores_from_the_data(store):
+    draft = frame(store, "SELECT * FROM assessment_versions WHERE year = ? AND status = 'draft'", [demo.NEXT_YEAR])
+    assert 1 == len(draft)
+    now = {a.issue: a for a in load_version(store, int(draft["id"].item()))}
+    before = {a.issue: a for a in demo.agreed_assessment()}
+    assert set(now) == set(before)
+    for issue, was in before.items():
+        kept = {f: getattr(was, f) for f in ("physical", "scope", "vulnerability", "capacity", "led_elsewhere")}
+        assert kept == {f: getattr(now[issue], f) for f in kept}
+        if was.indicator_key is None:  # no data: nothing to refresh
+            assert replace(was, chosen=False) == now[issue]
+    assert not any(a.chosen for a in now.values())
+
 
 
 def known_measure_keys(db: sqlite_utils.Database) -> set[str]:

@@ -530,3 +530,199 @@ def test_hexagons_too_small_for_the_area_fall_back_to_a_size_that_fits(monkeypat
     assert any("too many to test quickly" in w.value for w in app.warning)
     captions = [c.value.replace("\\", "") for c in app.caption]
     assert any("resolution 8)" in c or "resolution 7)" in c for c in captions)
+
+
+# Priority matrix and action plan --------------------------------------------------------------------------
+
+COUNTY = "X10000001"
+
+
+def _versions(store) -> dict[tuple[str, str], int]:
+    with sqlite3.connect(store) as db:
+        return {(year, name): vid for vid, year, name in
+                db.execute("SELECT id, year, name FROM assessment_versions WHERE area_code = ?", [COUNTY])}
+
+
+def _formula_ranking(store, version_id: int) -> list[str]:
+    """The issues best first, by the documented formula applied to the stored scores with SQL and plain Python."""
+    with sqlite3.connect(store) as db:
+        rows = db.execute(
+            "SELECT issue, physical, psychological, financial, community, environmental, scope, frequency, trend, "
+            "vulnerability, confidence, capacity, capability, led_elsewhere FROM assessment_scores "
+            "WHERE version_id = ?", [version_id]).fetchall()
+    scope_weight = {1: 0.7, 2: 0.8, 3: 0.9, 4: 1.0}
+    scored = []
+    for issue, *impacts_scope, freq, trend, vuln, conf, cap, capab, led in rows:
+        impacts, scope = impacts_scope[:5], impacts_scope[5]
+        harm = 100 * (0.5 * max(impacts) + 0.5 * sum(impacts) / 5) / 4 * scope_weight[scope]
+        risk = harm * 100 * (2 * freq + trend + vuln) / 16 / 100
+        position = 100 * (cap + capab) / 8 * (0.5 if led else 1)
+        scored.append((-round(risk * position / 100, 6), -risk, -conf, issue))
+    return [issue for *_, issue in sorted(scored)]
+
+
+def _shown_table(app, column: str) -> pd.DataFrame:
+    return next(t.value for t in app.dataframe if column in t.value.columns)
+
+
+def test_priority_matrix_opens_next_years_draft_ranked_by_the_formula(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/priorities.py", area=COUNTY)
+    assert not app.exception
+    assert "2027/28" == app.query_params["year"]
+    draft = _versions(demo)[("2027/28", "Working draft")]
+    ranking = _shown_table(app, "Priority score")
+    assert _formula_ranking(demo, draft) == list(ranking["Issue"])
+    assert 1 == len(app.get("vega_lite_chart"))  # the matrix is drawn
+    assert any("Evidence for" in m.value for m in app.markdown)
+
+
+def test_the_agreed_version_highlights_last_years_chosen_priorities(monkeypatch, demo):
+    agreed = _versions(demo)[("2026/27", "Agreed at the partnership event")]
+    app = open_page(monkeypatch, demo, "pages/priorities.py", area=COUNTY, year="2026/27", version=str(agreed))
+    assert not app.exception
+    ranking = _shown_table(app, "Priority score")
+    chosen = set(ranking.loc[ranking["Chosen"] == "Chosen", "Issue"])
+    assert {"Domestic abuse", "Anti-social behaviour", "Violence in the night-time economy", "Road safety"} == chosen
+    assert any("Saved versions cannot be changed" in i.value for i in app.info)
+
+
+def test_this_year_against_last_says_what_moved_and_why(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/priorities.py", area=COUNTY)
+    moved = _shown_table(app, "Why")
+    assert len(moved) == 14
+    # The draft refreshed frequency, trend and confidence from the data: every change is named in words.
+    changed = moved[moved["Why"] != "No score changed"]
+    assert len(changed) > 0
+    assert changed["Why"].str.contains("Frequency|Trend|Confidence|Chosen").all()
+    assert set(moved["Moved"]) <= {"Same rank"} | {f"Up {n}" for n in range(1, 14)} | {
+        f"Down {n}" for n in range(1, 14)}
+
+
+def test_a_priority_link_reopens_the_same_view(monkeypatch, demo):
+    agreed = _versions(demo)[("2026/27", "Agreed at the partnership event")]
+    query = {"area": COUNTY, "year": "2026/27", "version": str(agreed), "axes": "harm_likelihood",
+             "issue": "Road safety", "trail": "show"}
+    app = open_page(monkeypatch, demo, "pages/priorities.py", **query)
+    assert not app.exception
+    assert {k: app.query_params[k] for k in query} == query
+    assert any("Evidence for Road safety" in plain_text(m.value).replace("\\", "") for m in app.markdown)
+
+
+def _edit_first_trend(app, level: str, who: str, why: str) -> None:
+    app.session_state["assessment_editor"] = {"edited_rows": {0: {"trend": level}}, "added_rows": [],
+                                              "deleted_rows": []}
+    app.text_input(key="assessment_editor_name").input(who)
+    app.text_input(key="assessment_reason").input(why)
+    app.button(key="FormSubmitter:assessment_save-Save changes").click().run()
+
+
+def test_editing_the_draft_records_who_when_and_why(monkeypatch, demo):
+    draft = _versions(demo)[("2027/28", "Working draft")]
+    app = open_page(monkeypatch, demo, "pages/priorities.py", area=COUNTY)
+    _edit_first_trend(app, "4 Rising fast", "Jo Analyst", "Latest quarter")
+    assert not app.exception
+    assert any("Saved 1 change" in s.value for s in app.success)
+    with sqlite3.connect(demo) as db:
+        history = db.execute("SELECT field, new_value, changed_by, reason FROM assessment_history "
+                             "WHERE version_id = ? AND field = 'trend'", [draft]).fetchall()
+    assert [("trend", "4", "Jo Analyst", "Latest quarter")] == history
+
+
+def test_an_assessment_edit_without_a_name_changes_nothing(monkeypatch, demo):
+    before = open_store(demo).execute("SELECT COUNT(*) FROM assessment_history").fetchone()[0]
+    app = open_page(monkeypatch, demo, "pages/priorities.py", area=COUNTY)
+    _edit_first_trend(app, "4 Rising fast", "", "")
+    assert any("Type your name" in e.value for e in app.error)
+    assert before == open_store(demo).execute("SELECT COUNT(*) FROM assessment_history").fetchone()[0]
+
+
+def test_saving_a_version_and_reopening_it_gives_the_same_matrix(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/priorities.py", area=COUNTY)
+    draft_ranking = _shown_table(app, "Priority score")
+    app.text_input(key="version_name").input("Proposed to the board")
+    app.text_input(key="version_editor_name").input("Jo Analyst")
+    app.button(key="FormSubmitter:assessment_version-Save as a version").click().run()
+    assert not app.exception
+    saved = _versions(demo)[("2027/28", "Proposed to the board")]
+    reopened = open_page(monkeypatch, demo, "pages/priorities.py", area=COUNTY, year="2027/28",
+                         version=str(saved))
+    assert not reopened.exception
+    pd.testing.assert_frame_equal(draft_ranking, _shown_table(reopened, "Priority score"))
+
+
+def test_a_csp_starts_its_assessment_from_the_evidence(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/priorities.py", area="X22000002")
+    assert any("no threat, harm and risk assessment" in i.value for i in app.info)
+    app.radio(key="assessment_source").set_value("evidence")
+    app.text_input(key="start_editor_name").input("Castlebury officer")
+    app.button(key="FormSubmitter:assessment_start-Start the 2027/28 assessment").click().run()
+    assert not app.exception
+    with sqlite3.connect(demo) as db:
+        (version_id,) = db.execute("SELECT id FROM assessment_versions WHERE area_code = 'X22000002'").fetchone()
+        issues = db.execute("SELECT COUNT(*) FROM assessment_scores WHERE version_id = ?", [version_id]).fetchone()
+    assert issues[0] >= 20  # every candidate issue, police.uk categories and partner issues
+    assert _shown_table(app, "Priority score")["Issue"].tolist() == _formula_ranking(demo, version_id)
+
+
+def _action_counts(store, today: str) -> dict[str, int]:
+    with sqlite3.connect(store) as db:
+        counts = dict(db.execute("SELECT rag, COUNT(*) FROM actions GROUP BY rag").fetchall())
+        counts["Overdue"] = db.execute("SELECT COUNT(*) FROM actions WHERE completion_date < ? AND rag != "
+                                       "'Complete'", [today]).fetchone()[0]
+    return counts
+
+
+def test_action_plan_lists_every_action_with_rag_counts_like_a_recount(monkeypatch, demo):
+    from datetime import date
+
+    app = open_page(monkeypatch, demo, "pages/actions.py", area=COUNTY)
+    assert not app.exception
+    summary = _shown_table(app, "Overdue")
+    total = summary.iloc[-1]
+    assert "All priorities" == total["priority"]
+    recount = _action_counts(demo, date.today().isoformat())
+    assert {rag: recount.get(rag, 0) for rag in ("Red", "Amber", "Green", "Complete", "Overdue")} == {
+        rag: int(total[rag]) for rag in ("Red", "Amber", "Green", "Complete", "Overdue")}
+    headers = [s.value for s in app.subheader]
+    assert {"Domestic abuse", "Road safety", "Anti-social behaviour"} <= {h.replace("\\", "") for h in headers}
+
+
+def test_action_plan_filters_come_from_the_link(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/actions.py", area=COUNTY, priority="Road safety", rag="Red")
+    assert not app.exception
+    with sqlite3.connect(demo) as db:
+        expected = db.execute("SELECT COUNT(*) FROM actions WHERE priority = 'Road safety' AND rag = 'Red'"
+                              ).fetchone()[0]
+    assert any(f"({expected} of " in s.value for s in app.subheader)
+    assert "Road safety" == app.query_params["priority"] and "Red" == app.query_params["rag"]
+
+
+def test_an_action_commentary_edit_is_stored_with_who_and_when(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/actions.py", area=COUNTY, priority="Road safety")
+    app.session_state["actions_editor"] = {"edited_rows": {0: {"commentary": "Signed off in November."}},
+                                           "added_rows": [], "deleted_rows": []}
+    app.text_input(key="actions_editor_name").input("Road safety lead")
+    app.button(key="FormSubmitter:actions_save-Save changes").click().run()
+    assert not app.exception
+    assert any("Saved 1 change" in s.value for s in app.success)
+    with sqlite3.connect(demo) as db:
+        history = db.execute("SELECT field, new_value, changed_by FROM action_history").fetchall()
+    assert [("commentary", "Signed off in November.", "Road safety lead")] == history
+
+
+@pytest.mark.parametrize("page", ["pages/priorities.py", "pages/actions.py"])
+def test_priority_pages_run_on_sussex(monkeypatch, sussex, page):
+    app = open_page(monkeypatch, sussex, page, area="E22000295")
+    assert not app.exception
+    assert not [w for w in app.warning if "Synthetic" in w.value]
+
+
+def test_on_sussex_eastbourne_starts_an_assessment_whose_evidence_matches_the_raw_file(monkeypatch, sussex):
+    app = open_page(monkeypatch, sussex, "pages/priorities.py", area="E22000295")
+    app.text_input(key="start_editor_name").input("Eastbourne analyst")
+    app.button(key="FormSubmitter:assessment_start-Start the 2019/20 assessment").click().run()
+    assert not app.exception
+    app = open_page(monkeypatch, sussex, "pages/priorities.py", area="E22000295", issue="Anti-social behaviour")
+    assert not app.exception
+    raw = sussex_recount("Eastbourne", "2018-10", "2019-02")["asb"]
+    assert f"{raw:,}" == metric_values(app)["Volume"]

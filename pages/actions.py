@@ -1,0 +1,71 @@
+"""Action plan: what the partnership said it would do for each priority, who leads, by when, and how it is going."""
+
+from datetime import date
+
+import streamlit as st
+
+import ui
+from lib import action_plan
+from lib.periods import month_label
+
+selection = ui.page_start("Action plan")
+store, area, period = selection.store, selection.area, selection.period
+plan = ui.load_actions(store)
+if not plan:
+    st.info("No action plan is loaded yet. Import one as a CSV file below (layout in docs/formats.md).")
+    ui.show_upload_outcomes()
+    ui.upload_form("actions", "Action plan CSV", ["csv"], key="actions_upload")
+    st.stop()
+
+names = ui.area_names(store)
+counties = ui.load_csps_of_counties(store)
+today = date.today()
+with st.container(horizontal=True):
+    priorities = ui.url_multiselect("Priority", {p: p for p in dict.fromkeys(a.priority for a in plan)},
+                                    key="priority", default=[], placeholder="All priorities")
+    held_areas = {a.area_code or "": names.get(a.area_code or "", a.area_code) for a in plan}
+    # A CSP's officers see their own actions and the county-wide and partnership-wide ones they share.
+    shared = [county for county, csps in counties.items() if area.code in csps]
+    default_areas = [c for c in (area.code, *shared, "") if c in held_areas] if area.kind == "csp" else []
+    wheres = ui.url_multiselect("Area", held_areas, key="where", default=default_areas, placeholder="All areas")
+    leads = ui.url_multiselect("Lead", {lead: lead for lead in sorted({a.lead for a in plan if a.lead})},
+                               key="lead", default=[], placeholder="All leads")
+    rags = ui.url_multiselect("RAG", {r: r for r in action_plan.RAGS}, key="rag", default=[],
+                              placeholder="Any status")
+overdue_only = ui.url_choice("Show", {"all": "All actions", "overdue": "Overdue only"}, key="show",
+                             default="all") == "overdue"
+shown = action_plan.filter_actions(
+    plan, priorities=priorities, area_codes=[w or None for w in wheres], leads=leads, rags=rags,
+    overdue_only=overdue_only, today=today,
+)
+
+st.subheader(f"RAG status by priority ({len(shown)} of {len(plan)} actions shown)")
+summary = action_plan.rag_summary(shown, today)
+ui.rag_summary({rag: int(summary.iloc[-1][rag]) for rag in (*action_plan.RAGS, "Overdue")}
+               if not summary.empty else {})
+ui.table(summary)
+st.caption(f"Overdue: the completion date has passed ({today:%d %b %Y}) and the action is not complete. "
+           f"Measure statuses are as at {month_label(period.end)}; see Measures for how they are decided.")
+
+rags_of_measures = ui.load_measure_rags(store, period.end)
+for priority in dict.fromkeys(a.priority for a in shown):
+    st.subheader(ui.plain_text(priority))
+    for action in (a for a in shown if a.priority == priority):
+        ui.action_card(action, names, action_plan.is_overdue(action, today),
+                       action_plan.measure_links(action, rags_of_measures, counties))
+
+st.subheader("Edit, import and export")
+ui.download_csv("Download the action plan (CSV)", action_plan.export_frame(plan), "action_plan.csv",
+                key="actions_csv")
+with st.expander("Edit the actions shown, or add one"):
+    ui.actions_editor(store, shown, names)
+with st.expander("Import an action plan from a CSV file"):
+    st.caption("Rows with an id, or the same priority, area and action, update the held action; others are added.")
+    ui.show_upload_outcomes()
+    ui.upload_form("actions", "Action plan CSV", ["csv"], key="actions_upload")
+with st.expander("Change history"):
+    history = ui.load_action_history(store)
+    if history:
+        ui.table(ui.action_history_frame(history))
+    else:
+        st.caption("No changes recorded yet.")

@@ -1,0 +1,103 @@
+"""Priority matrix: threat, harm and risk scores per issue, the evidence behind them, and next year's choice."""
+
+import streamlit as st
+
+import ui
+from lib.charts import chart_png, priority_matrix_chart
+from lib.export import download_name
+from lib.priority_evidence import SUGGESTION_NOTE
+from lib.priority_scoring import (
+    FORMULA_NOTE,
+    HARM_QUADRANTS,
+    HARM_THRESHOLD,
+    LIKELIHOOD_THRESHOLD,
+    POSITION_THRESHOLD,
+    QUADRANTS,
+    RISK_THRESHOLD,
+    what_moved,
+)
+
+selection = ui.page_start("Priority matrix")
+store, area, period = selection.store, selection.area, selection.period
+name = ui.plain_text(area.name)
+
+versions = ui.load_versions(store, area.code)
+years = ui.assessment_years(versions, period.end)
+year = ui.url_selectbox("Priorities for the financial year", {y: y for y in years}, key="year", default=years[0])
+of_year = [v for v in versions if v.year == year]
+if not of_year:
+    st.info(f"{name} has no threat, harm and risk assessment for {year} yet. Start one from the evidence.")
+    ui.start_assessment(store, area, year, period.start, period.end)
+    st.stop()
+
+version_id = int(ui.url_selectbox("Version", {str(v.id): ui.version_label(v) for v in of_year}, key="version"))
+version = next(v for v in of_year if v.id == version_id)
+held = ui.load_assessment(store, version.id)
+evidence = ui.load_evidence(store, area, period.start, period.end)
+frame = ui.ranked_with_volume(held, evidence)
+previous = ui.load_previous_assessment(store, area.code, year)
+
+axes = ui.url_choice("Matrix", ui.MATRIX_VIEWS, key="axes", default="risk_position")
+trail = ui.url_choice("Last year's place", {"hide": "Hide", "show": "Show"}, key="trail", default="hide",
+                      help="A grey line from each issue's place in last year's saved assessment to this one.")
+if axes == "risk_position":
+    thresholds, labels = (POSITION_THRESHOLD, RISK_THRESHOLD), QUADRANTS
+else:
+    thresholds, labels = (LIKELIHOOD_THRESHOLD, HARM_THRESHOLD), HARM_QUADRANTS
+last_frame = ui.ranked_with_volume(previous[1], evidence) if previous and trail == "show" else None
+chart = priority_matrix_chart(frame, axes, thresholds, labels, f"{area.name}: priorities for {year}",
+                              last_year=last_frame)
+
+left, right = st.columns([3, 2])
+with left:
+    st.altair_chart(chart, width="stretch")
+    st.caption(ui.plain_text(
+        f"{version.name}, {year}. Bubble size: volume in {period.label} (police.uk street-level data and partner "
+        f"returns). Shape: confidence in the evidence. Dashed lines: risk {RISK_THRESHOLD:g}, position "
+        f"{POSITION_THRESHOLD:g} (or harm {HARM_THRESHOLD:g}, likelihood {LIKELIHOOD_THRESHOLD:g})."))
+    st.download_button("Download the matrix (PNG)", data=lambda: chart_png(chart), mime="image/png",
+                       file_name=download_name("priority matrix", area.name, year, suffix=".png"),
+                       icon=":material/image:", on_click="ignore", key="matrix_png")
+with right:
+    st.subheader("Ranked by priority score")
+    table = ui.ranked_table(frame)
+    ui.table(table[["Rank", "Issue", "Priority score", "Risk", "Confidence", "Matrix", "Chosen"]])
+    ui.download_csv("Download the ranked list (CSV)", table,
+                    download_name("priorities", area.name, year), key="ranked_csv")
+
+st.subheader("One issue: its evidence and its scores")
+issues = {a.issue: a for a in held}
+chosen_issue = ui.url_selectbox("Issue", {i: i for i in frame["issue"]}, key="issue")
+evidence_side, scores_side = st.columns([3, 2])
+with evidence_side:
+    st.markdown(f"**Evidence for {ui.plain_text(chosen_issue)}** in {name}")
+    ui.evidence_panel(ui.evidence_for(issues[chosen_issue], evidence))
+with scores_side:
+    st.markdown(f"**Scores** ({ui.plain_text(version.name)})")
+    ui.table(ui.scores_in_words(issues[chosen_issue]))
+
+editing, moved, all_evidence, history, method = st.tabs(
+    ["Edit the scores", "This year against last", "All the evidence", "Change history", "How the scores work"]
+)
+with editing:
+    if version.status == "draft":
+        ui.assessment_editor(store, version, held)
+        st.markdown("**Save the whole assessment as a version** (for example, as agreed at the partnership event)")
+        ui.save_version_form(store, version)
+    else:
+        st.info("Saved versions cannot be changed. Choose the working draft to edit the scores.")
+with moved:
+    if previous is None:
+        st.caption(f"No saved assessment of the year before {year} to compare with.")
+    else:
+        st.caption(ui.plain_text(f"This version against {previous[0].name} ({previous[0].year})."))
+        ui.table(ui.movement_table(what_moved(held, previous[1])))
+with all_evidence:
+    ui.table(ui.evidence_frame(evidence))
+    st.caption(ui.plain_text(f"Period: {period.label}. Each row's source is in its Source column."))
+with history:
+    changes = ui.load_assessment_history(store, version.id)
+    ui.table(ui.assessment_history_frame(changes)) if changes else st.caption("No changes recorded yet.")
+with method:
+    st.markdown(FORMULA_NOTE)
+    st.markdown(SUGGESTION_NOTE)
