@@ -1108,7 +1108,8 @@ def evidence_panel(evidence: Evidence | None) -> None:
     with st.container(horizontal=True):
         for label, value in priority_evidence.evidence_figures(evidence):
             st.metric(label, value, border=True)
-    st.caption(plain_text(f"Source: {evidence.source}. Period: {evidence.period}."))
+    st.caption(plain_text(f"Change on last year: {evidence.change_words}. Source: {evidence.source}. "
+                          f"Period: {evidence.period}."))
     for note in evidence.notes:
         st.caption(plain_text(note))
 

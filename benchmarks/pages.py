@@ -74,6 +74,8 @@ PAGES = {  # page file -> (title on the page, measured for one CSP)
     "pages/measures.py": ("Measures", True),
     "pages/similar.py": ("Similar areas", False),
     "pages/hotspots.py": ("Hotspots", False),
+    "pages/priorities.py": ("Priority matrix", False),
+    "pages/actions.py": ("Action plan", False),
     "pages/data.py": ("Data", False),
 }
 

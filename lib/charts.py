@@ -177,13 +177,14 @@ CHOSEN_COLOURS = {"Chosen priority": "#08519c", "Not chosen": "#969696"}
 
 def priority_matrix_chart(
     ranked: pd.DataFrame, axes: str, thresholds: tuple[float, float], quadrant_labels: dict[tuple[bool, bool], str],
-    title: str, last_year: pd.DataFrame | None = None, labelled: int = 8,
+    title: str, last_year: pd.DataFrame | None = None, labelled: int = 8, width: int | str = "container",
 ) -> alt.TopLevelMixin:
     """The threat, harm and risk matrix: a bubble per issue, sized by volume, shaped by confidence.
 
     ``ranked`` is ``priority_scoring.ranked`` with a ``volume`` column; ``thresholds`` are (x, y) lines; the
     labels name what to do in each quadrant, keyed by (high y, high x). With ``last_year`` (issue, x, y of the
-    earlier assessment) a grey line runs from last year's place to this year's.
+    earlier assessment) a grey line runs from last year's place to this year's. ``width`` is "container" on
+    screen and a number of pixels for a PNG.
     """
     x, x_title, y, y_title = MATRIX_AXES[axes]
     data = ranked.assign(
@@ -218,7 +219,7 @@ def priority_matrix_chart(
         x=alt.X(f"{x}:Q", scale=scale), y=alt.Y(f"{y}:Q", scale=scale), text="label:N",
     )
     chart = alt.layer(*layers, points, labels).properties(
-        title=alt.TitleParams(title, anchor="start"), height=560, width=820
+        title=alt.TitleParams(title, anchor="start"), height=560, width=width
     )
     return _projector_sized(chart)
 

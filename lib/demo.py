@@ -1136,7 +1136,7 @@ def insert_assessments(db: sqlite_utils.Database) -> None:
     """Last year's agreed assessment, and this year's working draft: last year's judgements with frequency,
     trend and confidence refreshed from the county's latest 12 months of data, as a partnership would start."""
     from lib.areas import find_area
-    from lib.assessments import save_version, start_draft
+    from lib.assessments import delete_draft, save_version, start_draft
     from lib.catalogue import indicator_catalogue
     from lib.periods import custom_period, shift_months
     from lib.priority_evidence import candidate_issues, issue_evidence, refreshed
@@ -1145,6 +1145,7 @@ def insert_assessments(db: sqlite_utils.Database) -> None:
     draft = start_draft(db, COUNTY_CODE, ASSESSED_YEAR, agreed, COUNTY_TEAM, evidence_period="Apr 2024 to Mar 2025",
                         when=AGREED_AT)
     save_version(db, draft.id, AGREED_NAME, COUNTY_TEAM, note="Four priorities chosen for 2026/27.", when=AGREED_AT)
+    delete_draft(db, draft.id, COUNTY_TEAM, reason="Agreed and saved", when=AGREED_AT)
     county, period = find_area(db, COUNTY_CODE), custom_period(shift_months(LAST_MONTH, -11), LAST_MONTH)
     candidates = {c.indicator_key: c for c in candidate_issues(indicator_catalogue(db)) if c.indicator_key}
     fresh = [

@@ -543,7 +543,7 @@ def evidence_figures(evidence: Evidence) -> list[tuple[str, str]]:
     if evidence.value is not None and evidence.unit:
         figures.append((f"Figure ({evidence.unit})", number(evidence.value, 1)))
     return figures + [
-        ("Trend", evidence.trend), ("Change on last year", change),
+        ("Recent trend (5 latest months)", evidence.trend), ("Change on last year", change),
         ("Harm-weighted volume (CSS days)", number(evidence.harm_weighted)),
         ("Top 5% of LSOAs hold", number(evidence.concentration, 0, "%")),
     ]

@@ -28,9 +28,14 @@ of_year = [v for v in versions if v.year == year]
 if not of_year:
     st.info(f"{name} has no threat, harm and risk assessment for {year} yet. Start one from the evidence.")
     ui.start_assessment(store, area, year, period.start, period.end)
+    st.subheader(f"The evidence for {name}, {period.span}")
+    ui.table(ui.evidence_frame(ui.load_evidence(store, area, period.start, period.end)))
     st.stop()
 
-version_id = int(ui.url_selectbox("Version", {str(v.id): ui.version_label(v) for v in of_year}, key="version"))
+# A year already agreed opens on its latest saved version; the coming year on its working draft.
+saved = [v for v in of_year if v.status == "saved"]
+version_id = int(ui.url_selectbox("Version", {str(v.id): ui.version_label(v) for v in of_year}, key="version",
+                                  default=str((saved or of_year)[0].id)))
 version = next(v for v in of_year if v.id == version_id)
 held = ui.load_assessment(store, version.id)
 evidence = ui.load_evidence(store, area, period.start, period.end)
@@ -45,25 +50,27 @@ if axes == "risk_position":
 else:
     thresholds, labels = (LIKELIHOOD_THRESHOLD, HARM_THRESHOLD), HARM_QUADRANTS
 last_frame = ui.ranked_with_volume(previous[1], evidence) if previous and trail == "show" else None
-chart = priority_matrix_chart(frame, axes, thresholds, labels, f"{area.name}: priorities for {year}",
-                              last_year=last_frame)
 
-left, right = st.columns([3, 2])
-with left:
-    st.altair_chart(chart, width="stretch")
-    st.caption(ui.plain_text(
-        f"{version.name}, {year}. Bubble size: volume in {period.label} (police.uk street-level data and partner "
-        f"returns). Shape: confidence in the evidence. Dashed lines: risk {RISK_THRESHOLD:g}, position "
-        f"{POSITION_THRESHOLD:g} (or harm {HARM_THRESHOLD:g}, likelihood {LIKELIHOOD_THRESHOLD:g})."))
-    st.download_button("Download the matrix (PNG)", data=lambda: chart_png(chart), mime="image/png",
-                       file_name=download_name("priority matrix", area.name, year, suffix=".png"),
-                       icon=":material/image:", on_click="ignore", key="matrix_png")
-with right:
-    st.subheader("Ranked by priority score")
-    table = ui.ranked_table(frame)
-    ui.table(table[["Rank", "Issue", "Priority score", "Risk", "Confidence", "Matrix", "Chosen"]])
-    ui.download_csv("Download the ranked list (CSV)", table,
-                    download_name("priorities", area.name, year), key="ranked_csv")
+def matrix(width: int | str = "container"):
+    return priority_matrix_chart(frame, axes, thresholds, labels, f"{area.name}: priorities for {year}",
+                                 last_year=last_frame, width=width)
+
+
+st.altair_chart(matrix(), width="stretch")
+st.caption(ui.plain_text(
+    f"{version.name}, {year}. Bubble size: volume in {period.span} (police.uk street-level data and partner "
+    f"returns). Shape: confidence in the evidence. Dashed lines: risk {RISK_THRESHOLD:g} and position "
+    f"{POSITION_THRESHOLD:g}, or harm {HARM_THRESHOLD:g} and likelihood {LIKELIHOOD_THRESHOLD:g}."))
+st.download_button("Download the matrix (PNG)", data=lambda: chart_png(matrix(width=900)), mime="image/png",
+                   file_name=download_name("priority matrix", area.name, year, suffix=".png"),
+                   icon=":material/image:", on_click="ignore", key="matrix_png")
+
+st.subheader("Ranked by priority score")
+table = ui.ranked_table(frame)
+ui.table(table[["Rank", "Issue", "Priority score", "Risk", "Harm", "Likelihood", "Position", "Confidence", "Matrix",
+                "Chosen"]])
+ui.download_csv("Download the ranked list (CSV)", table, download_name("priorities", area.name, year),
+                key="ranked_csv")
 
 st.subheader("One issue: its evidence and its scores")
 issues = {a.issue: a for a in held}

@@ -70,6 +70,24 @@ def read_only(path: Path):
     return sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
 
 
+@pytest.fixture(scope="module")
+def sussex(sussex_store_path):
+    """The real Sussex store, read-only (a test module that changes it overrides this with a copy)."""
+    db = read_only(sussex_store_path)
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """The demo store, read-only (a test module that changes it overrides this with a copy)."""
+    from tests.app_support import demo_store_file
+
+    db = read_only(demo_store_file())
+    yield db
+    db.close()
+
+
 def store_fingerprint(db) -> str:
     """A checksum of every table's full content, to prove a failed import changed nothing."""
     import hashlib

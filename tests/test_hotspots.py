@@ -31,8 +31,7 @@ from lib.hotspots import (
 )
 from lib.police_uk import import_police_uk
 from lib.store import open_store
-from tests.app_support import demo_store_file
-from tests.conftest import SUSSEX_FILE, lsoa_to_csp, raw_police_rows, read_only
+from tests.conftest import SUSSEX_FILE, lsoa_to_csp, raw_police_rows
 
 EASTBOURNE = "E22000295"
 ASB = "Anti-social behaviour"
@@ -231,13 +230,6 @@ def eastbourne_rows():
     ]
 
 
-@pytest.fixture(scope="module")
-def sussex(sussex_store_path):
-    db = read_only(sussex_store_path)
-    yield db
-    db.close()
-
-
 def test_eastbourne_hexagon_counts_match_an_independent_recount(sussex, eastbourne_rows):
     rejected = sussex.execute(
         "SELECT COUNT(*) FROM rejected_rows WHERE category = ? AND lsoa_code IN "
@@ -285,13 +277,6 @@ def test_eastbourne_lsoa_counts_match_an_independent_recount(sussex, eastbourne_
 
 
 # --- The demo county ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo():
-    db = read_only(demo_store_file())
-    yield db
-    db.close()
 
 
 @pytest.fixture(scope="module")

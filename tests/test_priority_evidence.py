@@ -37,8 +37,7 @@ from lib.priority_scoring import HARM_IMPACTS, Assessment, check_assessment
 from lib.series import monthly_series, population_year, residents
 from lib.statistics import compare_counts, recent_trend
 from lib.summary import PPV_NOTE
-from tests.app_support import demo_store_file
-from tests.conftest import lsoa_to_csp, read_only
+from tests.conftest import lsoa_to_csp
 from tests.test_series import recount, sussex_raw_rows
 
 EASTBOURNE = "E22000295"
@@ -73,20 +72,6 @@ def previous_assessment() -> Assessment:
         led_elsewhere=True, chosen=True, rationale="Agreed at the March workshop.",
         indicator_key="anti-social-behaviour",
     )
-
-
-@pytest.fixture(scope="module")
-def sussex(sussex_store_path):
-    db = read_only(sussex_store_path)
-    yield db
-    db.close()
-
-
-@pytest.fixture(scope="module")
-def demo():
-    db = read_only(demo_store_file())
-    yield db
-    db.close()
 
 
 @pytest.fixture(scope="module")

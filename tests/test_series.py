@@ -19,7 +19,7 @@ from lib.periods import months_between
 from lib.police_uk import BBOX_MARGIN_DEGREES
 from lib.series import Residents, annual_series, monthly_series, population_year, residents
 from tests.app_support import copy_store, demo_store_file
-from tests.conftest import EAST_SUSSEX_CSPS, SUSSEX_FILE, lsoa_to_csp, raw_police_rows, read_only, real_file
+from tests.conftest import EAST_SUSSEX_CSPS, SUSSEX_FILE, lsoa_to_csp, raw_police_rows, real_file
 
 SUSSEX_MONTHS = months_between("2018-10", "2019-02")
 POPULATION_FILE = "population/csp17_population_2011_2017_2019_2020.csv"
@@ -118,22 +118,8 @@ RECOUNTED = ("anti-social-behaviour", PUBLIC_PLACE_VIOLENCE, ALL_CRIME)
 
 
 @pytest.fixture(scope="module")
-def sussex(sussex_store_path):
-    db = read_only(sussex_store_path)
-    yield db
-    db.close()
-
-
-@pytest.fixture(scope="module")
 def sussex_catalogue(sussex):
     return indicator_catalogue(sussex)
-
-
-@pytest.fixture(scope="module")
-def demo():
-    db = read_only(demo_store_file())
-    yield db
-    db.close()
 
 
 def test_recount_drops_only_a_handful_of_east_sussex_rows():

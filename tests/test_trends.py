@@ -35,8 +35,7 @@ from lib.trends import (
     value_interval,
     with_intervals,
 )
-from tests.app_support import demo_store_file
-from tests.conftest import EAST_SUSSEX_CSPS, read_only
+from tests.conftest import EAST_SUSSEX_CSPS
 from tests.test_series import RECOUNTED, SUSSEX_MONTHS, recount
 
 FAST = settings(max_examples=150, deadline=None)
@@ -72,20 +71,6 @@ def wilson_percent(successes: int, trials: int, level: float) -> tuple[float, fl
     scale = 1 + z * z / trials
     return 100 * (centre - spread) / scale, 100 * (centre + spread) / scale
 
-
-
-@pytest.fixture(scope="module")
-def sussex(sussex_store_path):
-    db = read_only(sussex_store_path)
-    yield db
-    db.close()
-
-
-@pytest.fixture(scope="module")
-def demo():
-    db = read_only(demo_store_file())
-    yield db
-    db.close()
 
 
 # --- the real Sussex store: FYTD and rolling figures against the raw file ---------------------------------
