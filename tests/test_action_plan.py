@@ -5,7 +5,6 @@ editor's changed cells, and the link from actions to the measures' RAG."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import math
 from datetime import date
 from pathlib import Path
@@ -37,7 +36,7 @@ from lib.export import csv_bytes
 from lib.importing import ImportFileError
 from lib.store import open_store
 from tests.app_support import copy_store, demo_store_file
-from tests.conftest import store_fingerprint
+from tests.conftest import store_fingerprint, table_rows
 
 DEMO_ACTIONS = 20
 COUNTY = "X10000001"
@@ -88,20 +87,6 @@ def write_csv(path: Path, rows: list[dict], header: tuple[str, ...] = HEADER) ->
         writer.writeheader()
         writer.writerows(rows)
     return path
-
-
-def table_rows(db, table: str) -> list[tuple]:
-    return db.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
-
-
-def fingerprint_without_import_log(db) -> str:
-    """store_fingerprint's checksum over every table except the import log."""
-    digest = hashlib.sha256()
-    for table in sorted(t for t in db.table_names() if t != "import_log"):
-        digest.update(table.encode())
-        for row in db.execute(f"SELECT * FROM [{table}] ORDER BY 1, 2").fetchall():
-            digest.update(repr(row).encode())
-    return digest.hexdigest()
 
 
 def history_rows(db, since_id: int = 0) -> list[dict]:
@@ -436,14 +421,14 @@ def test_importing_the_same_file_again_changes_nothing_but_the_log(small_store, 
     path = write_csv(tmp_path / "plan_2026.csv", NEW_ROWS)
     import_actions(small_store, path, who="Ann")
     actions, history = table_rows(small_store, "actions"), table_rows(small_store, "action_history")
-    fingerprint = fingerprint_without_import_log(small_store)
+    fingerprint = store_fingerprint(small_store, ignore=("import_log",))
 
     again = import_actions(small_store, path, who="Bob")
 
     assert (again.rows_read, again.rows_accepted, again.rows_duplicate) == (5, 0, 5)
     assert table_rows(small_store, "actions") == actions
     assert table_rows(small_store, "action_history") == history
-    assert fingerprint_without_import_log(small_store) == fingerprint
+    assert store_fingerprint(small_store, ignore=("import_log",)) == fingerprint
     assert small_store.execute("SELECT COUNT(*) FROM import_log").fetchone()[0] == 2
 
 
@@ -557,7 +542,7 @@ def test_export_then_import_adds_and_changes_nothing(small_store, tmp_path):
                                  "completion_date": "" if number else "March 2027"}, who="Ann")
     add_action(small_store, {"priority": "P", "action": INJECTION, "commentary": "multi\nline, \"quoted\""},
                who="Ann")
-    fingerprint = fingerprint_without_import_log(small_store)
+    fingerprint = store_fingerprint(small_store, ignore=("import_log",))
     path = tmp_path / "plan.csv"
     path.write_bytes(csv_bytes(export_frame(load_actions(small_store))))
     assert b"'=HYPERLINK" in path.read_bytes()  # made safe for a spreadsheet
@@ -566,7 +551,7 @@ def test_export_then_import_adds_and_changes_nothing(small_store, tmp_path):
 
     held = DEMO_ACTIONS + len(FORMULAS) + 1
     assert (summary.rows_read, summary.rows_accepted, summary.rows_duplicate) == (held, 0, held)
-    assert fingerprint_without_import_log(small_store) == fingerprint
+    assert store_fingerprint(small_store, ignore=("import_log",)) == fingerprint
     stored = {a.action: a for a in load_actions(small_store)}
     for text in FORMULAS:
         assert (stored[text].commentary, stored[text].lead) == (text, text)  # verbatim, no quote added

@@ -4,7 +4,6 @@ history, and finding the cells a person changed in the editor."""
 from __future__ import annotations
 
 import csv
-import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from lib.importing import ImportFileError
 from lib.store import open_store
 from lib.targets import edited_rows, import_targets, load_targets, target_history, targets_frame, update_target
 from tests.app_support import copy_store, demo_store_file
-from tests.conftest import store_fingerprint
+from tests.conftest import store_fingerprint, table_rows
 
 HEADER = ("csp_code", "csp_name", "indicator_key", "measure", "target_type", "target_value", "baseline_period",
           "target_period", "basis", "commentary")
@@ -44,20 +43,6 @@ def write_csv(path: Path, rows: list[dict | None], header: tuple[str, ...] = HEA
             else:
                 writer.writerow(row)
     return path
-
-
-def table_rows(db, table: str) -> list[tuple]:
-    return db.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
-
-
-def fingerprint_without_import_log(db) -> str:
-    """store_fingerprint's checksum over every table except the import log."""
-    digest = hashlib.sha256()
-    for table in sorted(t for t in db.table_names() if t != "import_log"):
-        digest.update(table.encode())
-        for row in db.execute(f"SELECT * FROM [{table}] ORDER BY 1, 2").fetchall():
-            digest.update(repr(row).encode())
-    return digest.hexdigest()
 
 
 def history_rows(db, since_id: int = 0) -> list[dict]:
@@ -143,7 +128,7 @@ def test_importing_the_same_file_again_changes_nothing_but_the_log(demo_copy, tm
     path = write_csv(tmp_path / "targets_2026.csv", NEW_ROWS)
     import_targets(demo_copy, path)
     targets, history = table_rows(demo_copy, "targets"), table_rows(demo_copy, "target_history")
-    fingerprint = fingerprint_without_import_log(demo_copy)
+    fingerprint = store_fingerprint(demo_copy, ignore=("import_log",))
     logged = demo_copy.execute("SELECT COUNT(*) FROM import_log").fetchone()[0]
 
     again = import_targets(demo_copy, path)
@@ -153,7 +138,7 @@ def test_importing_the_same_file_again_changes_nothing_but_the_log(demo_copy, tm
     assert again.rows_accepted == 0
     assert table_rows(demo_copy, "targets") == targets
     assert table_rows(demo_copy, "target_history") == history
-    assert fingerprint_without_import_log(demo_copy) == fingerprint
+    assert store_fingerprint(demo_copy, ignore=("import_log",)) == fingerprint
     assert demo_copy.execute("SELECT COUNT(*) FROM import_log").fetchone()[0] == logged + 1
 
 
