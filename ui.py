@@ -705,15 +705,19 @@ def targets_editor(store: Store, csp: Area, held: list[Target]) -> None:
         frame, hide_index=True, key=EDITOR_KEY, disabled=["id", "indicator_key", "target_period"],
         column_config=targets_editor_columns(), column_order=[c for c in frame.columns if c != "id"],
     )
-    with st.form("measures_save"):
-        who = editor_name()
-        reason = st.text_input("Why (optional)", key="edit_reason", max_chars=200)
-        saved = st.form_submit_button("Save changes", icon=":material/save:", type="primary")
+    saved, who, reason = save_form("measures_save", "editor_name", "edit_reason")
     if saved:
         _save_target_edits(store, frame, edited, who, reason)
-    outcome = st.session_state.pop(EDIT_OUTCOME_KEY, None)
-    if outcome:
-        (st.success if outcome[0] else st.error)(plain_text(outcome[1]))
+    show_outcome(EDIT_OUTCOME_KEY)
+
+
+def save_form(form: str, name_key: str, reason_key: str, reason_label: str = "Why (optional)") -> tuple[bool, str, str]:
+    """The form under an editing table: who (recorded with each change), why, and Save changes."""
+    with st.form(form):
+        who = editor_name(name_key)
+        reason = st.text_input(reason_label, key=reason_key, max_chars=200)
+        saved = st.form_submit_button("Save changes", icon=":material/save:", type="primary")
+    return saved, who, reason
 
 
 def targets_editor_columns() -> dict:
@@ -733,22 +737,11 @@ def targets_editor_columns() -> dict:
 
 def _save_target_edits(store: Store, before: pd.DataFrame, after: pd.DataFrame, who: str, reason: str) -> None:
     if not who:
-        st.session_state[EDIT_OUTCOME_KEY] = (False, "Type your name first: every change is recorded with it.")
-        st.rerun()
+        _outcome(EDIT_OUTCOME_KEY, False, "Type your name first: every change is recorded with it.")
     changes = targets.edited_rows(before, after)
-    db = open_store(store.path)
-    try:
-        changed = 0
-        for target_id, fields in changes.items():
-            changed += targets.update_target(db, target_id, fields, who, reason or None)
-    except (ValueError, LookupError) as error:
-        st.session_state[EDIT_OUTCOME_KEY] = (False, f"Not saved: {error}")
-    else:
-        st.session_state[EDIT_OUTCOME_KEY] = (True, f"Saved {changed} change(s) by {who}.")
-    finally:
-        db.close()
-    clear_loaded_data()
-    st.rerun()
+    _write(store, EDIT_OUTCOME_KEY, lambda db: sum(
+        targets.update_target(db, target_id, fields, who, reason or None) for target_id, fields in changes.items()
+    ), lambda count: f"Saved {count} change(s) by {who}.")
 
 
 def history_frame(history: list[dict]) -> pd.DataFrame:
@@ -1023,7 +1016,7 @@ def _start_draft(store: Store, area: Area, year: str, previous: list[Assessment]
     else:
         first = [priority_evidence.refreshed(a, evidence_for(a, evidence)) for a in previous]
     _write(store, ASSESSMENT_OUTCOME_KEY, lambda db: assessments.start_draft(
-        db, area.code, year, first, who, evidence_period=evidence_period), f"Started the {year} draft.")
+        db, area.code, year, first, who, evidence_period=evidence_period), lambda _: f"Started the {year} draft.")
 
 
 def evidence_for(held: Assessment, evidence: dict[str, Evidence]) -> Evidence | None:
@@ -1041,10 +1034,8 @@ def assessment_editor(store: Store, version: assessments.AssessmentVersion, held
         frame, hide_index=True, key=ASSESSMENT_EDITOR_KEY, num_rows="dynamic",
         column_config=_assessment_columns(), column_order=list(frame.columns),
     )
-    with st.form("assessment_save"):
-        who = editor_name("assessment_editor_name")
-        reason = st.text_input("Why (recorded with each change)", key="assessment_reason", max_chars=200)
-        saved = st.form_submit_button("Save changes", icon=":material/save:", type="primary")
+    saved, who, reason = save_form("assessment_save", "assessment_editor_name", "assessment_reason",
+                                   "Why (recorded with each change)")
     if saved:
         _save_assessment(store, version, edited, who, reason)
     show_outcome(ASSESSMENT_OUTCOME_KEY)
@@ -1081,7 +1072,7 @@ def _save_assessment(store: Store, version: assessments.AssessmentVersion, edite
     except ValueError as error:
         _outcome(ASSESSMENT_OUTCOME_KEY, False, f"Not saved: {error}")
     _write(store, ASSESSMENT_OUTCOME_KEY, lambda db: assessments.update_draft(
-        db, version.id, rows, who, reason or None), "Saved {} change(s) by " + who + ".")
+        db, version.id, rows, who, reason or None), lambda count: f"Saved {count} change(s) by {who}.")
 
 
 def save_version_form(store: Store, version: assessments.AssessmentVersion) -> None:
@@ -1096,7 +1087,7 @@ def save_version_form(store: Store, version: assessments.AssessmentVersion) -> N
         if not who:
             _outcome(ASSESSMENT_OUTCOME_KEY, False, "Type your name first: the version records who saved it.")
         _write(store, ASSESSMENT_OUTCOME_KEY, lambda db: assessments.save_version(
-            db, version.id, name, who, note or None), f"Saved the version {name!r}.")
+            db, version.id, name, who, note or None), lambda _: f"Saved the version {name!r}.")
     show_outcome(ASSESSMENT_OUTCOME_KEY)
 
 
@@ -1134,15 +1125,18 @@ def _outcome(key: str, ok: bool, message: str) -> None:
     st.rerun()
 
 
-def _write(store: Store, key: str, change, message: str) -> None:
-    """Run one change on the store, remember how it went, and redraw with fresh data."""
+def _write(store: Store, key: str, change, done) -> None:
+    """Run one change on the store, remember how it went, and redraw with fresh data.
+
+    ``done`` words the change's result; a function, not a format string, so braces in a typed name are just text.
+    """
     db = open_store(store.path)
     try:
         result = change(db)
     except (ValueError, LookupError) as error:
         st.session_state[key] = (False, f"Not saved: {error}")
     else:
-        st.session_state[key] = (True, message.format(result))
+        st.session_state[key] = (True, done(result))
     finally:
         db.close()
     clear_loaded_data()
@@ -1255,10 +1249,7 @@ def actions_editor(store: Store, shown: list[action_plan.Action], names: dict[st
         frame, hide_index=True, key=ACTIONS_EDITOR_KEY, num_rows="dynamic",
         column_config=_action_columns(names), column_order=[c for c in frame.columns if c != "id"],
     )
-    with st.form("actions_save"):
-        who = editor_name("actions_editor_name")
-        reason = st.text_input("Why (optional)", key="actions_reason", max_chars=200)
-        saved = st.form_submit_button("Save changes", icon=":material/save:", type="primary")
+    saved, who, reason = save_form("actions_save", "actions_editor_name", "actions_reason")
     if saved:
         _save_actions(store, frame, edited, who, reason)
     show_outcome(ACTIONS_OUTCOME_KEY)
@@ -1299,7 +1290,7 @@ def _save_actions(store: Store, before: pd.DataFrame, after: pd.DataFrame, who: 
             action_plan.add_action(db, {k: v for k, v in row.items() if k != "id"}, who)
         return count + len(added)
 
-    _write(store, ACTIONS_OUTCOME_KEY, apply, "Saved {} change(s) by " + who + ".")
+    _write(store, ACTIONS_OUTCOME_KEY, apply, lambda count: f"Saved {count} change(s) by {who}.")
 
 
 def action_history_frame(history: list[dict]) -> pd.DataFrame:
