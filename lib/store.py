@@ -87,8 +87,12 @@ def migrate(db: sqlite_utils.Database) -> int:
 def _m001_initial(db: sqlite_utils.Database) -> None:
     # incidents carries no FOREIGN KEY clauses on purpose: four look-ups per row would halve import speed,
     # and the police.uk importer writes the referenced rows itself in the same transaction.
-    # Statement by statement: executescript() would commit the migration's transaction half-way.
-    for statement in _INITIAL_SCHEMA.split(";\n"):
+    _execute_script(db, _INITIAL_SCHEMA)
+
+
+def _execute_script(db: sqlite_utils.Database, script: str) -> None:
+    """Run a schema script statement by statement: executescript() would commit the migration half-way."""
+    for statement in script.split(";\n"):
         if statement.strip():
             db.execute(statement)
 
@@ -302,9 +306,7 @@ def _m003_priorities_and_actions(db: sqlite_utils.Database) -> None:
     held = db.execute("SELECT COUNT(*) FROM priority_assessments").fetchone()[0]
     db.execute("ALTER TABLE priority_assessments RENAME TO priority_assessments_v1" if held
                else "DROP TABLE priority_assessments")
-    for statement in _PRIORITY_SCHEMA.split(";\n"):
-        if statement.strip():
-            db.execute(statement)
+    _execute_script(db, _PRIORITY_SCHEMA)
 
 
 _PRIORITY_SCHEMA = """
