@@ -8,6 +8,7 @@ st.set_page_config(page_title="Safer Communities Dashboard", page_icon="🛡️"
 
 store = ui.ensure_store()
 overview = ui.load_overview(store)
+mode = ui.display_mode()
 page = st.navigation(
     {
         "": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
@@ -22,10 +23,18 @@ page = st.navigation(
             st.Page("pages/priorities.py", title="Priority matrix", icon=":material/bubble_chart:"),
             st.Page("pages/actions.py", title="Action plan", icon=":material/checklist:"),
         ],
+        "Present": [
+            st.Page("pages/present.py", title="Guided presentation", icon=":material/co_present:"),
+            st.Page("pages/pack.py", title="Committee pack", icon=":material/picture_as_pdf:"),
+        ],
         "Store": [st.Page("pages/data.py", title="Data", icon=":material/database:")],
-    }
+    },
+    # On a projector the sidebar is hidden, so the pages are reached from the top bar instead.
+    position="top" if mode.present else "sidebar",
 )
 ui.sidebar_selection(store, overview)
+ui.mode_switches(mode)
 ui.sidebar_footer(overview)
 ui.demo_notice(overview)
+ui.mode_banner(mode)
 page.run()

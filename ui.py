@@ -34,6 +34,7 @@ from lib import (
 from lib.areas import Area, csp_codes_within
 from lib.catalogue import Indicator, find_indicator, headline_indicators, indicator_catalogue
 from lib.charts import harm_chart, sparkline
+from lib.disclosure import PUBLIC_MODE_NOTE, public_indicators
 from lib.export import csv_bytes
 from lib.hotspot_forecast import DEFAULT_SETTINGS
 from lib.measures import MeasureStatus, evaluate_measure, measure_basis, measure_figures
@@ -50,6 +51,7 @@ from lib.periods import (
     shift_months,
 )
 from lib.predicted_hotspots import Prediction, predict
+from lib.presentation import presented_versions, step_number
 from lib.priority_evidence import Evidence
 from lib.priority_scoring import FIELD_LABELS, SCALES, Assessment, check_assessment, level_label, ranked
 from lib.series import monthly_series, population_year, residents
@@ -202,13 +204,17 @@ def load_catalogue(store: Store) -> list[Indicator]:
     return _read(store, indicator_catalogue)
 
 
-@st.cache_data(show_spinner="Working out the grid…")
 def load_overview_grid(selection: Selection, comparator: str) -> tuple[list[Area], list[Indicator], list]:
-    """The overview grid's areas, indicators and cells for the sidebar's period."""
+    """The overview grid's areas, indicators and cells for the sidebar's period (restricted ones left out in public)."""
+    return _load_overview_grid(selection, comparator, public_mode())
 
+
+@st.cache_data(show_spinner="Working out the grid…")
+def _load_overview_grid(selection: Selection, comparator: str, public: bool) -> tuple[list[Area], list[Indicator],
+                                                                                       list]:
     def build(db):
         areas = overview.overview_areas(db, selection.area)
-        indicators = headline_indicators(indicator_catalogue(db))
+        indicators = headline_indicators(public_indicators(indicator_catalogue(db), public))
         return areas, indicators, overview.overview_cells(db, areas, indicators, selection.period, comparator)
 
     return _read(selection.store, build)
@@ -271,15 +277,19 @@ def load_target_history(store: Store, csp_code: str) -> list[dict]:
     return _read(store, targets.target_history, csp_code)
 
 
-@st.cache_data(show_spinner="Checking each measure…")
 def load_measure_statuses(store: Store, area: Area, latest_month: str) -> list[MeasureStatus]:
-    """Every measure of one CSP, evaluated up to a month."""
+    """Every measure of one CSP, evaluated up to a month (in public mode, not those of restricted indicators)."""
+    return _load_measure_statuses(store, area, latest_month, public_mode())
 
+
+@st.cache_data(show_spinner="Checking each measure…")
+def _load_measure_statuses(store: Store, area: Area, latest_month: str, public: bool) -> list[MeasureStatus]:
     def build(db):
         catalogue = indicator_catalogue(db)
+        hidden = {i.key for i in catalogue} - {i.key for i in public_indicators(catalogue, public)}
         return [
             evaluate_measure(db, t, find_indicator(catalogue, t.indicator_key), area, latest_month)
-            for t in targets.load_targets(db, area.code)
+            for t in targets.load_targets(db, area.code) if t.indicator_key not in hidden
         ]
 
     return _read(store, build)
@@ -397,6 +407,117 @@ def sidebar_footer(overview: StoreOverview) -> None:
     )
     st.sidebar.caption(source)
     st.sidebar.caption(OGL)
+
+
+# Presentation and public mode -------------------------------------------------------------------------------
+
+PRESENT_KEY, PUBLIC_KEY = "sidebar_present", "sidebar_public"
+# Our own fixed stylesheet (no data or user text in it): big type and full contrast for the back of a room, the
+# sidebar and every input control hidden so the screen shows only the picture. Navigation moves to the top bar.
+PRESENTATION_CSS = """<style>
+html { font-size: 24px; }
+.stApp, .stApp p, .stApp li, [data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"] { color: #000000; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stButtonGroup"],
+[data-testid="stCheckbox"], [data-testid="stRadio"], [data-testid="stSlider"], [data-testid="stTextInput"],
+[data-testid="stNumberInput"], [data-testid="stTextArea"], [data-testid="stFileUploader"], [data-testid="stForm"],
+[data-testid="stDownloadButton"], [data-testid="stExpander"] { display: none !important; }
+.stApp a { text-decoration: underline; }
+</style>"""
+
+
+@dataclass(frozen=True)
+class DisplayMode:
+    """How the dashboard is being shown: presented to a room, and whether the screen is public."""
+
+    present: bool
+    public: bool
+
+
+def display_mode() -> DisplayMode:
+    """The presentation and public switches, from the link (``present=1``, ``public=0/1``) or the session.
+
+    Entering presentation mode switches public mode on, unless the link says ``public=0``: a room is a public
+    place. Read before the page is chosen (it moves the navigation); ``mode_switches`` draws the switches.
+    """
+    present_url, public_url = _url_flag("present"), _url_flag("public")
+    was_presenting = st.session_state.get(PRESENT_KEY, False)
+    _seed(PRESENT_KEY, present_url, [True, False], False)
+    if st.session_state[PRESENT_KEY] and not was_presenting and public_url is None:
+        st.session_state[PUBLIC_KEY] = True
+    _seed(PUBLIC_KEY, public_url, [True, False], st.session_state[PRESENT_KEY])
+    mode = DisplayMode(st.session_state[PRESENT_KEY], st.session_state[PUBLIC_KEY])
+    st.session_state["display_mode"] = mode
+    return mode
+
+
+def mode_switches(mode: DisplayMode) -> None:
+    """Draw the two switches in the sidebar and keep them in the link when they differ from their defaults."""
+    st.sidebar.toggle(
+        "Presentation mode", key=PRESENT_KEY, on_change=_entered_presentation,
+        help="Large type and high contrast for a room, controls hidden. Public mode comes on with it.",
+    )
+    st.sidebar.toggle(
+        "Public mode", key=PUBLIC_KEY,
+        help="For a shared screen or published papers: small counts for neighbourhoods shown as 'fewer than 5', "
+             "restricted partner indicators hidden.",
+    )
+    _flag_into_url(PRESENT_KEY, "present", mode.present, default=False)
+    _flag_into_url(PUBLIC_KEY, "public", mode.public, default=mode.present)
+
+
+def current_mode() -> DisplayMode:
+    """The display mode chosen on this run (an ordinary private screen before the sidebar is drawn)."""
+    return st.session_state.get("display_mode", DisplayMode(False, False))
+
+
+def public_mode() -> bool:
+    """Whether this screen is public: small-area counts suppressed and restricted indicators hidden."""
+    return current_mode().public
+
+
+def _url_flag(param: str) -> bool | None:
+    return {"1": True, "0": False}.get(st.query_params.get(param))
+
+
+def _flag_into_url(key: str, param: str, value: bool, default: bool) -> None:
+    """Put a switch in the link only when it differs from its default, so ordinary links stay short."""
+    if value == default:
+        st.query_params.pop(param, None)
+        _remember_in_url(key, None)
+    else:
+        st.query_params[param] = "1" if value else "0"
+        _remember_in_url(key, value)
+
+
+def _entered_presentation() -> None:
+    if st.session_state.get(PRESENT_KEY):
+        st.session_state[PUBLIC_KEY] = True
+
+
+def _leave_presentation() -> None:
+    st.session_state[PRESENT_KEY] = False
+
+
+def mode_banner(mode: DisplayMode) -> None:
+    """Say on screen which mode is on; in presentation mode, restyle the page and offer the way out."""
+    if mode.present:
+        st.html(PRESENTATION_CSS)
+    if not (mode.present or mode.public):
+        return
+    with st.container(horizontal=True, vertical_alignment="center", key="mode_banner"):
+        if mode.public:
+            st.caption(f":material/visibility: **Public mode.** {PUBLIC_MODE_NOTE.removeprefix('Public mode: ')}")
+        else:
+            st.caption(":material/lock_open: **Public mode is off**: small counts and restricted indicators show.")
+        if mode.present:
+            st.button("Leave presentation mode", key="leave_presentation", on_click=_leave_presentation,
+                      type="tertiary", icon=":material/close_fullscreen:")
+
+
+def shown_catalogue(store: Store) -> list[Indicator]:
+    """The indicators this screen may show: all of them, or in public mode those not restricted."""
+    return public_indicators(load_catalogue(store), public_mode())
 
 
 # Notices, tables and downloads -------------------------------------------------------------------------
@@ -878,12 +999,15 @@ def load_prediction(store: Store, area: Area, categories: tuple[str, ...], end: 
 
 @st.cache_data(show_spinner="Drawing the map…")
 def load_hotspot_deck(store: Store, area: Area, categories: tuple[str, ...], start: str, end: str, unit: str,
-                      resolution: int, layer: str, basemap: bool, predicted: bool):
-    """The map, built once per choice: outlining thousands of predicted cells takes seconds, so it is cached."""
+                      resolution: int, layer: str, basemap: bool, predicted: bool, public: bool):
+    """The map, built once per choice: outlining thousands of predicted cells takes seconds, so it is cached.
+
+    ``public`` shows counts of 1 to 4 as "fewer than 5" in the tooltips and colours them as one class.
+    """
     view = load_hotspots(store, area, categories, start, end, unit, resolution)
     cells = load_prediction(store, area, categories, end).cells if predicted and unit == "h3" else None
     return maps.hotspot_deck(view.result.cells, unit, view.outlines, layer=layer, polygons=view.polygons,
-                             basemap=basemap, predicted=cells)
+                             basemap=basemap, predicted=cells, suppress_small=public)
 
 
 @st.cache_data(show_spinner="Drawing the map for printing…")
@@ -940,12 +1064,18 @@ def load_assessment_history(store: Store, version_id: int) -> list[dict]:
     return _read(store, assessments.assessment_history, version_id)
 
 
-@st.cache_data(show_spinner="Gathering the evidence for each issue…")
 def load_evidence(store: Store, area: Area, start: str, end: str) -> dict[str, Evidence]:
-    """The evidence for every candidate issue in an area and period, by issue name."""
+    """The evidence for every candidate issue in an area and period, by issue name.
 
+    In public mode a restricted indicator's figures are not read: its issue shows as having no data held.
+    """
+    return _load_evidence(store, area, start, end, public_mode())
+
+
+@st.cache_data(show_spinner="Gathering the evidence for each issue…")
+def _load_evidence(store: Store, area: Area, start: str, end: str, public: bool) -> dict[str, Evidence]:
     def build(db):
-        candidates = priority_evidence.candidate_issues(indicator_catalogue(db))
+        candidates = priority_evidence.candidate_issues(public_indicators(indicator_catalogue(db), public))
         found = priority_evidence.all_evidence(db, candidates, area, custom_period(start, end))
         return {c.name: e for c, e in zip(candidates, found, strict=True)}
 
@@ -1197,12 +1327,16 @@ def load_action_history(store: Store) -> list[dict]:
     return _read(store, action_plan.action_history)
 
 
-@st.cache_data(show_spinner="Checking the measures the actions serve…")
 def load_measure_rags(store: Store, latest_month: str) -> dict[tuple[str, str], str]:
-    """Every CSP measure's latest status, by (CSP code, indicator key)."""
+    """Every CSP measure's latest status, by (CSP code, indicator key) (in public mode, not restricted ones)."""
+    return _load_measure_rags(store, latest_month, public_mode())
+
+
+@st.cache_data(show_spinner="Checking the measures the actions serve…")
+def _load_measure_rags(store: Store, latest_month: str, public: bool) -> dict[tuple[str, str], str]:
     csps = [a for a in load_picker_areas(store) if a.kind == "csp"]
     return {(csp.code, status.target.indicator_key): status.rag
-            for csp in csps for status in load_measure_statuses(store, csp, latest_month)}
+            for csp in csps for status in _load_measure_statuses(store, csp, latest_month, public)}
 
 
 def area_names(store: Store) -> dict[str, str]:
@@ -1299,3 +1433,70 @@ def action_history_frame(history: list[dict]) -> pd.DataFrame:
         "changed_at": "When", "changed_by": "Who", "action_id": "Action id", "action": "Action",
         "field": "What changed", "old_value": "Before", "new_value": "After", "reason": "Why",
     })
+
+
+# Guided presentation ---------------------------------------------------------------------------------------
+
+STEP_KEY = "present_step"
+
+
+def presented_assessments(store: Store, area: Area) -> tuple[tuple | None, tuple | None]:
+    """(agreed, shown): each a (version, assessments) pair or None; the area's own, else its county's."""
+    versions = load_versions(store, area.code)
+    if not versions and area.parent_code:
+        versions = load_versions(store, area.parent_code)
+    agreed, shown = presented_versions(versions)
+    return tuple((v, load_assessment(store, v.id)) if v else None for v in (agreed, shown))
+
+
+def guided_step(count: int) -> int:
+    """The step on screen (1-based), from the link's ``step`` or the session, and kept in the link."""
+    raw = st.query_params.get("step")
+    from_url = step_number(raw, range(count)) if raw is not None else None
+    _seed(STEP_KEY, from_url, list(range(1, count + 1)), 1)
+    number = st.session_state[STEP_KEY]
+    st.query_params["step"] = str(number)
+    _remember_in_url(STEP_KEY, number)
+    return number
+
+
+def _move_step(by: int, count: int) -> None:
+    st.session_state[STEP_KEY] = min(max(st.session_state.get(STEP_KEY, 1) + by, 1), count)
+
+
+def step_buttons(number: int, count: int) -> None:
+    """Previous and next, also on the left and right arrow keys (and a presenter's clicker, which sends them)."""
+    with st.container(horizontal=True, vertical_alignment="center", key="step_buttons"):
+        st.button("Previous", key="step_previous", icon=":material/arrow_back:", shortcut="Left",
+                  disabled=number <= 1, on_click=_move_step, args=(-1, count))
+        st.markdown(f"**Step {number} of {count}**")
+        st.button("Next", key="step_next", icon=":material/arrow_forward:", icon_position="right", shortcut="Right",
+                  type="primary", disabled=number >= count, on_click=_move_step, args=(1, count))
+
+
+def message(text: str) -> None:
+    """The one message of a screen, in large type, as plain text."""
+    st.subheader(plain_text(text), anchor=False)
+
+
+def sequence_outline(steps: list, number: int) -> None:
+    """Before the event: the whole sequence, the way into presentation mode, and where each step's link goes."""
+    st.divider()
+    st.markdown("**The sequence**")
+    table(pd.DataFrame({"Step": range(1, len(steps) + 1), "Screen": [s.title for s in steps],
+                        "Now": ["◀ showing" if n == number else "" for n in range(1, len(steps) + 1)]}))
+    st.button("Start presenting", key="start_presenting", icon=":material/co_present:", on_click=_start_presenting,
+              help="Large type, controls hidden, public mode on. Move with the arrow keys or the buttons.")
+
+
+def _start_presenting() -> None:
+    st.session_state[PRESENT_KEY] = True
+    st.session_state[PUBLIC_KEY] = True
+
+
+@st.cache_data(show_spinner="Building the committee pack…", max_entries=4)
+def load_committee_pack(selection: Selection, public: bool) -> bytes:
+    """The committee pack PDF for the sidebar's area and period."""
+    from lib.committee_pack import build_pack  # TODO move to the top once the module lands
+
+    return _read(selection.store, lambda db: build_pack(db, selection.area, selection.period, public=public))

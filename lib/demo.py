@@ -728,6 +728,7 @@ class PartnerIndicator:
     season: float = 0.0
     peak_month: int = 7
     trend: float = 0.0  # change per year, as a fraction
+    restricted: bool = False  # partners only: hidden on a public screen
 
 
 PARTNER_INDICATORS: tuple[PartnerIndicator, ...] = (
@@ -735,8 +736,9 @@ PARTNER_INDICATORS: tuple[PartnerIndicator, ...] = (
         "domestic-abuse-incidents", "Domestic abuse incidents reported to police", "Domestic abuse", "count",
         "higher_is_better", "Avonmere Police domestic abuse extract (demo)",
         "Incidents and crimes flagged as domestic abuse, by month reported. The partnership wants more "
-        "victims to come forward, so a rise in reporting counts as better.",
-        2.4, 0.08, 7, 0.04,
+        "victims to come forward, so a rise in reporting counts as better. Restricted: the police share it with "
+        "partners on condition it is not shown in public.",
+        2.4, 0.08, 7, 0.04, restricted=True,
     ),
     PartnerIndicator(
         "ksi-casualties", "People killed or seriously injured on the roads", "Road safety", "count",
@@ -879,7 +881,7 @@ def indicator_table(county: County, population: pd.DataFrame) -> pd.DataFrame:
         frames.append(values.assign(
             indicator_key=indicator.key, indicator_name=indicator.name, theme=indicator.theme,
             unit=indicator.unit, polarity=indicator.polarity, source=indicator.source,
-            definition=indicator.definition, restricted=0,
+            definition=indicator.definition, restricted=int(indicator.restricted),
         ))
     columns = ["indicator_key", "indicator_name", "theme", "unit", "polarity", "source", "definition",
                "restricted", "area_code", "area_name", "period", "value", "numerator", "denominator"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lib.areas import Area
 from lib.catalogue import PUBLIC_PLACE_VIOLENCE, Indicator
+from lib.disclosure import suppress_small_counts
 from lib.hotspots import top_hotspots
 from lib.periods import Period, month_span
 
@@ -39,16 +40,22 @@ def _is_hot(classes) -> object:
     return classes.str.startswith("Hot spot")
 
 
-def hotspot_metrics(result) -> list[tuple[str, str]]:
-    """The figures above the map: incidents, hot spots found, and the share of incidents inside them."""
+def hot_spot_share(result) -> tuple[int, float]:
+    """How many cells are hot spots (90% or more), and the % of the area's incidents inside them."""
     cells = result.cells
     hot = cells[_is_hot(cells["gi_class"])]
     share = 100 * hot["count"].sum() / result.total if result.total else 0.0
+    return len(hot), float(share)
+
+
+def hotspot_metrics(result) -> list[tuple[str, str]]:
+    """The figures above the map: incidents, hot spots found, and the share of incidents inside them."""
+    hot, share = hot_spot_share(result)
     change = result.total - result.previous_total
     return [
         ("Incidents", f"{result.total:,}"),
         ("Change on the previous period", f"{change:+,}" if result.previous_held else "not held"),
-        ("Hot spots (90% or more)", f"{len(hot):,}"),
+        ("Hot spots (90% or more)", f"{hot:,}"),
         ("Incidents inside hot spots", f"{share:.0f}%"),
     ]
 
@@ -72,6 +79,16 @@ def hotspot_caption(result, indicator: Indicator, area: Area, period: Period) ->
     )
 
 
-def ranked_table(result, limit: int = 15):
-    """The top hotspots as the page shows and exports them."""
-    return top_hotspots(result, limit)
+def ranked_table(result, limit: int = 15, public: bool = False):
+    """The top hotspots as the page shows and exports them.
+
+    In public mode a count of 1 to 4 (this period's or the previous one's) shows as "fewer than 5", and the share
+    and change that would give it away are blanked.
+    """
+    table = top_hotspots(result, limit)
+    if not public:
+        return table
+    previous = result.cells.set_index("cell")["previous"].reindex(table.index)
+    marked = table.assign(_previous=previous.to_numpy())
+    hidden = suppress_small_counts(marked, counts=["Count", "_previous"], reveal=["% of area total", "Change"])
+    return hidden.drop(columns="_previous")

@@ -14,13 +14,13 @@ import sqlite_utils
 
 from lib.areas import Area
 from lib.counts import area_filter, months_held
+from lib.disclosure import FEWER_THAN_5, is_small
 from lib.periods import Period, month_label, month_span, months_between, previous_comparable
 from lib.store import is_demo
 
 ASB = "Anti-social behaviour"
 VIOLENCE = "Violence and sexual offences"
 PUBLIC_ORDER = "Public order"
-SMALL_NUMBER_LIMIT = 5
 MIN_INCIDENTS_PER_CSP_MONTH = 5
 KIND_NAMES = {"county": "county", "force": "police force area", "csp": "CSP", "district": "district",
               "lsoa": "LSOA"}
@@ -282,14 +282,9 @@ def group_table(counts: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index()
 
 
-def is_small(count: int) -> bool:
-    """Whether a count is small enough (1 to 4) that showing it could identify someone."""
-    return 0 < count < SMALL_NUMBER_LIMIT
-
-
 def shown_count(count: int) -> str:
     """A count as shown on screen: small counts as 'fewer than 5'."""
-    return f"fewer than {SMALL_NUMBER_LIMIT}" if is_small(count) else f"{count:,}"
+    return FEWER_THAN_5 if is_small(count) else f"{count:,}"
 
 
 def shown_change(headline: Headline) -> str | int | None:

@@ -11,6 +11,7 @@ ui.require_app_shell()
 store = ui.current_store()
 overview = ui.load_overview(store)
 selection = ui.current_selection()
+public = ui.public_mode()
 
 st.title("Data")
 st.markdown(
@@ -20,7 +21,8 @@ st.markdown(
 )
 
 coverage, imports, rejected, indicators, upload, downloads = st.tabs(
-    ["Coverage", "Import log", "Rejected rows", "Indicators", "Upload files", "Downloads"], key="data_tab"
+    ["Coverage", "Import log", "Rejected rows", "Indicators", "Upload files", "Downloads"], key="tab",
+    bind="query-params",
 )
 
 with coverage:
@@ -55,11 +57,16 @@ with rejected:
             "police.uk rows without coordinates, or placed far outside their district, cannot be mapped "
             "or counted in an area, so they are kept here instead."
         )
-        ui.table(ui.load_table(store, "rejected_rows"))
+        if public:
+            st.caption("Public mode: the rejected rows themselves (single incidents) are not shown.")
+        else:
+            ui.table(ui.load_table(store, "rejected_rows"))
 
 with indicators:
     st.subheader("Partner indicators")
     catalogue = ui.load_table(store, "indicators")
+    if public:
+        catalogue = catalogue[catalogue["Restricted"] != "Yes"]
     if catalogue.empty:
         st.write("No partner indicators are loaded. Upload an indicator CSV under 'Upload files'.")
     else:
@@ -96,9 +103,10 @@ with downloads:
     ui.download_csv(
         "Import log", ui.load_table(store, "import_log"), download_name("import-log"), key="data_download_log"
     )
-    ui.download_csv(
-        "Rejected rows",
-        ui.load_table(store, "rejected_rows"),
-        download_name("rejected-rows"),
-        key="data_download_rejected",
-    )
+    if not public:
+        ui.download_csv(
+            "Rejected rows",
+            ui.load_table(store, "rejected_rows"),
+            download_name("rejected-rows"),
+            key="data_download_rejected",
+        )

@@ -21,7 +21,7 @@ from lib.hotspot_views import (
 
 selection = ui.page_start("Hotspots")
 store, area, period = selection.store, selection.area, selection.period
-catalogue = ui.load_catalogue(store)
+catalogue = ui.shown_catalogue(store)
 options = what_options(catalogue)
 key = ui.url_selectbox("What", {k: i.name for k, i in options.items()}, key="indicator",
                        default="anti-social-behaviour")
@@ -44,9 +44,9 @@ if unit == "h3" and size != AUTOMATIC:
                    "too many to test quickly. Showing hexagons sized to fit the area instead.")
         resolution = ui.load_suggested_resolution(store, area)
 with st.container(horizontal=True):
-    basemap = st.toggle("Street map underneath (needs internet)", key="hotspots_basemap",
+    basemap = st.toggle("Street map underneath (needs internet)", key="basemap", bind="query-params",
                         help="The outlines are drawn by the dashboard, so the map reads without it.")
-    show_predicted = st.toggle("Outline next month's predicted hotspots", key="hotspots_predicted",
+    show_predicted = st.toggle("Outline next month's predicted hotspots", key="predicted", bind="query-params",
                                disabled=unit != "h3", help="The cells covering 5% of the area that the back-tested "
                                                            "method expects to be busiest next month.")
 if indicator.key == PUBLIC_PLACE_VIOLENCE:
@@ -60,8 +60,9 @@ with st.container(horizontal=True):
     for label, value in hotspot_metrics(result):
         st.metric(label, value, border=True)
 
+public = ui.public_mode()
 deck = ui.load_hotspot_deck(store, area, categories, period.start, period.end, unit, resolution, layer, basemap,
-                            show_predicted)
+                            show_predicted, public)
 st.pydeck_chart(deck, height=620, key="hotspots_map")
 ui.map_legend(maps.legend_items(layer, maps.count_colours(result.cells["count"]).breaks,
                                    predicted=show_predicted and bool(prediction.cells) and unit == "h3"))
@@ -71,7 +72,7 @@ for note in result.notes:
 st.markdown(f"**Predicted hotspots.** {ui.plain_text(prediction.sentence(indicator.name.lower()))}")
 
 st.subheader("The top hotspots")
-table = ranked_table(result)
+table = ranked_table(result, public=public)
 ui.table(table)
 title = map_title(indicator, area, period)
 with st.container(horizontal=True):

@@ -84,7 +84,8 @@ with scores_side:
     ui.table(ui.scores_in_words(issues[chosen_issue]))
 
 editing, moved, all_evidence, history, method = st.tabs(
-    ["Edit the scores", "This year against last", "All the evidence", "Change history", "How the scores work"]
+    ["Edit the scores", "This year against last", "All the evidence", "Change history", "How the scores work"],
+    key="tab", bind="query-params",
 )
 with editing:
     if version.status == "draft":
