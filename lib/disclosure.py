@@ -43,7 +43,8 @@ def shown_count(value: object) -> object:
 def suppress_small_counts(frame: pd.DataFrame, counts: Sequence[str], reveal: Iterable[str] = ()) -> pd.DataFrame:
     """A copy of a small-area table fit for public view.
 
-    ``counts`` are the count columns: a 1 to 4 in any of them becomes "fewer than 5". ``reveal`` are columns
+    ``counts`` are the count columns: a 1 to 4 in any of them becomes "fewer than 5", and the rest become text
+    ("1,234"), since a column mixing words and numbers cannot be shown or sorted as numbers. ``reveal`` are columns
     from which a small count could be worked back (a share, a change, a rate): they are blanked on every row
     where any count column is small. Columns not named are left alone.
     """
@@ -53,10 +54,20 @@ def suppress_small_counts(frame: pd.DataFrame, counts: Sequence[str], reveal: It
         return public
     small = pd.concat([public[c].map(is_small) for c in present], axis=1).any(axis=1)
     for column in present:
-        public[column] = public[column].astype(object).map(shown_count)
+        public[column] = public[column].astype(object).map(_count_text)
     for column in (c for c in reveal if c in public.columns):
         public[column] = public[column].astype(object).where(~small, None)
     return public
+
+
+def _count_text(value: object) -> str | None:
+    if is_small(value):
+        return FEWER_THAN_5
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None if value is None or value is pd.NA else str(value)
+    return None if math.isnan(number) else f"{number:,.0f}"
 
 
 def public_indicators(indicators: Iterable, public: bool) -> list:

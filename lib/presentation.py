@@ -19,7 +19,8 @@ from lib.assessments import DRAFT, AssessmentVersion
 from lib.summary import Headline, shown_count
 from lib.trends import WindowComparison
 
-OVERVIEW, TREND, HOTSPOTS, NO_FIGURES, MATRIX, ACTIONS = "overview", "trend", "hotspots", "no_figures", "matrix", "actions"
+OVERVIEW, TREND, HOTSPOTS, NO_FIGURES = "overview", "trend", "hotspots", "no_figures"
+MATRIX, ACTIONS = "matrix", "actions"
 NO_ASSESSMENT = "No threat, harm and risk assessment has been started yet."
 RESTRICTED_NOTE = ("Its figures come from a restricted partner indicator, for partners only, so they are not shown "
                    "in public mode.")
@@ -104,7 +105,7 @@ def overview_message(area_name: str, headlines: Sequence[Headline]) -> str:
 
 
 def _headline_change(headline: Headline) -> str:
-    name = headline.group.label[0].lower() + headline.group.label[1:]
+    name = _in_sentence(headline.group.label)
     if headline.change_percent is None:
         return f"{name}: {shown_count(headline.count)} (no figure for a year earlier)"
     now = shown_count(headline.count)
@@ -126,11 +127,11 @@ def trend_message(indicator_name: str, area_name: str, window: WindowComparison)
 def hotspot_message(indicator_name: str, hot_spots: int, share_percent: float, total: int) -> str:
     """One sentence on concentration: how many hot spots, and what share of the incidents they hold."""
     if total == 0:
-        return f"No {indicator_name.lower()} incidents were recorded in the period."
+        return f"No {_in_sentence(indicator_name)} incidents were recorded in the period."
     if hot_spots == 0:
-        return f"No significant hot spots of {indicator_name.lower()}: incidents are spread across the area."
+        return f"No significant hot spots of {_in_sentence(indicator_name)}: incidents are spread across the area."
     spots = "hot spot" if hot_spots == 1 else "hot spots"
-    return (f"{share_percent:.0f}% of {indicator_name.lower()} incidents fell in {hot_spots:,} {spots} "
+    return (f"{share_percent:.0f}% of {_in_sentence(indicator_name)} incidents fell in {hot_spots:,} {spots} "
             "(Gi*, 90% confidence or more).")
 
 
@@ -152,6 +153,11 @@ def actions_message(actions: Sequence[Action], today: date) -> str:
     by_rag = ", ".join(f"{n} {rag}" for rag, n in counts.items() if n)
     overdue = sum(is_overdue(a, today) for a in actions)
     return f"{len(actions)} actions: {by_rag}; {overdue} overdue."
+
+
+def _in_sentence(name: str) -> str:
+    """A name inside a sentence: 'Anti-social behaviour' -> 'anti-social behaviour', but 'ASB' stays 'ASB'."""
+    return name if name[1:2].isupper() else name[:1].lower() + name[1:]
 
 
 def _moved(percent: float) -> str:

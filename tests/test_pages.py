@@ -726,3 +726,178 @@ def test_on_sussex_eastbourne_starts_an_assessment_whose_evidence_matches_the_ra
     assert not app.exception
     raw = sussex_recount("Eastbourne", "2018-10", "2019-02")["asb"]
     assert f"{raw:,}" == metric_values(app)["Volume"]
+
+
+# Presentation mode, public mode and deep links -------------------------------------------------------------
+
+RESTRICTED = "Domestic abuse incidents reported to police"  # the demo's restricted partner indicator
+
+LINKED_VIEWS = [
+    ("pages/home.py", {"area": "X22000004", "period": "2024/25"}),
+    ("pages/overview.py", {"compare": "county"}),
+    ("pages/trends.py", {"indicator": "anti-social-behaviour,drugs", "view": "monthly", "measure": "rate",
+                         "level": "99.8", "tab": "Same month in earlier years"}),
+    ("pages/measures.py", {"area": "X22000003"}),
+    ("pages/similar.py", {"area": "X22000002", "indicator": "drugs"}),
+    ("pages/hotspots.py", {"indicator": "drugs", "unit": "lsoa", "layer": "counts", "basemap": "true"}),
+    ("pages/priorities.py", {"year": "2026/27", "axes": "harm_likelihood", "tab": "This year against last"}),
+    ("pages/actions.py", {"priority": "Road safety", "show": "overdue"}),
+    ("pages/present.py", {"step": "4"}),
+    ("pages/pack.py", {"area": "X22000005", "period": "2025/26"}),
+    ("pages/data.py", {"tab": "Import log"}),
+    ("pages/overview.py", {"present": "1"}),
+    ("pages/trends.py", {"present": "1", "public": "0", "indicator": "dwelling-fires"}),
+    ("pages/hotspots.py", {"public": "1", "indicator": "anti-social-behaviour", "predicted": "true"}),
+]
+
+
+@pytest.mark.parametrize(("page", "query"), LINKED_VIEWS, ids=[f"{p[6:-3]}-{'-'.join(q)}" for p, q in LINKED_VIEWS])
+def test_every_view_reopens_from_its_link(monkeypatch, demo, page, query):
+    app = open_page(monkeypatch, demo, page, **query)
+    assert not app.exception
+    assert query == {k: app.query_params.get(k) for k in query}
+
+
+def test_a_link_to_a_tab_that_does_not_exist_opens_the_first(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/data.py", tab="<b>Nonsense</b>")
+    assert not app.exception
+    assert "tab" not in app.query_params
+
+
+def test_map_switches_come_from_the_link(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/hotspots.py", basemap="true", predicted="true")
+    assert (True, True) == (app.toggle(key="basemap").value, app.toggle(key="predicted").value)
+    app = open_page(monkeypatch, demo, "pages/hotspots.py")
+    assert (False, False) == (app.toggle(key="basemap").value, app.toggle(key="predicted").value)
+
+
+def _mode(app) -> tuple[bool, bool]:
+    return app.toggle(key="sidebar_present").value, app.toggle(key="sidebar_public").value
+
+
+def _says_public(app) -> bool:
+    return any("Public mode." in c.value for c in app.caption)
+
+
+def test_presentation_mode_brings_public_mode_and_says_so(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/overview.py", present="1")
+    assert not app.exception
+    assert (True, True) == _mode(app)
+    assert _says_public(app)
+    assert "public" not in app.query_params  # on by default while presenting, so the link stays short
+    app.button(key="leave_presentation").click().run()
+    assert (False, True) == _mode(app), "leaving presentation keeps the screen public until someone says otherwise"
+    assert "present" not in app.query_params and "1" == app.query_params["public"]
+
+
+def test_a_presentation_link_may_keep_public_mode_off(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/overview.py", present="1", public="0")
+    assert (True, False) == _mode(app)
+    assert not _says_public(app)
+    assert any("Public mode is off" in c.value for c in app.caption)
+
+
+def test_switching_presentation_on_switches_public_mode_on(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/overview.py")
+    assert (False, False) == _mode(app)
+    app.toggle(key="sidebar_present").set_value(True).run()
+    assert (True, True) == _mode(app)
+    assert "1" == app.query_params["present"]
+
+
+def _grid_rows(app) -> list[str]:
+    grid = next(d.value for d in app.dataframe if "Avonmere" in d.value.columns)
+    return list(grid.iloc[:, 0].astype(str))
+
+
+def test_public_mode_hides_the_restricted_indicator_everywhere(monkeypatch, demo):
+    private = open_page(monkeypatch, demo, "pages/overview.py")
+    public = open_page(monkeypatch, demo, "pages/overview.py", public="1")
+    assert "Domestic abuse" in _grid_rows(private)  # the grid's short name
+    assert "Domestic abuse" not in _grid_rows(public)
+    assert len(_grid_rows(public)) == len(_grid_rows(private)) - 1
+
+    trends = open_page(monkeypatch, demo, "pages/trends.py", public="1", indicator="domestic-abuse-incidents")
+    assert RESTRICTED not in trends.multiselect(key="page_indicator").options
+    assert "domestic-abuse-incidents" not in trends.multiselect(key="page_indicator").value
+
+    measures = [open_page(monkeypatch, demo, "pages/measures.py", area="X22000001", **q) for q in ({}, {"public": "1"})]
+    shown = [" ".join(m.value for m in app.markdown) for app in measures]
+    assert "reporting of domestic abuse" in shown[0] and "domestic abuse" not in shown[1].lower()
+
+    data = open_page(monkeypatch, demo, "pages/data.py", public="1", tab="Indicators")
+    assert not any(RESTRICTED in m.value for m in data.markdown)
+    assert not any("Rejected rows" == b.label for b in data.get("download_button"))
+
+
+def test_the_guided_sequence_walks_every_screen_with_next_and_previous(monkeypatch, demo):
+    from lib import presentation
+    from lib.assessments import list_versions, load_version
+    from lib.catalogue import indicator_catalogue
+    from lib.hotspot_views import what_options
+    from lib.priority_scoring import ranked
+
+    with open_store(demo) as db:
+        agreed, _ = presentation.presented_versions(list_versions(db, COUNTY))
+        catalogue = [i for i in indicator_catalogue(db) if not i.restricted]
+        expected = presentation.event_sequence(presentation.chosen_priorities(ranked(load_version(db, agreed.id))),
+                                               {i.key for i in catalogue}, what_options(catalogue))
+    app = open_page(monkeypatch, demo, "pages/present.py", area=COUNTY, present="1")
+    titles = []
+    for number in range(1, len(expected) + 1):
+        assert not app.exception, number
+        assert str(number) == app.query_params["step"]
+        titles.append(app.title[0].value)
+        assert len(app.subheader) >= 1, "every screen has its message"
+        assert app.button(key="step_next").proto.disabled == (number == len(expected))
+        assert app.button(key="step_previous").proto.disabled == (number == 1)
+        if number < len(expected):
+            app.button(key="step_next").click().run()
+    assert [s.title for s in expected] == titles
+    app.button(key="step_previous").click().run()
+    assert str(len(expected) - 1) == app.query_params["step"]
+    # The restricted first priority is named, with the reason its figures are not shown.
+    app = open_page(monkeypatch, demo, "pages/present.py", area=COUNTY, present="1", step="2")
+    assert "Priority 1 of 4: Domestic abuse" == app.title[0].value
+    assert any("restricted partner indicator" in s.value for s in app.subheader)
+
+
+def _sussex_lsoa_counts(csp_lsoa_prefix: str, category: str) -> dict[str, int]:
+    """Incidents per LSOA from the raw police.uk file, for rows the importer can place."""
+    raw = pd.read_csv(SUSSEX_FILE, dtype=str, keep_default_na=False)
+    rows = raw[raw["LSOA name"].str.startswith(csp_lsoa_prefix + " ") & (raw["Longitude"] != "")
+               & (raw["Crime type"] == category)]
+    return rows["LSOA name"].value_counts().to_dict()
+
+
+def _map_counts(app) -> dict[str, str]:
+    """The count each LSOA's tooltip shows, by LSOA name."""
+    import json
+
+    spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+    cells = next(layer for layer in spec["layers"] if layer["id"] == "cells")["data"]
+    return {cell["place"].split(":")[0]: cell["count"] for cell in cells}
+
+
+@pytest.mark.parametrize(("indicator", "category"), [("drugs", "Drugs"), ("bicycle-theft", "Bicycle theft")])
+def test_public_mode_never_shows_one_to_four_for_an_lsoa_on_real_data(monkeypatch, sussex, indicator, category):
+    raw = _sussex_lsoa_counts("Eastbourne", category)
+    small = {lsoa for lsoa, n in raw.items() if 1 <= n <= 4}
+    assert small, "the real file must hold LSOAs with 1 to 4 incidents, or this test proves nothing"
+    query = {"area": "E22000295", "indicator": indicator, "unit": "lsoa", "layer": "counts"}
+
+    private = open_page(monkeypatch, sussex, "pages/hotspots.py", **query)
+    assert {lsoa: f"{n:,}" for lsoa, n in raw.items()} == _map_counts(private)
+
+    public = open_page(monkeypatch, sussex, "pages/hotspots.py", public="1", **query)
+    assert not public.exception
+    shown = _map_counts(public)
+    assert {lsoa for lsoa, text in shown.items() if text == "fewer than 5"} == small
+    assert {lsoa: f"{n:,}" for lsoa, n in raw.items() if lsoa not in small} == {
+        lsoa: text for lsoa, text in shown.items() if lsoa not in small}
+    table = next(d.value for d in public.dataframe if "Hot spot class" in d.value.columns)
+    counts = set(table["Count"].dropna())
+    assert not counts & {"1", "2", "3", "4"}
+    assert not table.loc[table["Count"] == "fewer than 5", ["% of area total", "Change"]].notna().any().any()
+    everything = " ".join([*(c.value for c in public.caption), *(m.value for m in public.markdown)])
+    assert "Public mode" in everything
