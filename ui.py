@@ -416,7 +416,10 @@ PRESENT_KEY, PUBLIC_KEY = "sidebar_present", "sidebar_public"
 # sidebar and every input control hidden so the screen shows only the picture. Navigation moves to the top bar.
 PRESENTATION_CSS = """<style>
 html { font-size: 24px; }
-.stApp, .stApp p, .stApp li, [data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"] { color: #000000; }
+.stApp { color: #000000; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #000000 !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 4rem; }
+h1 { font-size: 2.4rem !important; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stButtonGroup"],
 [data-testid="stCheckbox"], [data-testid="stRadio"], [data-testid="stSlider"], [data-testid="stTextInput"],
@@ -506,13 +509,13 @@ def mode_banner(mode: DisplayMode) -> None:
     if not (mode.present or mode.public):
         return
     with st.container(horizontal=True, vertical_alignment="center", key="mode_banner"):
-        if mode.public:
-            st.caption(f":material/visibility: **Public mode.** {PUBLIC_MODE_NOTE.removeprefix('Public mode: ')}")
-        else:
-            st.caption(":material/lock_open: **Public mode is off**: small counts and restricted indicators show.")
         if mode.present:
+            st.caption(":material/visibility: **Public mode:** small neighbourhood counts and restricted indicators "
+                       "are hidden." if mode.public else ":material/lock_open: **Public mode is off.**")
             st.button("Leave presentation mode", key="leave_presentation", on_click=_leave_presentation,
                       type="tertiary", icon=":material/close_fullscreen:")
+        else:
+            st.caption(f":material/visibility: **Public mode:** {PUBLIC_MODE_NOTE.removeprefix('Public mode: ')}")
 
 
 def shown_catalogue(store: Store) -> list[Indicator]:
@@ -544,8 +547,13 @@ def headline_metrics(headlines: list[Headline], key: str) -> None:
 
 
 def demo_notice(overview: StoreOverview) -> None:
-    """On every page while the store is the synthetic demo: say plainly that the data is not real."""
-    if overview.demo:
+    """On every page while the store is the synthetic demo: say plainly that the data is not real.
+
+    On a projector it is one line of plain text rather than a box, so the screen keeps room for its message.
+    """
+    if overview.demo and current_mode().present:
+        st.caption(f":material/science: **{DEMO_NOTICE}**")
+    elif overview.demo:
         st.warning(DEMO_NOTICE, icon=":material/science:")
 
 

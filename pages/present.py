@@ -54,7 +54,7 @@ def trend_step() -> None:
                         baseline=target.baseline if target else None)
     st.altair_chart(chart, width="stretch", key="present_trend",
                     alt=f"Line chart of {indicator.name} in {area.name}, {labels.view}, with a shaded 95% interval.")
-    st.caption(f"Source: {ui.plain_text(indicator.source)}. {labels.caption} Up to {period.span}.")
+    st.caption(f"Source: {ui.plain_text(indicator.source)}. {labels.caption} {period.span}.")
     ui.show_as_table(points, key="present_trend_table")
 
 

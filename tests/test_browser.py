@@ -268,7 +268,8 @@ def sussex_server(sussex_store_path, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("path", ["", "overview", "trends?indicator=anti-social-behaviour,public-place-violence",
-                                  "measures", "similar", "hotspots", "priorities", "actions", "data"])
+                                  "measures", "similar", "hotspots", "priorities", "actions", "present", "pack",
+                                  "data"])
 def test_every_page_renders_on_real_sussex_data(sussex_server, watched, artifacts, path):
     joiner = "&" if "?" in path else "?"
     watched.open(f"{sussex_server}/{path}{joiner}area=E22000295")
@@ -338,3 +339,75 @@ def test_hotspot_map_draws_its_hexagons(server, watched, artifacts):
     page.wait_for_url(re.compile(r"unit=lsoa"))
     watched.settle()
     watched.check(artifacts / "hotspots-lsoa.png")
+
+
+# Presentation mode, the guided sequence and deep links ------------------------------------------------------
+
+
+def _step_text(page: Page) -> tuple[int, int]:
+    """(this step, how many) from the 'Step 3 of 9' between the buttons."""
+    text = page.get_by_text(re.compile(r"^Step \d+ of \d+$")).inner_text()
+    number, count = re.findall(r"\d+", text)
+    return int(number), int(count)
+
+
+def _wait_for_drawing(page: Page) -> None:
+    """Charts and maps draw after the script has finished: wait for their marks."""
+    for chart in page.locator('[data-testid="stVegaLiteChart"]').all():
+        expect(chart.locator("svg.marks")).to_be_visible()
+    if page.locator('[data-testid="stDeckGlJsonChart"]').count():
+        expect(page.locator('[data-testid="stDeckGlJsonChart"] canvas').first).to_be_visible()
+        page.wait_for_timeout(2000)  # WebGL draws after the element appears
+
+
+def test_the_guided_sequence_walks_with_the_keyboard(server, browser, artifacts):
+    # A projector's shape: 1920 x 1080.
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    context.set_default_timeout(RUN_TIMEOUT_MS)
+    watched = Watched(context.new_page())
+    page = watched.page
+    watched.open(f"{server}/present?present=1&area=X10000001")
+    assert "24px" == page.evaluate("getComputedStyle(document.documentElement).fontSize")  # large type
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
+    expect(page.get_by_text("Public mode:")).to_be_visible()  # on by default when presenting, and said
+    number, count = _step_text(page)
+    assert 1 == number and count >= 5
+    titles = []
+    for step in range(1, count + 1):
+        page.wait_for_url(re.compile(rf"step={step}(&|$)"))
+        watched.settle()
+        _wait_for_drawing(page)
+        assert (step, count) == _step_text(page)
+        assert 0 == page.locator("[data-testid=stSelectbox], [data-testid=stMultiSelect] >> visible=true").count()
+        titles.append(page.locator("h1").first.inner_text())
+        watched.check(artifacts / f"present-step-{step:02d}.png")
+        page.keyboard.press("ArrowRight")
+    assert "Where we are" == titles[0] and "What we are doing about it" == titles[-1]
+    assert any(t.endswith("Where it happens") for t in titles) and any(t.endswith("How it is going") for t in titles)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_url(re.compile(rf"step={count - 1}(&|$)"))
+    watched.settle()
+    assert titles[-2] == page.locator("h1").first.inner_text()
+    page.get_by_role("button", name="Leave presentation mode").click()
+    watched.settle()
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
+    assert "present=" not in page.url
+    context.close()
+
+
+def test_a_pasted_link_reopens_the_same_view_in_the_browser(server, watched, artifacts):
+    link = f"{server}/trends?area=X22000002&period=2024/25&indicator=burglary&view=monthly&tab=Harm-weighted"
+    watched.open(link)
+    page = watched.page
+    expect(page.get_by_role("tab", name="Harm-weighted")).to_have_attribute("aria-selected", "true")
+    assert ("Castlebury (CSP)", "2024/25") == (sidebar_choice(page, "Area"), sidebar_choice(page, "Period"))
+    expect(page.locator('[data-testid="stMultiSelect"]').first).to_contain_text("Burglary")
+    for part in ["area=X22000002", "period=2024%2F25", "indicator=burglary", "view=monthly", "tab=Harm-weighted"]:
+        assert part in page.url or part.replace("%2F", "/") in page.url, part
+    watched.check(artifacts / "deep-link-trends.png")
+    watched.open(f"{server}/hotspots?area=X22000005&indicator=drugs&unit=lsoa&layer=counts&public=1")
+    expect(page.get_by_role("radio", name="LSOAs (neighbourhoods)").or_(
+        page.get_by_role("button", name="LSOAs (neighbourhoods)"))).to_be_visible()
+    expect(page.get_by_text("Public mode:").first).to_be_visible()
+    expect(page.get_by_role("switch", name="Public mode")).to_be_checked()
+    watched.check(artifacts / "deep-link-hotspots-public.png")

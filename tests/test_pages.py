@@ -776,7 +776,7 @@ def _mode(app) -> tuple[bool, bool]:
 
 
 def _says_public(app) -> bool:
-    return any("Public mode." in c.value for c in app.caption)
+    return any("**Public mode:**" in c.value for c in app.caption)
 
 
 def test_presentation_mode_brings_public_mode_and_says_so(monkeypatch, demo):
