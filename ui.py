@@ -809,7 +809,8 @@ def measure_card(status: MeasureStatus) -> None:
                 st.metric(label, value)
         st.caption(plain_text(f"{status.rag}: {status.reason}. {measure_basis(status)}"))
         if len(status.sparkline) > 1:
-            st.altair_chart(sparkline(status.sparkline), width="stretch", height=70)
+            st.altair_chart(sparkline(status.sparkline), width="stretch", height=70,
+                            alt=f"Small line chart of the last {len(status.sparkline)} months of this measure.")
         if target.commentary:
             st.markdown(f"**Commentary:** {plain_text(target.commentary)}")
         if target.updated_by:
@@ -943,7 +944,8 @@ def harm_weighted_view(store: Store, area: Area, start: str, end: str) -> None:
     weighted = harm.harm_weighted_counts(counts, weights)
     index = trends.count_and_harm_index(weighted)
     st.altair_chart(harm_chart(index, f"Incidents and harm in {area.name}, {month_span(start, end)}"),
-                    width="stretch")
+                    width="stretch", alt=f"Two lines, incidents and harm-weighted incidents in {area.name}, each "
+                                         "indexed to 100. Switch on 'Show as a table' below for the numbers.")
     st.caption(f"Source: police.uk street-level data, {month_span(start, end)}, {plain_text(area.name)}. Both "
                "lines are indexed to their first 12 months' average (= 100): they show how each moved, not its size.")
     show_as_table(index.pivot(index="month", columns="series", values="value").round(0).reset_index(),

@@ -67,7 +67,8 @@ def hotspots_step() -> None:
     ui.message(presentation.hotspot_message(indicator.name, hot, share, view.result.total))
     deck = ui.load_hotspot_deck(store, area, categories, period.start, period.end, "h3", resolution, "gi", False,
                                 False, ui.public_mode())
-    st.pydeck_chart(deck, height=560, key="present_map")
+    st.pydeck_chart(deck, height=560, key="present_map",
+                    alt=f"Map of {indicator.name} hot and cold spots in {area.name} (Gi*).")
     ui.map_legend(legend_items("gi"))
     st.caption(ui.plain_text(f"{map_title(indicator, area, period)}. "
                              f"{hotspot_caption(view.result, indicator, area, period)}"))

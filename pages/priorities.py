@@ -56,7 +56,9 @@ def matrix(width: int | str = "container"):
                                  last_year=last_frame, width=width)
 
 
-st.altair_chart(matrix(), width="stretch")
+st.altair_chart(matrix(), width="stretch",
+                alt=f"Bubble chart of the {len(frame)} issues assessed for {year}, placed by "
+                    f"{ui.MATRIX_VIEWS[axes].lower()}. The ranked table below lists the same scores.")
 st.caption(ui.plain_text(
     f"{version.name}, {year}. Bubble size: volume in {period.span} (police.uk street-level data and partner "
     f"returns). Shape: confidence in the evidence. Dashed lines: risk {RISK_THRESHOLD:g} and position "

@@ -29,6 +29,8 @@ st.altair_chart(
     peer_chart(result.peers, result.group_mean, result.lower_limit, result.upper_limit,
                f"{indicator.name} per 1,000 residents: {csp.name} and its most similar CSPs"),
     width="stretch",
+    alt=f"Bar chart of {indicator.name} per 1,000 residents in {csp.name} and its {result.group_size} most similar "
+        "CSPs, with the group average and control limits. Switch on 'Show as a table' below for the numbers.",
 )
 st.caption(
     f"Source: {ui.plain_text(indicator.source)}, {period.span}; ONS mid-{result.population_year} population. "

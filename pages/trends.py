@@ -54,6 +54,8 @@ with chart_tab:
                         target=target.value if target else None, target_label=target.label if target else "",
                         baseline=target.baseline if target else None),
             width="stretch", key=f"trend_chart_{indicator.key}",
+            alt=f"Line chart of {indicator.name}, {labels.view}, for {', '.join(a.name for a in areas)}, with a "
+                f"shaded {level_key}% interval. Switch on 'Show as a table' below for the numbers.",
         )
         for each in areas:
             result = ui.load_trend_marker(store, indicator, each)
@@ -96,6 +98,8 @@ with season_tab:
         st.altair_chart(
             seasonal_chart(table, f"{indicator.name} in {area.name}, month by month", "Count per month"),
             width="stretch", key=f"season_chart_{indicator.key}",
+            alt=f"Lines of {indicator.name} in {area.name} month by month, one per financial year. Switch on "
+                "'Show as a table' below for the numbers.",
         )
         st.caption(f"Source: {ui.plain_text(indicator.source)}. Each line is one financial year (April to March).")
         ui.show_as_table(table[["year", "month_name", "count"]].rename(

@@ -901,3 +901,21 @@ def test_public_mode_never_shows_one_to_four_for_an_lsoa_on_real_data(monkeypatc
     assert not table.loc[table["Count"] == "fewer than 5", ["% of area total", "Change"]].notna().any().any()
     everything = " ".join([*(c.value for c in public.caption), *(m.value for m in public.markdown)])
     assert "Public mode" in everything
+
+
+CHARTED_PAGES = [("pages/home.py", {}), ("pages/trends.py", {"indicator": "burglary,proven-reoffending"}),
+                 ("pages/measures.py", {"area": "X22000001"}), ("pages/similar.py", {"area": "X22000002"}),
+                 ("pages/hotspots.py", {}), ("pages/priorities.py", {}), ("pages/present.py", {"step": "3"}),
+                 ("pages/present.py", {"step": "4"}), ("pages/present.py", {"step": "8"})]
+
+
+@pytest.mark.parametrize(("page", "query"), CHARTED_PAGES, ids=[f"{p[6:-3]}{q.get('step', '')}" for p, q in CHARTED_PAGES])
+def test_every_chart_and_map_has_alt_text_and_a_table_or_list_beside_it(monkeypatch, demo, page, query):
+    app = open_page(monkeypatch, demo, page, **query)
+    assert not app.exception
+    drawn = [*app.get("vega_lite_chart"), *app.get("deck_gl_json_chart")]
+    assert drawn, "the page should draw a chart or a map"
+    for element in drawn:
+        assert len(element.proto.alt) > 20, f"no alt text on a chart of {page}"
+    # Every chart's numbers can be read as text too: a table, or a switch that shows one.
+    assert app.dataframe or any("table" in t.label.lower() for t in app.toggle)
