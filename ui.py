@@ -1087,6 +1087,8 @@ def _load_evidence(store: Store, area: Area, start: str, end: str, public: bool)
     def build(db):
         candidates = priority_evidence.candidate_issues(public_indicators(indicator_catalogue(db), public))
         found = priority_evidence.all_evidence(db, candidates, area, custom_period(start, end))
+        if public:
+            found = [priority_evidence.public_evidence(e) for e in found]
         return {c.name: e for c, e in zip(candidates, found, strict=True)}
 
     return _read(store, build)

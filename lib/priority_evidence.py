@@ -19,6 +19,7 @@ import sqlite_utils
 from lib.areas import Area
 from lib.catalogue import FOUND_BY_POLICING, Indicator, find_indicator, indicator_catalogue, slug
 from lib.counts import area_filter
+from lib.disclosure import is_small
 from lib.harm import default_harm_weights, harm_weighted_counts
 from lib.hotspots import area_lsoas
 from lib.periods import Period, financial_year_of, month_label, months_of_financial_year, shift_months
@@ -396,6 +397,15 @@ def concentration(
     if total <= 0:
         return None
     return 100.0 * float(counts["count"].nlargest(busiest_lsoas(lsoa_count)).sum()) / total
+
+
+def public_evidence(evidence: Evidence) -> Evidence:
+    """Evidence fit for a public screen: no concentration when the busiest LSOAs hold 1 to 4 incidents, since the
+    share times the volume would give that small count away."""
+    if evidence.concentration is None or evidence.volume is None:
+        return evidence
+    busiest = round(evidence.concentration * evidence.volume / 100)
+    return replace(evidence, concentration=None) if is_small(busiest) else evidence
 
 
 def busiest_lsoas(lsoa_count: int) -> int:

@@ -909,7 +909,8 @@ CHARTED_PAGES = [("pages/home.py", {}), ("pages/trends.py", {"indicator": "burgl
                  ("pages/present.py", {"step": "4"}), ("pages/present.py", {"step": "8"})]
 
 
-@pytest.mark.parametrize(("page", "query"), CHARTED_PAGES, ids=[f"{p[6:-3]}{q.get('step', '')}" for p, q in CHARTED_PAGES])
+@pytest.mark.parametrize(("page", "query"), CHARTED_PAGES,
+                         ids=[f"{p[6:-3]}{q.get('step', '')}" for p, q in CHARTED_PAGES])
 def test_every_chart_and_map_has_alt_text_and_a_table_or_list_beside_it(monkeypatch, demo, page, query):
     app = open_page(monkeypatch, demo, page, **query)
     assert not app.exception

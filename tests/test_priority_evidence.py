@@ -30,6 +30,7 @@ from lib.priority_evidence import (
     candidate_issues,
     evidence_table,
     issue_evidence,
+    public_evidence,
     refreshed,
     suggested_assessment,
 )
@@ -116,6 +117,23 @@ def test_eastbourne_asb_concentration_equals_the_raw_recount(sussex, eastbourne,
     found = issue_evidence(sussex, issue("anti-social-behaviour"), eastbourne, sussex_period)
     assert found.concentration == pytest.approx(expected)
 
+
+
+def test_public_evidence_hides_a_concentration_that_would_reveal_a_small_count(sussex, eastbourne):
+    # One month, so some categories' busiest LSOAs hold only a handful of incidents.
+    month = custom_period("2019-02", "2019-02")
+    lsoas = sum(1 for csp in lsoa_to_csp().values() if csp == EASTBOURNE)
+    outcomes = []
+    for candidate in (i for i in CANDIDATE_ISSUES if len(i.categories) == 1):
+        rows = [r for r in eastbourne_raw_rows(set(candidate.categories)) if r["Month"] == "2019-02"]
+        busiest = sum(sorted(Counter(r["LSOA code"] for r in rows).values(), reverse=True)[:math.ceil(0.05 * lsoas)])
+        found = issue_evidence(sussex, candidate, eastbourne, month)
+        shown = public_evidence(found)
+        small = 1 <= busiest <= 4
+        assert (shown.concentration is None) == (small or found.concentration is None), candidate.name
+        assert shown.volume == found.volume == len(rows)  # the area's own count is not suppressed
+        outcomes.append(small)
+    assert any(outcomes) and not all(outcomes), "the real month should hold both cases, or this proves little"
 
 def test_eastbourne_public_place_violence_harm_equals_the_raw_recount_weighted(sussex, eastbourne, sussex_period):
     rows = eastbourne_raw_rows({"Violence and sexual offences", "Public order"})
