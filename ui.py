@@ -1022,11 +1022,11 @@ def load_hotspot_deck(store: Store, area: Area, categories: tuple[str, ...], sta
 
 @st.cache_data(show_spinner="Drawing the map for printing…")
 def load_hotspot_png(store: Store, area: Area, categories: tuple[str, ...], start: str, end: str, unit: str,
-                     resolution: int, layer: str, title: str, caption: str) -> bytes:
+                     resolution: int, layer: str, title: str, caption: str, public: bool) -> bytes:
     """The map as a PNG for committee papers (WebGL maps often print blank)."""
     view = load_hotspots(store, area, categories, start, end, unit, resolution)
     return maps.hotspot_png(view.result.cells, unit, view.outlines, layer=layer, polygons=view.polygons,
-                            title=title, caption=caption)
+                            title=title, caption=caption, suppress_small=public)
 
 
 def map_legend(items: list[tuple[str, str]]) -> None:

@@ -7,6 +7,21 @@ import pandas as pd
 
 from lib.periods import month_label
 
+# Colours, checked against WCAG 2.2 AA by tests/test_accessibility.py. Charts are drawn on white (the theme's
+# background) and read on washed-out projectors: every line, bar and rule that carries meaning reaches 3:1 against
+# white (success criterion 1.4.11) and every text 4.5:1 (1.4.3); series also differ by dash, shape or a label.
+#
+# Series: the Okabe-Ito palette, kept where a 3 px line reaches 3:1 on white and on the baseline shade, darkened (same
+# hue) where it did not: bluish green and reddish purple a little, orange to a dark brown, sky blue to a dark blue.
+# Yellow is left out: no yellow dark enough for 3:1 stays apart from vermillion under deuteranopia. Simulated
+# deuteranopia, protanopia and tritanopia keep every pair at least 10 CAM02-UCS units apart (the tests check it).
+SERIES_COLOURS = ["#0072B2", "#D55E00", "#009D73", "#C1709E", "#6D4901", "#02567A", "#000000"]
+CHART_TEXT = "#111111"  # labels drawn on the chart (Streamlit's own chart theme greys axis labels to about 3.7:1)
+RULE_COLOUR = "#000000"  # targets, group averages and control limits
+BASELINE_SHADE, BASELINE_OPACITY = "#777777", 0.12  # light by design: the band is named "Baseline" in words too
+# The CSP's own bar against its peers: vermillion, and Okabe-Ito sky blue darkened to reach 3:1 on white.
+PEER_COLOURS = {"This CSP": "#D55E00", "Similar CSP": "#3196CA"}
+
 
 def monthly_groups_chart(counts: pd.DataFrame, title: str) -> alt.Chart:
     """A line per category group over the months of a period, from a long frame of month, group, count."""
@@ -20,9 +35,11 @@ def monthly_groups_chart(counts: pd.DataFrame, title: str) -> alt.Chart:
         .encode(
             x=alt.X("month:O", title=None, axis=alt.Axis(labelExpr=_month_axis_labels(), labelAngle=0)),
             y=alt.Y("count:Q", title="Incidents per month"),
-            # Colour and dash share one legend, so the lines stay apart without colour vision.
-            color=alt.Color("group:N", title=None, sort=order, legend=legend),
-            strokeDash=alt.StrokeDash("group:N", title=None, sort=order, legend=legend),
+            # Colour and dash share one legend, so the lines stay apart without colour vision. Vega-Lite merges the
+            # two legends only when both scales have the same domain: given here, not as a sort (which it keys apart).
+            color=alt.Color("group:N", title=None, legend=legend,
+                            scale=alt.Scale(domain=order, range=SERIES_COLOURS)),
+            strokeDash=alt.StrokeDash("group:N", title=None, legend=legend, scale=alt.Scale(domain=order)),
             tooltip=[
                 alt.Tooltip("label:N", title="Month"),
                 alt.Tooltip("group:N", title="Category"),
@@ -31,8 +48,9 @@ def monthly_groups_chart(counts: pd.DataFrame, title: str) -> alt.Chart:
         )
         .properties(height=360)
         # Sizes for a projector at the back of a room.
-        .configure_axis(labelFontSize=14, titleFontSize=15)
-        .configure_title(fontSize=18)
+        .configure_axis(labelFontSize=14, titleFontSize=15, labelColor=CHART_TEXT, titleColor=CHART_TEXT)
+        .configure_title(fontSize=18, color=CHART_TEXT)
+        .configure_legend(labelColor=CHART_TEXT, titleColor=CHART_TEXT)
     )
 
 
@@ -43,8 +61,12 @@ def _month_axis_labels() -> str:
 
 
 def _projector_sized(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure_axis(labelFontSize=14, titleFontSize=15).configure_title(fontSize=18).configure_legend(
-        labelFontSize=15, titleFontSize=15, labelLimit=0
+    # Text in the theme's text colour: Streamlit's chart theme would draw axis and legend labels in a grey that
+    # falls short of 4.5:1 on white.
+    return chart.configure_axis(
+        labelFontSize=14, titleFontSize=15, labelColor=CHART_TEXT, titleColor=CHART_TEXT,
+    ).configure_title(fontSize=18, color=CHART_TEXT).configure_legend(
+        labelFontSize=15, titleFontSize=15, labelLimit=0, labelColor=CHART_TEXT, titleColor=CHART_TEXT,
     )
 
 
@@ -62,15 +84,20 @@ def trend_chart(
     axis = alt.Axis(labelExpr=_month_axis_labels(), labelAngle=0) if monthly else alt.Axis(labelAngle=0)
     x = alt.X("period:O", title=None, axis=axis)
     base = alt.Chart(data)
+    series = alt.Scale(domain=order, range=SERIES_COLOURS)  # one domain for colour and dash: one legend
+    legend = alt.Legend(orient="bottom", title=None, symbolType="stroke", symbolStrokeWidth=3, symbolSize=500,
+                        symbolOpacity=1)  # not the band's faint opacity
+    # The interval is a light tint of its line by design, so the line over it keeps its contrast; its bounds are in
+    # the tooltip and the table under the chart, and the caption names the shading.
     band = base.mark_area(opacity=0.18).encode(
         x=x, y=alt.Y("lower:Q", title=y_title), y2="upper:Q",
-        color=alt.Color("area:N", sort=order, legend=None),
+        # The band shares the lines' legend: a band with no legend of its own would switch the merged one off.
+        fill=alt.Fill("area:N", legend=legend, scale=series),
     )
-    legend = alt.Legend(orient="bottom", title=None, symbolType="stroke", symbolStrokeWidth=3, symbolSize=500)
     lines = base.mark_line(point=True, strokeWidth=3).encode(
         x=x, y=alt.Y("value:Q", title=y_title),
-        color=alt.Color("area:N", sort=order, legend=legend),
-        strokeDash=alt.StrokeDash("area:N", sort=order, legend=legend),
+        color=alt.Color("area:N", legend=legend, scale=series),
+        strokeDash=alt.StrokeDash("area:N", legend=legend, scale=alt.Scale(domain=order)),
         tooltip=[
             alt.Tooltip("area:N", title="Area"), alt.Tooltip("label:N", title="Period"),
             alt.Tooltip("value:Q", title=y_title, format=",.2f"),
@@ -82,28 +109,36 @@ def trend_chart(
     layers = [band, lines]
     if baseline is not None:
         shade = pd.DataFrame({"start": [baseline[0]], "end": [baseline[1]], "what": ["Baseline"]})
-        layers.insert(0, alt.Chart(shade).mark_rect(opacity=0.12, color="#777777").encode(
+        # A backdrop must stay light for the lines over it, so the shade is named in words at its start as well.
+        layers.insert(0, alt.Chart(shade).mark_rect(opacity=BASELINE_OPACITY, color=BASELINE_SHADE).encode(
             x="start:O", x2="end:O", tooltip=[alt.Tooltip("what:N", title="Shaded")]))
+        layers.insert(1, alt.Chart(shade).mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=14,
+                                                    color=CHART_TEXT).encode(
+            x="start:O", y=alt.value(0), text="what:N"))
     if target is not None:
         rule = pd.DataFrame({"target": [target], "label": [target_label or "Target"]})
-        layers.append(alt.Chart(rule).mark_rule(strokeDash=[8, 4], strokeWidth=2, color="#000000").encode(
+        layers.append(alt.Chart(rule).mark_rule(strokeDash=[8, 4], strokeWidth=2, color=RULE_COLOUR).encode(
             y="target:Q", tooltip=[alt.Tooltip("label:N", title="Target"), alt.Tooltip("target:Q", format=",.1f")]))
-        layers.append(alt.Chart(rule).mark_text(align="left", dx=4, dy=-8, fontSize=14).encode(
+        layers.append(alt.Chart(rule).mark_text(align="left", dx=4, dy=-8, fontSize=14, color=CHART_TEXT).encode(
             y="target:Q", text="label:N", x=alt.value(0)))
     chart = alt.layer(*layers).properties(height=340, title=alt.TitleParams(title, anchor="start"))
     return _projector_sized(chart)
 
 
 def seasonal_chart(table: pd.DataFrame, title: str, y_title: str) -> alt.TopLevelMixin:
-    """Each financial year as a line across April to March, so a month is read against the same month before."""
-    years = sorted(table["year"].unique())
+    """Each financial year as a line across April to March, so a month is read against the same month before.
+
+    The years take the series colours (and dashes), not a sequential ramp: the light end of any ramp falls below
+    3:1 on white, and the legend names the years in order anyway.
+    """
+    years = sorted(table["year"].unique().tolist())  # plain values, for the scale domain
     legend = alt.Legend(orient="bottom", title="Financial year", symbolType="stroke", symbolStrokeWidth=3)
     chart = alt.Chart(table).mark_line(point=True, strokeWidth=3).encode(
         x=alt.X("month_name:N", sort=list(dict.fromkeys(table.sort_values("order")["month_name"])), title=None,
                 axis=alt.Axis(labelAngle=0)),
         y=alt.Y("count:Q", title=y_title),
-        color=alt.Color("year:N", sort=years, legend=legend, scale=alt.Scale(scheme="viridis")),
-        strokeDash=alt.StrokeDash("year:N", sort=years, legend=legend),
+        color=alt.Color("year:N", legend=legend, scale=alt.Scale(domain=years, range=SERIES_COLOURS)),
+        strokeDash=alt.StrokeDash("year:N", legend=legend, scale=alt.Scale(domain=years)),
         tooltip=[alt.Tooltip("year:N", title="Year"), alt.Tooltip("month_name:N", title="Month"),
                  alt.Tooltip("count:Q", title=y_title, format=",")],
     ).properties(height=320, title=alt.TitleParams(title, anchor="start"))
@@ -116,7 +151,7 @@ def harm_chart(table: pd.DataFrame, title: str) -> alt.TopLevelMixin:
     chart = alt.Chart(table).mark_line(point=True, strokeWidth=3).encode(
         x=alt.X("month:O", title=None, axis=alt.Axis(labelExpr=_month_axis_labels(), labelAngle=0)),
         y=alt.Y("index:Q", title="Index (first 12 months = 100)", scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", legend=legend),
+        color=alt.Color("series:N", legend=legend, scale=alt.Scale(range=SERIES_COLOURS)),
         strokeDash=alt.StrokeDash("series:N", legend=legend),
         tooltip=[alt.Tooltip("month:N", title="Month"), alt.Tooltip("series:N", title="Series"),
                  alt.Tooltip("value:Q", title="Value", format=",.0f"), alt.Tooltip("index:Q", format=",.1f")],
@@ -138,7 +173,7 @@ def peer_chart(peers: pd.DataFrame, mean: float, lower: float, upper: float, tit
     bars = alt.Chart(data).mark_bar().encode(
         y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelFontSize=15, labelLimit=320)),
         x=alt.X("rate:Q", title="Per 1,000 residents"),
-        color=alt.Color("who:N", scale=alt.Scale(domain=["This CSP", "Similar CSP"], range=["#D55E00", "#56B4E9"]),
+        color=alt.Color("who:N", scale=alt.Scale(domain=list(PEER_COLOURS), range=list(PEER_COLOURS.values())),
                         legend=alt.Legend(orient="bottom", title=None)),
         tooltip=[alt.Tooltip("name:N", title="CSP"), alt.Tooltip("rate:Q", title="Rate", format=",.2f"),
                  alt.Tooltip("count:Q", title="Incidents", format=","),
@@ -146,7 +181,7 @@ def peer_chart(peers: pd.DataFrame, mean: float, lower: float, upper: float, tit
     ).properties(height=step)
     lines = pd.DataFrame({"x": [mean, lower, upper],
                           "line": ["Group average", "Lower control limit", "Upper control limit"]})
-    rules = alt.Chart(lines).mark_rule(strokeWidth=2, color="#000000").encode(
+    rules = alt.Chart(lines).mark_rule(strokeWidth=2, color=RULE_COLOUR).encode(
         x="x:Q",
         strokeDash=alt.StrokeDash("line:N", legend=alt.Legend(orient="bottom", title=None),
                                   scale=alt.Scale(domain=list(lines["line"]), range=[[1, 0], [6, 4], [6, 4]])),
@@ -159,7 +194,7 @@ def peer_chart(peers: pd.DataFrame, mean: float, lower: float, upper: float, tit
 def sparkline(values: list[float]) -> alt.Chart:
     """A small line of recent values, with no axes: the shape, not the numbers (those are beside it)."""
     data = pd.DataFrame({"step": range(len(values)), "value": values})
-    return alt.Chart(data).mark_line(strokeWidth=2, color="#0072B2").encode(
+    return alt.Chart(data).mark_line(strokeWidth=2, color=SERIES_COLOURS[0]).encode(
         x=alt.X("step:Q", axis=None), y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("value:Q", title="Value", format=",.0f")],
     ).properties(height=60)
@@ -172,7 +207,17 @@ MATRIX_AXES = {
 }
 # Shapes say how sure the evidence is, so confidence reads without colour.
 CONFIDENCE_SHAPES = {"Low": "triangle-down", "Limited": "diamond", "Reasonable": "square", "High": "circle"}
+# Chosen or not is told by the outline's width as well as the fill. "Not chosen" is a light fill (2.4:1 on white at
+# the bubbles' opacity) by design, so the chosen ones stand out: every bubble has a black outline, which is what
+# separates it from the white page (WCAG 1.4.11 asks that of the outline or the fill, not both).
 CHOSEN_COLOURS = {"Chosen priority": "#08519c", "Not chosen": "#969696"}
+CHOSEN_OUTLINE_WIDTHS = {"Chosen priority": 3, "Not chosen": 1}
+BUBBLE_OUTLINE = "#000000"
+QUADRANT_TEXT = "#525252"  # bold 14 px advice in each quadrant: 7.8:1 on white
+THRESHOLD_RULE = "#737373"  # dashed quadrant lines: 4.7:1 on white
+# Last year's place (a hollow circle) and the line from it to this year's: darker than before (#969696 and #bdbdbd,
+# 3.0:1 and 1.9:1) so they reach 3:1 on white, still lighter than the black-edged bubbles of this year.
+MOVEMENT_LINE, MOVEMENT_START = "#8C8C8C", "#737373"
 
 
 def priority_matrix_chart(
@@ -197,7 +242,7 @@ def priority_matrix_chart(
     layers = [_quadrant_labels(thresholds, quadrant_labels), *_threshold_rules(thresholds)]
     if last_year is not None and not last_year.empty:
         layers.append(_movement_lines(data, last_year, x, y, scale))
-    points = alt.Chart(data).mark_point(filled=True, opacity=0.85, stroke="black", strokeWidth=1).encode(
+    points = alt.Chart(data).mark_point(filled=True, opacity=0.85, stroke=BUBBLE_OUTLINE, strokeWidth=1).encode(
         x=alt.X(f"{x}:Q", title=x_title, scale=scale),
         y=alt.Y(f"{y}:Q", title=y_title, scale=scale),
         size=alt.Size("size:Q", title="Volume in the period", scale=alt.Scale(range=[80, 2200], zero=True),
@@ -207,6 +252,9 @@ def priority_matrix_chart(
                         legend=alt.Legend(orient="bottom")),
         color=alt.Color("status:N", title=None, scale=alt.Scale(domain=list(CHOSEN_COLOURS),
                         range=list(CHOSEN_COLOURS.values())), legend=alt.Legend(orient="bottom")),
+        strokeWidth=alt.StrokeWidth("status:N", title=None, scale=alt.Scale(
+            domain=list(CHOSEN_OUTLINE_WIDTHS), range=list(CHOSEN_OUTLINE_WIDTHS.values())),
+            legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("rank_label:N", title="Rank"), alt.Tooltip("issue:N", title="Issue"),
                  alt.Tooltip("priority:Q", title="Priority score", format=".1f"),
                  alt.Tooltip("risk:Q", title="Risk", format=".1f"), alt.Tooltip("harm:Q", title="Harm", format=".1f"),
@@ -215,7 +263,7 @@ def priority_matrix_chart(
                  alt.Tooltip("confidence_label:N", title="Confidence"), alt.Tooltip("quadrant:N", title="Matrix"),
                  alt.Tooltip("volume:Q", title="Volume", format=",")],
     )
-    labels = alt.Chart(data).mark_text(align="left", dx=10, dy=-8, fontSize=13).encode(
+    labels = alt.Chart(data).mark_text(align="left", dx=10, dy=-8, fontSize=13, color=CHART_TEXT).encode(
         x=alt.X(f"{x}:Q", scale=scale), y=alt.Y(f"{y}:Q", scale=scale), text="label:N",
     )
     chart = alt.layer(*layers, points, labels).properties(
@@ -236,14 +284,14 @@ def _quadrant_labels(thresholds: tuple[float, float], labels: dict[tuple[bool, b
     for right in (False, True):
         side = corners[corners["right"] == right]
         sides.append(alt.Chart(side).mark_text(
-            baseline="top", align="right" if right else "left", fontSize=14, fontWeight="bold", color="#525252",
+            baseline="top", align="right" if right else "left", fontSize=14, fontWeight="bold", color=QUADRANT_TEXT,
         ).encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="text:N"))
     return alt.layer(*sides)
 
 
 def _threshold_rules(thresholds: tuple[float, float]) -> list[alt.Chart]:
     x_line, y_line = thresholds
-    style = {"color": "#737373", "strokeDash": [6, 4], "strokeWidth": 1.5}
+    style = {"color": THRESHOLD_RULE, "strokeDash": [6, 4], "strokeWidth": 1.5}
     return [alt.Chart(pd.DataFrame({"x": [x_line]})).mark_rule(**style).encode(x="x:Q"),
             alt.Chart(pd.DataFrame({"y": [y_line]})).mark_rule(**style).encode(y="y:Q")]
 
@@ -253,10 +301,10 @@ def _movement_lines(data: pd.DataFrame, last_year: pd.DataFrame, x: str, y: str,
     before = last_year[["issue", x, y]].assign(order=0)
     now = data[data["issue"].isin(before["issue"])][["issue", x, y]].assign(order=1)
     paths = pd.concat([before[before["issue"].isin(now["issue"])], now], ignore_index=True)
-    line = alt.Chart(paths).mark_line(color="#bdbdbd", strokeWidth=2).encode(
+    line = alt.Chart(paths).mark_line(color=MOVEMENT_LINE, strokeWidth=2).encode(
         x=alt.X(f"{x}:Q", scale=scale), y=alt.Y(f"{y}:Q", scale=scale), detail="issue:N", order="order:Q",
     )
-    start = alt.Chart(paths[paths["order"] == 0]).mark_point(color="#969696", size=40, strokeWidth=1.5).encode(
+    start = alt.Chart(paths[paths["order"] == 0]).mark_point(color=MOVEMENT_START, size=40, strokeWidth=1.5).encode(
         x=alt.X(f"{x}:Q", scale=scale), y=alt.Y(f"{y}:Q", scale=scale),
         tooltip=[alt.Tooltip("issue:N", title="Last year: issue")],
     )

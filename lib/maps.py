@@ -33,38 +33,51 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from pydeck.bindings.json_tools import default_serialize
 
+from lib.disclosure import FEWER_THAN_5, SMALL_COUNT_LIMIT, is_small
+
 HOT_99, HOT_95, HOT_90 = "Hot spot, 99% confidence", "Hot spot, 95% confidence", "Hot spot, 90% confidence"
 NOT_SIGNIFICANT = "Not significant"
 COLD_90, COLD_95, COLD_99 = "Cold spot, 90% confidence", "Cold spot, 95% confidence", "Cold spot, 99% confidence"
 GI_CLASSES = (HOT_99, HOT_95, HOT_90, NOT_SIGNIFICANT, COLD_90, COLD_95, COLD_99)
 
-# ColorBrewer RdBu (reversed: hot = red, as in ArcGIS), skipping its palest tones so the three confidence levels
-# differ in lightness by about 20 L* each and none is as light as "not significant"; red against blue stays apart
-# for every common colour-vision deficiency.
+# Hot = red, cold = blue (as in ArcGIS), which stay apart for every common colour-vision deficiency. The tones come
+# from ColorBrewer's Reds and Blues, interpolated in CIELAB so the three confidence levels of each side sit at L* 40,
+# 50 and 61 over white: about 10 L* apart, and even the 90% classes reach 3:1 against the white page (WCAG 1.4.11),
+# so a weak hot spot does not vanish on a washed-out projector. (They were 1.9:1 and 1.7:1; the 95% cold class 2.9:1.)
+# The 99% classes keep 3:1 against the black partnership boundary drawn across them. tests/test_accessibility.py
+# checks all of this.
 GI_COLOURS: dict[str, list[int]] = {
-    HOT_99: [178, 24, 43, 230],
-    HOT_95: [214, 96, 77, 230],
-    HOT_90: [244, 165, 130, 230],
-    NOT_SIGNIFICANT: [190, 190, 190, 110],  # light translucent grey: there were incidents, but no cluster
-    COLD_90: [146, 197, 222, 230],
-    COLD_95: [67, 147, 195, 230],
-    COLD_99: [33, 102, 172, 230],
+    HOT_99: [168, 16, 22, 230],
+    HOT_95: [215, 37, 34, 230],
+    HOT_90: [245, 82, 57, 230],
+    # Light translucent grey, 1.3:1 on white, by design: it means "incidents, but no cluster", the nearest thing to
+    # nothing on this map, and must be told from the hot and cold classes (all far darker), not from the page.
+    NOT_SIGNIFICANT: [190, 190, 190, 110],
+    COLD_90: [63, 143, 196, 230],
+    COLD_95: [30, 109, 178, 230],
+    COLD_99: [8, 77, 151, 230],
 }
-# Five of ColorBrewer's nine YlOrRd tones, light = few, dark = many: none near-white (lost on a projector), and each
-# at least 10 L* darker than the one before, so the classes read apart without colour.
+# Five of ColorBrewer's YlOrRd tones, light = few, dark = many: none near-white (lost on a projector), and each at
+# least 10 L* darker than the one before, so the classes read apart without colour. The darkest sits between YlOrRd's
+# two darkest (#bd0026, #800026) so the black partnership boundary keeps 3:1 across the busiest cells (#800026 gave
+# 2.3:1). The two lightest classes (1.3:1 and 2.2:1 on white) are light by design, as the low end of any sequential
+# ramp must be: they mean "a few incidents", next to no fill for none; the count is in each cell's tooltip and the
+# busiest cells are listed in words under the map; the other three reach 3:1.
 COUNT_PALETTE: list[list[int]] = [
     [254, 217, 118, 230],
     [253, 141, 60, 230],
     [252, 78, 42, 230],
     [227, 26, 28, 230],
-    [128, 0, 38, 230],
+    [177, 0, 38, 230],
 ]
 COUNT_CLASSES = 5
 NO_FILL = [0, 0, 0, 0]
 
-CSP_LINE = [40, 40, 40, 255]  # thick and dark: the partnership boundary is what members look for first
-LSOA_LINE = [120, 120, 120, 150]  # thin grey: neighbourhoods, for reference only
-PREDICTED_LINE = [0, 0, 0, 255]  # black and dashed, so it is not mistaken for a boundary or a class colour
+# Black and thick: the partnership boundary is what members look for first, and it crosses the darkest fills (3:1
+# against each; #282828 gave 2.5:1 across a 99% hot spot).
+CSP_LINE = [0, 0, 0, 255]
+LSOA_LINE = [100, 100, 100, 190]  # thin mid grey, for reference: 3.4:1 on white (was 2.2:1), lighter than the CSP line
+PREDICTED_LINE = [0, 0, 0, 255]  # black and dashed (the boundary is solid), so not mistaken for a boundary or a class
 CSP_WIDTH_PX, LSOA_WIDTH_PX, PREDICTED_WIDTH_PX = 3, 1, 4
 HIGHLIGHT = [0, 0, 0, 70]  # the hovered cell darkens; deck.gl's default navy would read as another class
 
@@ -128,17 +141,23 @@ class CompactDeck(pdk.Deck):
         return re.sub("[<>&]", lambda match: _JSON_HTML_ESCAPES[match.group()], text)
 
 
-def count_colours(counts: Iterable[float], classes: int = COUNT_CLASSES) -> CountClasses:
+def count_colours(
+    counts: Iterable[float], classes: int = COUNT_CLASSES, *, suppress_small: bool = False
+) -> CountClasses:
     """Colour counts in quantile classes of the cells with any incidents; zero counts get no fill.
 
     Quantiles of whole counts often coincide, so there may be fewer classes than asked for; the classes then take
     colours spread across the whole palette, and ``legend_items("counts", breaks)`` names the same colours.
+    ``suppress_small`` (public mode) makes the lightest class run at least from 1 to 4, so a cell's colour never
+    tells a count of 1 to 4 apart from the others below 5.
     """
     values = np.asarray(list(counts), dtype=float)
     positive = values[values > 0]
     if positive.size == 0:
         return CountClasses([list(NO_FILL) for _ in values], [])
     quantiles = np.quantile(positive, np.linspace(0, 1, classes + 1)[1:], method="higher")
+    if suppress_small:
+        quantiles = np.maximum(quantiles, SMALL_COUNT_LIMIT - 1)
     breaks = [_plain_number(b) for b in np.unique(quantiles)]
     palette = _spread_palette(len(breaks))
     index = np.searchsorted(np.asarray(breaks, dtype=float), values, side="left")
@@ -198,7 +217,7 @@ def hotspot_deck(
     _check_unit(unit)
     _check_layer(layer)
     shown = _shown_cells(cells, unit, layer)
-    fills = _fills(shown, layer).colours
+    fills = _fills(shown, layer, suppress_small).colours
     texts = _tooltip_texts(shown, suppress_small)
     if unit == "h3":
         records = [{"cell": cell, "fill": fill, **text} for cell, fill, text in zip(shown["cell"], fills, texts,
@@ -246,16 +265,18 @@ def hotspot_png(
     *,
     predicted: Sequence[str] | None = None,
     size_inches: tuple[float, float] = PNG_SIZE_INCHES,
+    suppress_small: bool = False,
 ) -> bytes:
     """A static map for committee papers (WebGL maps often print blank), as PNG bytes of ``size_inches`` × ``dpi``.
 
     Same cells, classes and colours as ``hotspot_deck``, on British National Grid, with boundaries, a legend in
     words, a title, a scale bar, a north arrow and a caption line ending with the licence attribution.
+    ``suppress_small`` (public mode) draws counts of 1 to 4 as one class, as ``count_colours`` says.
     """
     _check_unit(unit)
     _check_layer(layer)
     shown = _shown_cells(cells, unit, layer)
-    classes = _fills(shown, layer)
+    classes = _fills(shown, layer, suppress_small)
     shapes = h3_polygons(shown["cell"]).geometry if unit == "h3" else _lsoa_shapes(shown, polygons)
     colours = classes.colours if unit == "h3" else _repeat_for_shapes(classes.colours, shapes)
     cell_map = gpd.GeoDataFrame({"rgba": colours}, geometry=list(shapes), crs="EPSG:4326").to_crs(
@@ -315,10 +336,10 @@ def _shown_cells(cells: pd.DataFrame, unit: str, layer: str) -> pd.DataFrame:
     return cells[keep].reset_index(drop=True)
 
 
-def _fills(shown: pd.DataFrame, layer: str) -> CountClasses:
+def _fills(shown: pd.DataFrame, layer: str, suppress_small: bool = False) -> CountClasses:
     """Fill colours of the shown cells (and, for counts, the class breaks the legend needs)."""
     if layer == "counts":
-        return count_colours(shown["count"])
+        return count_colours(shown["count"], suppress_small=suppress_small)
     grey = GI_COLOURS[NOT_SIGNIFICANT]
     return CountClasses([list(GI_COLOURS.get(name, grey)) for name in shown["gi_class"]], [])
 
@@ -338,7 +359,9 @@ def _count_labels(breaks: Sequence[float]) -> list[str]:
     labels, low = [], 1.0
     for high in breaks:
         low_text, high_text = _number(low), _number(high)
-        if low_text == high_text:
+        if low == 1 and high == SMALL_COUNT_LIMIT - 1:
+            labels.append(f"{FEWER_THAN_5[0].upper()}{FEWER_THAN_5[1:]} incidents")
+        elif low_text == high_text:
             labels.append(f"{high_text} incident{'' if high == 1 else 's'}")
         else:
             labels.append(f"{low_text} to {high_text} incidents")
@@ -413,9 +436,7 @@ def _count_text(count: object, suppress_small: bool) -> str:
     number = _whole(count)
     if number is None:
         return ""
-    if suppress_small and 1 <= number <= 4:
-        return "fewer than 5"
-    return f"{number:,}"
+    return FEWER_THAN_5 if suppress_small and is_small(number) else f"{number:,}"
 
 
 def _rate_text(rate: object) -> str:
@@ -433,7 +454,7 @@ def _change_text(change: object, previous: object, count: object, suppress_small
         return ""
     direction = "up" if change_n > 0 else "down" if change_n < 0 else "no change"
     amount = f" {abs(change_n):,}" if change_n else ""
-    if suppress_small and any(n is not None and 1 <= n <= 4 for n in (previous_n, count_n)):
+    if suppress_small and any(is_small(n) for n in (previous_n, count_n)):
         # With either count small, the amount would give the small number away.
         amount = ""
     if previous_n is None:

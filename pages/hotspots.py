@@ -66,7 +66,7 @@ deck = ui.load_hotspot_deck(store, area, categories, period.start, period.end, u
 st.pydeck_chart(deck, height=620, key="hotspots_map",
                 alt=f"Map of {indicator.name} in {area.name} by {CELL_UNITS[unit].lower()}, coloured by "
                     f"{LAYERS[layer].lower()}. The top hotspots are listed in the table below the map.")
-ui.map_legend(maps.legend_items(layer, maps.count_colours(result.cells["count"]).breaks,
+ui.map_legend(maps.legend_items(layer, maps.count_colours(result.cells["count"], suppress_small=public).breaks,
                                    predicted=show_predicted and bool(prediction.cells) and unit == "h3"))
 st.caption(ui.plain_text(hotspot_caption(result, indicator, area, period)))
 for note in result.notes:
@@ -83,7 +83,7 @@ with st.container(horizontal=True):
     st.download_button(
         "Download the map for printing (PNG)", icon=":material/image:", on_click="ignore", key="hotspots_png",
         data=lambda: ui.load_hotspot_png(store, area, categories, period.start, period.end, unit, resolution, layer,
-                                         title, hotspot_caption(result, indicator, area, period)),
+                                         title, hotspot_caption(result, indicator, area, period), public),
         file_name=f"hotspots_{area.code}_{key}.png", mime="image/png",
     )
 with st.expander("How hot spots are found, and how far to trust the predicted ones"):

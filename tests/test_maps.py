@@ -354,3 +354,33 @@ def test_png_of_lsoas_counts_and_of_nothing():
     assert png_pixels(png).var() > 0
     empty = maps.hotspot_png(cells.iloc[:0], "h3", {}, dpi=50)
     assert png_pixels(empty).shape == (375, 500, 3)
+
+
+def test_public_count_classes_never_split_counts_below_five():
+    counts = [1, 1, 1, 2, 2, 3, 4, 4, 5, 6, 9, 12, 30, 31, 80]
+    private = maps.count_colours(counts)
+    public = maps.count_colours(counts, suppress_small=True)
+    assert len({tuple(c) for n, c in zip(counts, private.colours, strict=True) if n < 5}) > 1  # would tell them apart
+    assert len({tuple(c) for n, c in zip(counts, public.colours, strict=True) if n < 5}) == 1
+    assert public.breaks[0] == 4
+    assert maps.legend_items("counts", public.breaks)[0][0] == "Fewer than 5 incidents"
+    assert all(low == high or low >= 5 for low, high in _legend_ranges(maps.legend_items("counts", public.breaks)[1:]))
+    # A lightest class that already runs past 4 is left as it is: it gives nothing away.
+    assert maps.count_colours([1, 7, 7, 7, 7, 7, 7], classes=1, suppress_small=True).breaks == [7]
+
+
+def _legend_ranges(items):
+    for label, _ in items:
+        numbers = [int(n.replace(",", "")) for n in re.findall(r"[\d,]+", label)]
+        yield numbers[0], numbers[-1]
+
+
+def test_public_png_and_deck_draw_small_counts_as_one_class():
+    cells = pd.DataFrame({"cell": ["a", "b", "c", "d"], "count": [1, 3, 8, 20], "gi_class": ["Not significant"] * 4,
+                          "place": ["A", "B", "C", "D"], "lsoa_name": ["A", "B", "C", "D"]})
+    polygons = gpd.GeoDataFrame({"cell": list("abcd")}, geometry=[shapely.box(i, 51, i + 0.01, 51.01)
+                                                                 for i in range(4)], crs="EPSG:4326")
+    deck = maps.hotspot_deck(cells, "lsoa", None, layer="counts", polygons=polygons, suppress_small=True)
+    data = json.loads(deck.to_json())["layers"][0]["data"]
+    assert [d["count"] for d in data] == ["fewer than 5", "fewer than 5", "8", "20"]
+    assert data[0]["fill"] == data[1]["fill"] != data[2]["fill"]

@@ -899,6 +899,8 @@ def test_public_mode_never_shows_one_to_four_for_an_lsoa_on_real_data(monkeypatc
     counts = set(table["Count"].dropna())
     assert not counts & {"1", "2", "3", "4"}
     assert not table.loc[table["Count"] == "fewer than 5", ["% of area total", "Change"]].notna().any().any()
+    legend = next(d.value for d in public.dataframe if "Meaning" in d.value.columns)["Meaning"].tolist()
+    assert "Fewer than 5 incidents" == legend[0]
     everything = " ".join([*(c.value for c in public.caption), *(m.value for m in public.markdown)])
     assert "Public mode" in everything
 
