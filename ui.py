@@ -34,6 +34,7 @@ from lib import (
 from lib.areas import Area, csp_codes_within
 from lib.catalogue import Indicator, find_indicator, headline_indicators, indicator_catalogue
 from lib.charts import harm_chart, sparkline
+from lib.committee_pack import build_pack
 from lib.disclosure import PUBLIC_MODE_NOTE, public_indicators
 from lib.export import csv_bytes
 from lib.hotspot_forecast import DEFAULT_SETTINGS
@@ -1509,6 +1510,4 @@ def _start_presenting() -> None:
 @st.cache_data(show_spinner="Building the committee pack…", max_entries=4)
 def load_committee_pack(selection: Selection, public: bool) -> bytes:
     """The committee pack PDF for the sidebar's area and period."""
-    from lib.committee_pack import build_pack  # TODO move to the top once the module lands
-
     return _read(selection.store, lambda db: build_pack(db, selection.area, selection.period, public=public))

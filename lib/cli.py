@@ -5,13 +5,16 @@ Examples::
     python -m lib.cli import police-uk 2019-01-sussex-street.csv
     python -m lib.cli counts --area Eastbourne --category "Anti-social behaviour"
     python -m lib.cli demo
+    python -m lib.cli pack --area Eastbourne --period 2025/26
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from tqdm import tqdm
 from lib.areas import find_area, list_areas
 from lib.counts import categories_held, monthly_counts
 from lib.importing import ImportFileError, ImportSummary
+from lib.periods import LATEST_12, Period, parse_period, period_presets
 from lib.store import AREA_KINDS, open_store, store_path
 
 
@@ -78,6 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="build the synthetic demo county store (replaces the store file)")
     demo.add_argument("--force", action="store_true", help="overwrite an existing store that is not a demo")
+
+    pack = commands.add_parser("pack", help="write the committee pack (PDF) for an area and period")
+    pack.add_argument("--area", required=True, help="area name or ONS code (a county or one CSP)")
+    pack.add_argument("--period", default=LATEST_12,
+                      help="latest-12 (the default: the latest 12 months held), a financial year such as 2025/26, "
+                           "or YYYY-MM:YYYY-MM")
+    pack.add_argument("--out", type=Path, help="PDF file to write (default: the pack's own name, in this folder)")
+    pack.add_argument("--include-restricted", action="store_true",
+                      help="a partners-only pack: restricted indicators shown and small counts not suppressed "
+                           "(the default is public mode, fit to publish)")
+    pack.add_argument("--unit", choices=("h3", "lsoa"), default="h3",
+                      help="hotspot map cells: hexagons sized to the area (default) or LSOAs")
     return parser
 
 
@@ -161,12 +177,45 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+_MONTH_RANGE = re.compile(r"^(\d{4}-\d{2}):(\d{4}-\d{2})$")
+
+
+def pack_period(db: sqlite_utils.Database, key: str) -> Period:
+    """The period a --period names: a preset key ('latest-12', '2025/26') or 'YYYY-MM:YYYY-MM'."""
+    first, last = db.execute("SELECT MIN(month), MAX(month) FROM monthly_counts").fetchone()
+    if first is None:
+        raise LookupError("the store holds no incidents yet, so there is nothing to report")
+    period = parse_period(_MONTH_RANGE.sub(r"\1..\2", key.strip()), first, last)
+    if period is None:
+        keys = ", ".join(p.key for p in period_presets(first, last))
+        raise LookupError(f"no period {key!r} in the months held ({first} to {last}); use one of {keys}, "
+                          "or YYYY-MM:YYYY-MM")
+    return period
+
+
+def _pack(args: argparse.Namespace) -> int:
+    # Imported here: the pack needs reportlab, the chart and map renderers, which other commands do not.
+    from lib.committee_pack import build_pack, pack_file_name, page_count
+
+    db = open_store(args.db)
+    area = find_area(db, args.area)
+    period = pack_period(db, args.period)
+    started = time.perf_counter()
+    pdf = build_pack(db, area, period, public=not args.include_restricted, unit=args.unit)
+    seconds = time.perf_counter() - started
+    out = args.out or Path(pack_file_name(area, period))
+    out.write_bytes(pdf)
+    print(f"wrote {out} ({page_count(pdf)} pages, {len(pdf) / 1024:,.0f} KB) in {seconds:.1f} s")
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": _import,
     "counts": _counts,
     "areas": _areas,
     "rejected": _rejected,
     "demo": _demo,
+    "pack": _pack,
 }
 
 if __name__ == "__main__":

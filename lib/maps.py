@@ -666,7 +666,9 @@ def _png_legend(figure: Figure, layer: str, breaks: list[float], predicted: bool
 
 
 def _caption(caption: str) -> str:
-    text = f"{caption.strip().rstrip('.')}. {ATTRIBUTION}" if caption.strip() else ATTRIBUTION
+    """The caption with each attribution sentence once: callers' captions often end with the licence already."""
+    missing = [f"{part}." for part in ATTRIBUTION.rstrip(".").split(". ") if part not in caption]
+    text = " ".join([f"{caption.strip().rstrip('.')}." if caption.strip() else "", *missing]).strip()
     return "\n".join(textwrap.wrap(text, width=170))
 
 

@@ -384,3 +384,10 @@ def test_public_png_and_deck_draw_small_counts_as_one_class():
     data = json.loads(deck.to_json())["layers"][0]["data"]
     assert [d["count"] for d in data] == ["fewer than 5", "fewer than 5", "8", "20"]
     assert data[0]["fill"] == data[1]["fill"] != data[2]["fill"]
+
+
+def test_the_printed_caption_names_each_licence_once():
+    caption = "Source: police.uk. Contains public sector information licensed under the Open Government Licence v3.0."
+    text = maps._caption(caption)
+    assert 1 == text.count("Open Government Licence") and 1 == text.count("Contains OS data")
+    assert maps._caption("").startswith("Contains public sector information")
