@@ -411,3 +411,44 @@ def test_a_pasted_link_reopens_the_same_view_in_the_browser(server, watched, art
     expect(page.get_by_text("Public mode:").first).to_be_visible()
     expect(page.get_by_role("switch", name="Public mode")).to_be_checked()
     watched.check(artifacts / "deep-link-hotspots-public.png")
+
+
+def test_the_committee_pack_button_downloads_the_pdf(server, watched, artifacts):
+    from pypdf import PdfReader
+
+    from lib.committee_pack import PACK_SECTIONS
+
+    watched.open(f"{server}/pack?area=X22000005&period=2025/26&public=1")
+    page = watched.page
+    expect(page.locator("h1").first).to_have_text("Committee pack")
+    watched.check(artifacts / "pack.png")
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Build and download the committee pack (PDF)").click()
+    path = artifacts / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.suffix == ".pdf" and "saltcliffe" in path.name
+    reader = PdfReader(path)
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert len(reader.pages) >= len(PACK_SECTIONS) + 1  # a cover, then each section from a new page
+    for section in PACK_SECTIONS:
+        assert section in text
+    assert "Saltcliffe" in text and "Open Government Licence" in text
+    assert "Domestic abuse incidents reported to police" not in text  # restricted, and the pack is public
+
+
+def test_the_step_buttons_work_from_the_keyboard_alone(server, watched, artifacts):
+    watched.open(f"{server}/present?area=X10000001&step=1")
+    page = watched.page
+    page.locator("h1").first.click()  # start from the page, not the address bar
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement && document.activeElement.innerText")
+        if focused and focused.strip().startswith("Next"):
+            break
+    else:
+        pytest.fail("Tab never reached the Next button")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"step=2(&|$)"))
+    watched.settle()
+    assert "Priority 1 of" in page.locator("h1").first.inner_text()
+    watched.check(artifacts / "present-keyboard.png")
