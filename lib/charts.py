@@ -33,7 +33,7 @@ def monthly_groups_chart(counts: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(data, title=alt.TitleParams(title, anchor="start"))
         .mark_line(point=True, strokeWidth=3)
         .encode(
-            x=alt.X("month:O", title=None, axis=alt.Axis(labelExpr=_month_axis_labels(), labelAngle=0)),
+            x=alt.X("month:O", title=None, axis=_month_axis()),
             y=alt.Y("count:Q", title="Incidents per month"),
             # Colour and dash share one legend, so the lines stay apart without colour vision. Vega-Lite merges the
             # two legends only when both scales have the same domain: given here, not as a sort (which it keys apart).
@@ -52,6 +52,11 @@ def monthly_groups_chart(counts: pd.DataFrame, title: str) -> alt.Chart:
         .configure_title(fontSize=18, color=CHART_TEXT)
         .configure_legend(labelColor=CHART_TEXT, titleColor=CHART_TEXT)
     )
+
+
+def _month_axis() -> alt.Axis:
+    """Months as 'Apr 25', level; labels that would overlap on a narrow chart are dropped rather than overprinted."""
+    return alt.Axis(labelExpr=_month_axis_labels(), labelAngle=0, labelOverlap="greedy")
 
 
 def _month_axis_labels() -> str:
@@ -81,7 +86,7 @@ def trend_chart(
     monthly = points["period"].str.len().eq(7).all() and points["period"].str[4].eq("-").all()
     data = points.assign(label=points["period"].map(month_label) if monthly else points["period"])
     order = list(dict.fromkeys(points["area"]))
-    axis = alt.Axis(labelExpr=_month_axis_labels(), labelAngle=0) if monthly else alt.Axis(labelAngle=0)
+    axis = _month_axis() if monthly else alt.Axis(labelAngle=0)
     x = alt.X("period:O", title=None, axis=axis)
     base = alt.Chart(data)
     series = alt.Scale(domain=order, range=SERIES_COLOURS)  # one domain for colour and dash: one legend
@@ -149,7 +154,7 @@ def harm_chart(table: pd.DataFrame, title: str) -> alt.TopLevelMixin:
     """Counts and harm side by side, each as an index (first year = 100), so a rise in harm shows apart."""
     legend = alt.Legend(orient="bottom", title=None, symbolType="stroke", symbolStrokeWidth=3, symbolSize=500)
     chart = alt.Chart(table).mark_line(point=True, strokeWidth=3).encode(
-        x=alt.X("month:O", title=None, axis=alt.Axis(labelExpr=_month_axis_labels(), labelAngle=0)),
+        x=alt.X("month:O", title=None, axis=_month_axis()),
         y=alt.Y("index:Q", title="Index (first 12 months = 100)", scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", legend=legend, scale=alt.Scale(range=SERIES_COLOURS)),
         strokeDash=alt.StrokeDash("series:N", legend=legend),
