@@ -76,6 +76,8 @@ PAGES = {  # page file -> (title on the page, measured for one CSP)
     "pages/hotspots.py": ("Hotspots", False),
     "pages/priorities.py": ("Priority matrix", False),
     "pages/actions.py": ("Action plan", False),
+    "pages/present.py": ("Where we are", False),  # the guided sequence's first step
+    "pages/pack.py": ("Committee pack", False),  # the page only: the PDF is built on the button (committee_pack.py)
     "pages/data.py": ("Data", False),
 }
 

@@ -64,7 +64,7 @@ public = ui.public_mode()
 deck = ui.load_hotspot_deck(store, area, categories, period.start, period.end, unit, resolution, layer, basemap,
                             show_predicted, public)
 st.pydeck_chart(deck, height=620, key="hotspots_map",
-                alt=f"Map of {indicator.name} in {area.name} by {CELL_UNITS[unit].lower()}, coloured by "
+                alt=f"Map of {indicator.name} in {area.name} on {CELL_UNITS[unit]}, coloured by "
                     f"{LAYERS[layer].lower()}. The top hotspots are listed in the table below the map.")
 ui.map_legend(maps.legend_items(layer, maps.count_colours(result.cells["count"], suppress_small=public).breaks,
                                    predicted=show_predicted and bool(prediction.cells) and unit == "h3"))

@@ -406,8 +406,9 @@ def test_a_pasted_link_reopens_the_same_view_in_the_browser(server, watched, art
         assert part in page.url or part.replace("%2F", "/") in page.url, part
     watched.check(artifacts / "deep-link-trends.png")
     watched.open(f"{server}/hotspots?area=X22000005&indicator=drugs&unit=lsoa&layer=counts&public=1")
-    expect(page.get_by_role("radio", name="LSOAs (neighbourhoods)").or_(
-        page.get_by_role("button", name="LSOAs (neighbourhoods)"))).to_be_visible()
+    expect(page.get_by_role("radio", name="LSOAs (neighbourhoods)", exact=True)).to_have_attribute(
+        "aria-checked", "true")
+    expect(page.get_by_role("radio", name="Number of incidents", exact=True)).to_have_attribute("aria-checked", "true")
     expect(page.get_by_text("Public mode:").first).to_be_visible()
     expect(page.get_by_role("switch", name="Public mode")).to_be_checked()
     watched.check(artifacts / "deep-link-hotspots-public.png")
