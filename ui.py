@@ -1493,7 +1493,7 @@ def message(text: str) -> None:
 
 
 def sequence_outline(steps: list, number: int) -> None:
-    """Before the event: the whole sequence, the way into presentation mode, and where each step's link goes."""
+    """Before the event: the whole sequence with the current step marked, and the way into presentation mode."""
     st.divider()
     st.markdown("**The sequence**")
     table(pd.DataFrame({"Step": range(1, len(steps) + 1), "Screen": [s.title for s in steps],
@@ -1504,7 +1504,7 @@ def sequence_outline(steps: list, number: int) -> None:
 
 def _start_presenting() -> None:
     st.session_state[PRESENT_KEY] = True
-    st.session_state[PUBLIC_KEY] = True
+    _entered_presentation()
 
 
 @st.cache_data(show_spinner="Building the committee pack…", max_entries=4)
