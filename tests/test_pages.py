@@ -922,3 +922,13 @@ def test_every_chart_and_map_has_alt_text_and_a_table_or_list_beside_it(monkeypa
         assert len(element.proto.alt) > 20, f"no alt text on a chart of {page}"
     # Every chart's numbers can be read as text too: a table, or a switch that shows one.
     assert app.dataframe or any("table" in t.label.lower() for t in app.toggle)
+
+
+def test_the_sequence_outline_starts_presenting_with_public_mode(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/present.py", area=COUNTY, step="3")
+    outline = next(d.value for d in app.dataframe if "Screen" in d.value.columns)
+    assert "◀ showing" == outline.loc[outline["Step"] == 3, "Now"].item()
+    assert app.title[0].value == outline.loc[outline["Step"] == 3, "Screen"].item()
+    app.button(key="start_presenting").click().run()
+    assert (True, True) == _mode(app)
+    assert "1" == app.query_params["present"] and "3" == app.query_params["step"]
