@@ -34,6 +34,7 @@ page = st.navigation(
 )
 ui.sidebar_selection(store, overview)
 ui.mode_switches(mode)
+ui.sign_in_status()
 ui.sidebar_footer(overview)
 ui.demo_notice(overview)
 ui.mode_banner(mode)

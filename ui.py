@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import runpy
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from lib.catalogue import Indicator, find_indicator, headline_indicators, indica
 from lib.charts import harm_chart, sparkline
 from lib.committee_pack import build_pack
 from lib.disclosure import PUBLIC_MODE_NOTE, public_indicators
+from lib.editors import editing_setup, is_editor
 from lib.export import csv_bytes
 from lib.hotspot_forecast import DEFAULT_SETTINGS
 from lib.measures import MeasureStatus, evaluate_measure, measure_basis, measure_figures
@@ -605,7 +607,8 @@ def show_as_table(frame: pd.DataFrame, key: str, label: str = "Show as a table")
 
 
 def upload_form(kind: str, label: str, types: list[str], key: str) -> None:
-    """An upload box and an Import button; files go through the same importers as the command line."""
+    """An upload box and an Import button (callers draw it for editors only); files go through the same importers
+    as the command line."""
     with st.form(f"{key}_form", clear_on_submit=True):
         files = st.file_uploader(label, type=types, accept_multiple_files=True, key=f"{key}_files")
         submitted = st.form_submit_button(
@@ -616,6 +619,9 @@ def upload_form(kind: str, label: str, types: list[str], key: str) -> None:
 
 
 def _import_files(kind: str, files: list) -> None:
+    if current_editor() is None:  # checked again at the moment of writing, whatever the page drew
+        st.error("Not imported: sign in as an editor first.", icon=":material/lock:")
+        return
     bar = st.progress(0.0, text="Starting the import")
     db = open_store(store_path())
     try:
@@ -818,12 +824,55 @@ def measure_card(status: MeasureStatus) -> None:
             st.caption(plain_text(f"Last updated by {target.updated_by}, {(target.updated_at or '')[:10]}"))
 
 
-def editor_name(key: str = "editor_name") -> str:
-    """Who is editing: the signed-in user's name where sign-in is set up, else the name typed in."""
-    user = getattr(st, "user", None)
-    if user is not None and getattr(user, "is_logged_in", False):
-        return str(user.get("name") or user.get("email") or "")
-    return st.text_input("Your name (recorded with each change)", key=key, max_chars=80).strip()
+def _secrets() -> Mapping:
+    # No secrets file at all is the usual case on a laptop: it simply means editing is off.
+    try:
+        return st.secrets.to_dict()
+    except Exception:
+        return {}
+
+
+def _logged_in() -> bool:
+    # st.user has no is_logged_in at all until sign-in is set up.
+    return bool(st.user.get("is_logged_in", False))
+
+
+def current_editor() -> str | None:
+    """The signed-in editor's email on this run, or None (editing off, nobody signed in, or not an editor)."""
+    setup = editing_setup(_secrets())
+    if not setup.enabled or not _logged_in():
+        return None
+    email = st.user.get("email")
+    return str(email).strip() if is_editor(setup, email) else None
+
+
+def editing_gate(key: str) -> str | None:
+    """Where editing controls go: the editor's email when an editor is signed in; otherwise a line saying why
+    not (with a sign-in button when sign-in is set up), and None, so the caller draws no editing controls."""
+    setup = editing_setup(_secrets())
+    if not setup.enabled:
+        st.caption(f":material/lock: Editing is off: {setup.problem}. Viewing is open to everyone.")
+        return None
+    if not _logged_in():
+        if st.button("Sign in to edit", key=f"{key}_sign_in", icon=":material/login:"):
+            st.login(setup.provider) if setup.provider else st.login()
+        return None
+    editor = current_editor()
+    if editor is None:
+        st.caption(f":material/lock: Signed in as {plain_text(str(st.user.get('email') or 'no email'))}, who is "
+                   "not on the editors list, so this is read-only.")
+        return None
+    st.caption(f":material/edit: Editing as {plain_text(editor)}: each change is recorded with your email.")
+    return editor
+
+
+def sign_in_status() -> None:
+    """In the sidebar: who is signed in, and the way out."""
+    if not _logged_in():
+        return
+    st.sidebar.caption(f":material/person: Signed in as {plain_text(str(st.user.get('email') or ''))}")
+    if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:", type="tertiary"):
+        st.logout()
 
 
 def targets_editor(store: Store, csp: Area, held: list[Target]) -> None:
@@ -831,24 +880,26 @@ def targets_editor(store: Store, csp: Area, held: list[Target]) -> None:
     if not held:
         st.caption("No targets to edit yet.")
         return
+    who = editing_gate("targets")
+    if who is None:
+        return
     frame = targets.targets_frame(held)
     edited = st.data_editor(
         frame, hide_index=True, key=EDITOR_KEY, disabled=["id", "indicator_key", "target_period"],
         column_config=targets_editor_columns(), column_order=[c for c in frame.columns if c != "id"],
     )
-    saved, who, reason = save_form("measures_save", "editor_name", "edit_reason")
+    saved, reason = save_form("measures_save", "edit_reason")
     if saved:
         _save_target_edits(store, frame, edited, who, reason)
     show_outcome(EDIT_OUTCOME_KEY)
 
 
-def save_form(form: str, name_key: str, reason_key: str, reason_label: str = "Why (optional)") -> tuple[bool, str, str]:
-    """The form under an editing table: who (recorded with each change), why, and Save changes."""
+def save_form(form: str, reason_key: str, reason_label: str = "Why (optional)") -> tuple[bool, str]:
+    """The form under an editing table: why (recorded with each change), and Save changes."""
     with st.form(form):
-        who = editor_name(name_key)
         reason = st.text_input(reason_label, key=reason_key, max_chars=200)
         saved = st.form_submit_button("Save changes", icon=":material/save:", type="primary")
-    return saved, who, reason
+    return saved, reason
 
 
 def targets_editor_columns() -> dict:
@@ -867,8 +918,6 @@ def targets_editor_columns() -> dict:
 
 
 def _save_target_edits(store: Store, before: pd.DataFrame, after: pd.DataFrame, who: str, reason: str) -> None:
-    if not who:
-        _outcome(EDIT_OUTCOME_KEY, False, "Type your name first: every change is recorded with it.")
     changes = targets.edited_rows(before, after)
     _write(store, EDIT_OUTCOME_KEY, lambda db: sum(
         targets.update_target(db, target_id, fields, who, reason or None) for target_id, fields in changes.items()
@@ -887,7 +936,8 @@ def history_frame(history: list[dict]) -> pd.DataFrame:
 def targets_upload() -> None:
     """Upload a targets CSV (layout in docs/formats.md); held targets are updated, with history."""
     show_upload_outcomes()
-    upload_form("targets", "Targets CSV", ["csv"], key="targets_upload")
+    if editing_gate("targets_upload"):
+        upload_form("targets", "Targets CSV", ["csv"], key="targets_upload")
 
 
 # Similar areas ---------------------------------------------------------------------------------------------
@@ -1137,9 +1187,11 @@ def start_assessment(store: Store, area: Area, year: str, start: str, end: str) 
     if previous:
         options = {"previous": f"Last year's assessment ({previous[0].name}), with frequency, trend and "
                                "confidence refreshed from the data", **options}
+    who = editing_gate("assessment_start")
+    if who is None:
+        return
     with st.form("assessment_start"):
         source = st.radio("Start from", list(options), format_func=options.__getitem__, key="assessment_source")
-        who = editor_name("start_editor_name")
         started = st.form_submit_button(f"Start the {year} assessment", icon=":material/add:", type="primary")
     if started:
         evidence = load_evidence(store, area, start, end)
@@ -1150,8 +1202,6 @@ def start_assessment(store: Store, area: Area, year: str, start: str, end: str) 
 
 def _start_draft(store: Store, area: Area, year: str, previous: list[Assessment] | None,
                  evidence: dict[str, Evidence], who: str, evidence_period: str) -> None:
-    if not who:
-        _outcome(ASSESSMENT_OUTCOME_KEY, False, "Type your name first: the assessment records who started it.")
     if previous is None:
         catalogue = load_catalogue(current_store())
         first = [priority_evidence.suggested_assessment(c, evidence[c.name])
@@ -1172,13 +1222,15 @@ def evidence_for(held: Assessment, evidence: dict[str, Evidence]) -> Evidence | 
 
 def assessment_editor(store: Store, version: assessments.AssessmentVersion, held: list[Assessment]) -> None:
     """Edit the working draft's scores; each change is stored with who, when and why."""
+    who = editing_gate("assessment")
+    if who is None:
+        return
     frame = pd.DataFrame([_editor_row(a) for a in held])
     edited = st.data_editor(
         frame, hide_index=True, key=ASSESSMENT_EDITOR_KEY, num_rows="dynamic",
         column_config=_assessment_columns(), column_order=list(frame.columns),
     )
-    saved, who, reason = save_form("assessment_save", "assessment_editor_name", "assessment_reason",
-                                   "Why (recorded with each change)")
+    saved, reason = save_form("assessment_save", "assessment_reason", "Why (recorded with each change)")
     if saved:
         _save_assessment(store, version, edited, who, reason)
     show_outcome(ASSESSMENT_OUTCOME_KEY)
@@ -1207,8 +1259,6 @@ def _assessment_columns() -> dict:
 
 def _save_assessment(store: Store, version: assessments.AssessmentVersion, edited: pd.DataFrame, who: str,
                      reason: str) -> None:
-    if not who:
-        _outcome(ASSESSMENT_OUTCOME_KEY, False, "Type your name first: every change is recorded with it.")
     try:
         rows = [check_assessment(row, where=f"Row {n}: ") for n, row in
                 enumerate(edited.dropna(how="all").to_dict("records"), start=1)]
@@ -1220,15 +1270,16 @@ def _save_assessment(store: Store, version: assessments.AssessmentVersion, edite
 
 def save_version_form(store: Store, version: assessments.AssessmentVersion) -> None:
     """Save the working draft as a named version of the year, which can no longer change."""
+    who = current_editor()
+    if who is None:
+        return
+    st.markdown("**Save the whole assessment as a version** (for example, as agreed at the partnership event)")
     with st.form("assessment_version"):
         name = st.text_input("Name of the version", key="version_name", max_chars=100,
                              placeholder="Agreed at the partnership event")
         note = st.text_input("Note (optional)", key="version_note", max_chars=500)
-        who = editor_name("version_editor_name")
         saved = st.form_submit_button("Save as a version", icon=":material/bookmark_add:", type="primary")
     if saved:
-        if not who:
-            _outcome(ASSESSMENT_OUTCOME_KEY, False, "Type your name first: the version records who saved it.")
         _write(store, ASSESSMENT_OUTCOME_KEY, lambda db: assessments.save_version(
             db, version.id, name, who, note or None), lambda _: f"Saved the version {name!r}.")
     show_outcome(ASSESSMENT_OUTCOME_KEY)
@@ -1271,8 +1322,11 @@ def _outcome(key: str, ok: bool, message: str) -> None:
 def _write(store: Store, key: str, change, done) -> None:
     """Run one change on the store, remember how it went, and redraw with fresh data.
 
-    ``done`` words the change's result; a function, not a format string, so braces in a typed name are just text.
+    ``done`` words the change's result; a function, not a format string, so braces in a name are just text. The
+    editor is checked again here, at the moment of writing, whatever the page drew.
     """
+    if current_editor() is None:
+        _outcome(key, False, "Not saved: sign in as an editor first.")
     db = open_store(store.path)
     try:
         result = change(db)
@@ -1391,12 +1445,15 @@ def action_card(action: action_plan.Action, names: dict[str, str], overdue: bool
 
 def actions_editor(store: Store, shown: list[action_plan.Action], names: dict[str, str]) -> None:
     """Edit the actions shown, or add new ones; each change is stored with who, when and why."""
+    who = editing_gate("actions")
+    if who is None:
+        return
     frame = action_plan.actions_frame(shown)
     edited = st.data_editor(
         frame, hide_index=True, key=ACTIONS_EDITOR_KEY, num_rows="dynamic",
         column_config=_action_columns(names), column_order=[c for c in frame.columns if c != "id"],
     )
-    saved, who, reason = save_form("actions_save", "actions_editor_name", "actions_reason")
+    saved, reason = save_form("actions_save", "actions_reason")
     if saved:
         _save_actions(store, frame, edited, who, reason)
     show_outcome(ACTIONS_OUTCOME_KEY)
@@ -1418,8 +1475,6 @@ def _action_columns(names: dict[str, str]) -> dict:
 
 
 def _save_actions(store: Store, before: pd.DataFrame, after: pd.DataFrame, who: str, reason: str) -> None:
-    if not who:
-        _outcome(ACTIONS_OUTCOME_KEY, False, "Type your name first: every change is recorded with it.")
     changes = action_plan.edited_rows(before, after)
     added = [row for row in after.to_dict("records") if pd.isna(row.get("id"))]
     held = before.set_index("id")

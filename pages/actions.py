@@ -14,7 +14,8 @@ plan = ui.load_actions(store)
 if not plan:
     st.info("No action plan is loaded yet. Import one as a CSV file below (layout in docs/formats.md).")
     ui.show_upload_outcomes()
-    ui.upload_form("actions", "Action plan CSV", ["csv"], key="actions_upload")
+    if ui.editing_gate("actions_upload"):
+        ui.upload_form("actions", "Action plan CSV", ["csv"], key="actions_upload")
     st.stop()
 
 names = ui.area_names(store)
@@ -62,7 +63,8 @@ with st.expander("Edit the actions shown, or add one"):
 with st.expander("Import an action plan from a CSV file"):
     st.caption("Rows with an id, or the same priority, area and action, update the held action; others are added.")
     ui.show_upload_outcomes()
-    ui.upload_form("actions", "Action plan CSV", ["csv"], key="actions_upload")
+    if ui.editing_gate("actions_upload"):
+        ui.upload_form("actions", "Action plan CSV", ["csv"], key="actions_upload")
 with st.expander("Change history"):
     history = ui.load_action_history(store)
     if history:

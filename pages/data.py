@@ -82,13 +82,14 @@ with upload:
             "generated data. For real work, start the dashboard with CSP_DB set to a new file."
         )
     ui.show_upload_outcomes()
-    ui.upload_form(
-        POLICE_UK,
-        "police.uk street-level files: .csv, .csv.gz, or the monthly .zip archive",
-        ["csv", "gz", "zip"],
-        key="data_police",
-    )
-    ui.upload_form(INDICATORS, "Partner indicator files (.csv)", ["csv"], key="data_indicators")
+    if ui.editing_gate("data_upload"):
+        ui.upload_form(
+            POLICE_UK,
+            "police.uk street-level files: .csv, .csv.gz, or the monthly .zip archive",
+            ["csv", "gz", "zip"],
+            key="data_police",
+        )
+        ui.upload_form(INDICATORS, "Partner indicator files (.csv)", ["csv"], key="data_indicators")
 
 with downloads:
     st.subheader("Downloads")

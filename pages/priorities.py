@@ -92,7 +92,6 @@ editing, moved, all_evidence, history, method = st.tabs(
 with editing:
     if version.status == "draft":
         ui.assessment_editor(store, version, held)
-        st.markdown("**Save the whole assessment as a version** (for example, as agreed at the partnership event)")
         ui.save_version_form(store, version)
     else:
         st.info("Saved versions cannot be changed. Choose the working draft to edit the scores.")

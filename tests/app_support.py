@@ -35,11 +35,31 @@ def copy_store(source: Path, target: Path) -> Path:
     return target
 
 
-def run_app(monkeypatch: pytest.MonkeyPatch, store: Path, **query: str) -> AppTest:
-    """Run app.py on a store, with optional query parameters as a pasted link would give."""
+EDITOR = "analyst@avonmere.example.gov.uk"
+# Sign-in set up as a council would (values for tests only; the provider is never called by AppTest).
+EDITING_SECRETS = {
+    "auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only-cookie-secret",
+             "client_id": "safer-communities", "client_secret": "test-only",
+             "server_metadata_url": "https://login.example.invalid/v2.0/.well-known/openid-configuration"},
+    "editors": {"emails": [EDITOR, "Lead@Avonmere.example.gov.uk"]},
+}
+
+
+def signed_in(app: AppTest, email: str | None = EDITOR) -> AppTest:
+    """Set sign-in up on an app, with ``email`` signed in (None: nobody signed in)."""
+    for name, section in EDITING_SECRETS.items():
+        app.secrets[name] = section
+    app.user = {"is_logged_in": True, "email": email, "name": "Test person"} if email else {"is_logged_in": False}
+    return app
+
+
+def run_app(monkeypatch: pytest.MonkeyPatch, store: Path, editor: str | None = None, **query: str) -> AppTest:
+    """Run app.py on a store, with optional query parameters as a pasted link would give, and ``editor`` signed in."""
     monkeypatch.setenv("CSP_DB", str(store))
     app = AppTest.from_file(str(APP), default_timeout=90)
     app.query_params.update(query)
+    if editor:
+        signed_in(app, editor)
     return app.run()
 
 

@@ -303,14 +303,18 @@ def test_priority_matrix_and_action_plan_render(server, watched, artifacts):
     watched.check(artifacts / "actions.png")
 
 
-def test_starting_an_assessment_on_real_sussex_data(sussex_server, watched, artifacts):
+def test_without_sign_in_real_sussex_pages_offer_no_editing(sussex_server, watched, artifacts):
+    # No sign-in is set up on this server, so editing is off: the evidence shows, the start form does not.
     watched.open(f"{sussex_server}/priorities?area=E22000295")
     page = watched.page
-    page.get_by_label("Your name (recorded with each change)").fill("Eastbourne analyst")
-    page.get_by_role("button", name="Start the 2019/20 assessment").click()
-    watched.settle()
-    expect(page.locator('[data-testid="stVegaLiteChart"]').first.locator("svg.marks")).to_be_visible()
-    watched.check(artifacts / "sussex-priorities-started.png")
+    expect(page.get_by_text("Editing is off: sign-in is not set up").first).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Start the .* assessment"))).to_have_count(0)
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()  # the evidence table
+    watched.check(artifacts / "sussex-priorities-read-only.png")
+    watched.open(f"{sussex_server}/data?area=E22000295&tab=Upload+files")
+    expect(page.get_by_text("Editing is off: sign-in is not set up").first).to_be_visible()
+    expect(page.locator('[data-testid="stFileUploader"]')).to_have_count(0)
+    watched.check(artifacts / "sussex-data-read-only.png")
 
 
 def _reddish_pixels(png: bytes) -> int:
@@ -453,3 +457,27 @@ def test_the_step_buttons_work_from_the_keyboard_alone(server, watched, artifact
     watched.settle()
     assert "Priority 1 of" in page.locator("h1").first.inner_text()
     watched.check(artifacts / "present-keyboard.png")
+
+
+def test_hostile_names_and_commentary_stay_text_in_the_browser(tmp_path, browser, artifacts):
+    import sqlite3
+
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    store = copy_store(demo_store_file(), tmp_path / "hostile.db")
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE areas SET name = ? WHERE code = 'X22000002'", [f"Castlebury {hostile}"])
+        db.execute("UPDATE actions SET commentary = ?", [hostile])
+    with streamlit_server(store, tmp_path / "streamlit.log") as url:
+        page = browser.new_page(viewport={"width": 1600, "height": 2000})
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        watched = Watched(page)
+        for path in ["", "actions", "hotspots", "present?present=1"]:
+            joiner = "&" if "?" in path else "?"
+            watched.open(f"{url}/{path}{joiner}area=X22000002")
+            page.wait_for_timeout(1000)  # time for an injected handler to fire, if one had got in
+            assert 0 == page.locator("img[src='x']").count()
+            assert [] == dialogs
+            watched.check(artifacts / f"hostile-{path.split('?')[0] or 'home'}.png")
+        expect(page.get_by_text(hostile, exact=False).first).to_be_attached()  # shown as text, on the last page
+        page.close()

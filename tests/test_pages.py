@@ -13,7 +13,7 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric
 
 from lib.store import open_store
-from tests.app_support import copy_store, demo_store_file, metric_values, run_app
+from tests.app_support import EDITOR, copy_store, demo_store_file, metric_values, run_app, signed_in
 from tests.conftest import SUSSEX_FILE
 from ui import plain_text
 
@@ -209,7 +209,7 @@ def test_data_page_on_sussex(monkeypatch, sussex):
 def test_uploading_a_file_on_the_data_page_imports_it(monkeypatch, tmp_path):
     store = tmp_path / "empty.db"
     open_store(store).close()
-    app = run_app(monkeypatch, store)
+    app = run_app(monkeypatch, store, editor=EDITOR)
     assert not app.exception
     assert "No incidents are loaded yet" in app.info[0].value
     app.switch_page("pages/data.py").run()
@@ -222,7 +222,7 @@ def test_uploading_a_file_on_the_data_page_imports_it(monkeypatch, tmp_path):
 
 
 def test_a_refused_upload_shows_why(monkeypatch, demo):
-    app = run_app(monkeypatch, demo)
+    app = run_app(monkeypatch, demo, editor=EDITOR)
     app.switch_page("pages/data.py").run()
     app.file_uploader(key="data_police_files").upload("notes.csv", b"hello,world\n1,2\n")
     app.button(key="data_police_import").click().run()
@@ -240,8 +240,8 @@ def test_a_fresh_machine_gets_the_demo(monkeypatch, tmp_path):
 # Partnership at a glance, Trends, Measures and Similar areas ----------------------------------------------
 
 
-def open_page(monkeypatch: pytest.MonkeyPatch, store, page: str, **query: str):
-    """Open one page directly, as a pasted link to it would."""
+def open_page(monkeypatch: pytest.MonkeyPatch, store, page: str, editor: str | None = None, **query: str):
+    """Open one page directly, as a pasted link to it would, with ``editor`` signed in (sign-in set up)."""
     from streamlit.testing.v1 import AppTest
 
     from tests.app_support import APP
@@ -249,6 +249,8 @@ def open_page(monkeypatch: pytest.MonkeyPatch, store, page: str, **query: str):
     monkeypatch.setenv("CSP_DB", str(store))
     app = AppTest.from_file(str(APP), default_timeout=90)
     app.query_params.update(query)
+    if editor:
+        signed_in(app, editor)
     app.switch_page(page)
     return app.run()
 
@@ -442,34 +444,70 @@ def test_sussex_measures_appear_after_importing_targets(monkeypatch, sussex, tmp
     assert any("No data" in m.label for m in app.metric if m.value == "1")
 
 
-def _edit_first_commentary(app, text: str, who: str) -> None:
+def _edit_first_commentary(app, text: str) -> None:
     app.session_state["measures_editor"] = {"edited_rows": {0: {"commentary": text}}, "added_rows": [],
                                             "deleted_rows": []}
-    app.text_input(key="editor_name").input(who)
     app.text_input(key="edit_reason").input("Monthly update")
     app.button(key="FormSubmitter:measures_save-Save changes").click().run()
 
 
 def test_editing_a_measure_in_the_app_records_who_when_and_why(monkeypatch, demo):
-    app = open_page(monkeypatch, demo, "pages/measures.py", area="X22000002")
-    _edit_first_commentary(app, "Marshals now work Fridays too.", "Sam Officer")
+    app = open_page(monkeypatch, demo, "pages/measures.py", area="X22000002", editor=EDITOR)
+    _edit_first_commentary(app, "Marshals now work Fridays too.")
     assert not app.exception
     assert any("Saved 1 change" in s.value for s in app.success)
     with sqlite3.connect(demo) as db:
         first = db.execute("SELECT id, commentary, updated_by FROM targets WHERE csp_code = 'X22000002' "
                            "ORDER BY id LIMIT 1").fetchone()
         history = db.execute("SELECT target_id, field, new_value, changed_by, reason FROM target_history").fetchall()
-    assert ("Marshals now work Fridays too.", "Sam Officer") == first[1:]
-    assert [(first[0], "commentary", "Marshals now work Fridays too.", "Sam Officer", "Monthly update")] == history
+    assert ("Marshals now work Fridays too.", EDITOR) == first[1:]
+    assert [(first[0], "commentary", "Marshals now work Fridays too.", EDITOR, "Monthly update")] == history
     assert any("Marshals now work Fridays too" in m.value for m in app.markdown)  # the card shows it at once
 
 
-def test_an_edit_without_a_name_is_refused_and_changes_nothing(monkeypatch, demo):
-    app = open_page(monkeypatch, demo, "pages/measures.py", area="X22000002")
-    _edit_first_commentary(app, "Anonymous change", "")
-    assert any("Type your name" in e.value for e in app.error)
+def _no_editing_controls(app) -> bool:
+    return not app.data_editor and not [b for b in app.button if "Save" in b.label] and not app.file_uploader
+
+
+@pytest.mark.parametrize("page", ["pages/measures.py", "pages/priorities.py", "pages/actions.py", "pages/data.py"])
+def test_without_sign_in_set_up_editing_is_off_everywhere(monkeypatch, demo, page):
+    app = open_page(monkeypatch, demo, page, area="X22000002", tab="Upload files")
+    assert not app.exception
+    assert _no_editing_controls(app)
+    assert any("Editing is off: sign-in is not set up" in c.value for c in app.caption)
+
+
+@pytest.mark.parametrize("page", ["pages/measures.py", "pages/priorities.py", "pages/actions.py", "pages/data.py"])
+def test_signed_out_or_not_an_editor_means_read_only(monkeypatch, demo, page):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app_support import APP
+
+    monkeypatch.setenv("CSP_DB", str(demo))
+    for email, says in ((None, "Sign in to edit"), ("visitor@example.org", "not on the editors list")):
+        app = signed_in(AppTest.from_file(str(APP), default_timeout=90), email)
+        app.query_params.update({"area": "X22000002", "tab": "Upload files"})
+        app.switch_page(page)
+        app.run()
+        assert not app.exception
+        assert _no_editing_controls(app)
+        assert any(says in b.label for b in app.button) or any(says in c.value for c in app.caption)
+
+
+def test_editors_compare_without_case(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/measures.py", area="X22000002", editor="lead@avonmere.EXAMPLE.gov.uk")
+    assert app.data_editor
+
+
+def test_an_edit_after_signing_out_writes_nothing(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/measures.py", area="X22000002", editor=EDITOR)
+    assert app.data_editor
+    app.user = {"is_logged_in": False}  # the session ends between drawing the editor and pressing Save
+    _edit_first_commentary(app, "Changed by nobody")
+    assert not app.exception
     with sqlite3.connect(demo) as db:
         assert 0 == db.execute("SELECT COUNT(*) FROM target_history").fetchone()[0]
+        assert 0 == db.execute("SELECT COUNT(*) FROM targets WHERE commentary = 'Changed by nobody'").fetchone()[0]
 
 
 def test_trends_gives_a_proportion_wilson_intervals(monkeypatch, demo):
@@ -608,39 +646,38 @@ def test_a_priority_link_reopens_the_same_view(monkeypatch, demo):
     assert any("Evidence for Road safety" in plain_text(m.value).replace("\\", "") for m in app.markdown)
 
 
-def _edit_first_trend(app, level: str, who: str, why: str) -> None:
+def _edit_first_trend(app, level: str, why: str) -> None:
     app.session_state["assessment_editor"] = {"edited_rows": {0: {"trend": level}}, "added_rows": [],
                                               "deleted_rows": []}
-    app.text_input(key="assessment_editor_name").input(who)
     app.text_input(key="assessment_reason").input(why)
     app.button(key="FormSubmitter:assessment_save-Save changes").click().run()
 
 
 def test_editing_the_draft_records_who_when_and_why(monkeypatch, demo):
     draft = _versions(demo)[("2027/28", "Working draft")]
-    app = open_page(monkeypatch, demo, "pages/priorities.py", area=COUNTY)
-    _edit_first_trend(app, "4 Rising fast", "Jo Analyst", "Latest quarter")
+    app = open_page(monkeypatch, demo, "pages/priorities.py", area=COUNTY, editor=EDITOR)
+    _edit_first_trend(app, "4 Rising fast", "Latest quarter")
     assert not app.exception
     assert any("Saved 1 change" in s.value for s in app.success)
     with sqlite3.connect(demo) as db:
         history = db.execute("SELECT field, new_value, changed_by, reason FROM assessment_history "
                              "WHERE version_id = ? AND field = 'trend'", [draft]).fetchall()
-    assert [("trend", "4", "Jo Analyst", "Latest quarter")] == history
+    assert [("trend", "4", EDITOR, "Latest quarter")] == history
 
 
-def test_an_assessment_edit_without_a_name_changes_nothing(monkeypatch, demo):
+def test_an_assessment_edit_by_someone_not_an_editor_changes_nothing(monkeypatch, demo):
     before = open_store(demo).execute("SELECT COUNT(*) FROM assessment_history").fetchone()[0]
-    app = open_page(monkeypatch, demo, "pages/priorities.py", area=COUNTY)
-    _edit_first_trend(app, "4 Rising fast", "", "")
-    assert any("Type your name" in e.value for e in app.error)
+    app = open_page(monkeypatch, demo, "pages/priorities.py", area=COUNTY, editor=EDITOR)
+    app.user = {"is_logged_in": True, "email": "visitor@example.org"}
+    _edit_first_trend(app, "4 Rising fast", "Sneaky")
+    assert not app.exception
     assert before == open_store(demo).execute("SELECT COUNT(*) FROM assessment_history").fetchone()[0]
 
 
 def test_saving_a_version_and_reopening_it_gives_the_same_matrix(monkeypatch, demo):
-    app = open_page(monkeypatch, demo, "pages/priorities.py", area=COUNTY)
+    app = open_page(monkeypatch, demo, "pages/priorities.py", area=COUNTY, editor=EDITOR)
     draft_ranking = _shown_table(app, "Priority score")
     app.text_input(key="version_name").input("Proposed to the board")
-    app.text_input(key="version_editor_name").input("Jo Analyst")
     app.button(key="FormSubmitter:assessment_version-Save as a version").click().run()
     assert not app.exception
     saved = _versions(demo)[("2027/28", "Proposed to the board")]
@@ -651,10 +688,9 @@ def test_saving_a_version_and_reopening_it_gives_the_same_matrix(monkeypatch, de
 
 
 def test_a_csp_starts_its_assessment_from_the_evidence(monkeypatch, demo):
-    app = open_page(monkeypatch, demo, "pages/priorities.py", area="X22000002")
+    app = open_page(monkeypatch, demo, "pages/priorities.py", area="X22000002", editor=EDITOR)
     assert any("no threat, harm and risk assessment" in i.value for i in app.info)
     app.radio(key="assessment_source").set_value("evidence")
-    app.text_input(key="start_editor_name").input("Castlebury officer")
     app.button(key="FormSubmitter:assessment_start-Start the 2027/28 assessment").click().run()
     assert not app.exception
     with sqlite3.connect(demo) as db:
@@ -698,16 +734,15 @@ def test_action_plan_filters_come_from_the_link(monkeypatch, demo):
 
 
 def test_an_action_commentary_edit_is_stored_with_who_and_when(monkeypatch, demo):
-    app = open_page(monkeypatch, demo, "pages/actions.py", area=COUNTY, priority="Road safety")
+    app = open_page(monkeypatch, demo, "pages/actions.py", area=COUNTY, priority="Road safety", editor=EDITOR)
     app.session_state["actions_editor"] = {"edited_rows": {0: {"commentary": "Signed off in November."}},
                                            "added_rows": [], "deleted_rows": []}
-    app.text_input(key="actions_editor_name").input("Road safety lead")
     app.button(key="FormSubmitter:actions_save-Save changes").click().run()
     assert not app.exception
     assert any("Saved 1 change" in s.value for s in app.success)
     with sqlite3.connect(demo) as db:
         history = db.execute("SELECT field, new_value, changed_by FROM action_history").fetchall()
-    assert [("commentary", "Signed off in November.", "Road safety lead")] == history
+    assert [("commentary", "Signed off in November.", EDITOR)] == history
 
 
 @pytest.mark.parametrize("page", ["pages/priorities.py", "pages/actions.py"])
@@ -718,8 +753,7 @@ def test_priority_pages_run_on_sussex(monkeypatch, sussex, page):
 
 
 def test_on_sussex_eastbourne_starts_an_assessment_whose_evidence_matches_the_raw_file(monkeypatch, sussex):
-    app = open_page(monkeypatch, sussex, "pages/priorities.py", area="E22000295")
-    app.text_input(key="start_editor_name").input("Eastbourne analyst")
+    app = open_page(monkeypatch, sussex, "pages/priorities.py", area="E22000295", editor=EDITOR)
     app.button(key="FormSubmitter:assessment_start-Start the 2019/20 assessment").click().run()
     assert not app.exception
     app = open_page(monkeypatch, sussex, "pages/priorities.py", area="E22000295", issue="Anti-social behaviour")

@@ -1,0 +1,88 @@
+"""Who may edit: signed-in editors named in configuration, and nobody when sign-in is not set up.
+
+Viewing is open to everyone who can reach the dashboard. Changing anything (targets, assessments, actions,
+imports) needs a person signed in through the council's identity provider (OpenID Connect, e.g. Microsoft Entra
+ID, via Streamlit's ``st.login``) whose email is on the editors list. Both live in Streamlit's secrets
+(``.streamlit/secrets.toml``, or the hosting platform's secret store), never in code::
+
+    [auth]                       # Streamlit's own OIDC settings
+    redirect_uri = "https://safer.example.gov.uk/oauth2callback"
+    cookie_secret = "a long random string"
+    client_id = "..."
+    client_secret = "..."
+    server_metadata_url = "https://login.microsoftonline.com/<tenant id>/v2.0/.well-known/openid-configuration"
+
+    [editors]
+    emails = ["community.safety@example.gov.uk", "analyst@example.gov.uk"]
+
+A named provider (``[auth.microsoft]`` holding the client settings) is used by name. Without a complete ``[auth]``
+section, or with no editors listed, editing is off: the pages show their figures and no editing controls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+PROVIDER_SETTINGS = ("client_id", "client_secret", "server_metadata_url")
+SHARED_SETTINGS = ("redirect_uri", "cookie_secret")
+
+
+@dataclass(frozen=True)
+class EditingSetup:
+    """What the configuration allows: whether people can sign in, with which provider, and who may edit."""
+
+    sign_in: bool
+    provider: str | None  # None: the default provider, configured directly in [auth]
+    editors: frozenset[str]
+    problem: str = ""  # why editing is off, in words, when it is
+
+    @property
+    def enabled(self) -> bool:
+        """Whether anyone can edit at all."""
+        return self.sign_in and bool(self.editors)
+
+
+def editing_setup(secrets: Mapping) -> EditingSetup:
+    """Read the sign-in and editors configuration; anything incomplete turns editing off, with the reason."""
+    auth = _section(secrets, "auth")
+    provider, complete = _provider(auth)
+    editors = frozenset(_normal(e) for e in _emails(_section(secrets, "editors")) if _normal(e))
+    if not complete:
+        return EditingSetup(False, None, editors, "sign-in is not set up (no complete [auth] section in the secrets)")
+    if not editors:
+        return EditingSetup(True, provider, editors, "no editors are listed ([editors] emails in the secrets)")
+    return EditingSetup(True, provider, editors)
+
+
+def is_editor(setup: EditingSetup, email: object) -> bool:
+    """Whether a signed-in person with this email may edit (emails compare without case or spaces)."""
+    return setup.enabled and isinstance(email, str) and _normal(email) in setup.editors
+
+
+def _section(secrets: Mapping, name: str) -> Mapping:
+    try:
+        value = secrets.get(name) if hasattr(secrets, "get") else None
+    except Exception:  # a broken secrets file must not take the dashboard down: it only turns editing off
+        return {}
+    return value if isinstance(value, Mapping) else {}
+
+
+def _provider(auth: Mapping) -> tuple[str | None, bool]:
+    """(the provider to sign in with, whether the settings are complete)."""
+    if not all(auth.get(s) for s in SHARED_SETTINGS):
+        return None, False
+    if all(auth.get(s) for s in PROVIDER_SETTINGS):
+        return None, True
+    named = [name for name, value in auth.items()
+             if isinstance(value, Mapping) and all(value.get(s) for s in PROVIDER_SETTINGS)]
+    return (named[0], True) if named else (None, False)
+
+
+def _emails(section: Mapping) -> list:
+    emails = section.get("emails", [])
+    return list(emails) if isinstance(emails, list | tuple) else []
+
+
+def _normal(email: object) -> str:
+    return str(email).strip().casefold()

@@ -1,0 +1,49 @@
+"""Who may edit: a complete sign-in setup and a listed email, or nobody."""
+
+import pytest
+
+from lib.editors import editing_setup, is_editor
+
+AUTH = {"redirect_uri": "https://safer.example.gov.uk/oauth2callback", "cookie_secret": "s3cret",
+        "client_id": "id", "client_secret": "secret",
+        "server_metadata_url": "https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration"}
+EDITORS = {"emails": ["Analyst@Council.gov.uk ", "lead@council.gov.uk"]}
+
+
+def test_a_complete_setup_lets_listed_editors_edit_whatever_the_case():
+    setup = editing_setup({"auth": AUTH, "editors": EDITORS})
+    assert setup.enabled and setup.provider is None and setup.problem == ""
+    assert is_editor(setup, "analyst@council.gov.uk") and is_editor(setup, " LEAD@council.gov.uk")
+    assert not is_editor(setup, "visitor@example.org")
+    assert not is_editor(setup, None) and not is_editor(setup, "")
+
+
+def test_a_named_provider_is_signed_in_with_by_name():
+    shared = {k: AUTH[k] for k in ("redirect_uri", "cookie_secret")}
+    client = {k: AUTH[k] for k in ("client_id", "client_secret", "server_metadata_url")}
+    setup = editing_setup({"auth": {**shared, "microsoft": client}, "editors": EDITORS})
+    assert setup.enabled and setup.provider == "microsoft"
+
+
+@pytest.mark.parametrize(("secrets", "problem"), [
+    ({}, "sign-in is not set up"),
+    ({"editors": EDITORS}, "sign-in is not set up"),
+    ({"auth": {**AUTH, "cookie_secret": ""}, "editors": EDITORS}, "sign-in is not set up"),
+    ({"auth": {k: v for k, v in AUTH.items() if k != "client_secret"}, "editors": EDITORS}, "sign-in is not set up"),
+    ({"auth": AUTH}, "no editors are listed"),
+    ({"auth": AUTH, "editors": {"emails": []}}, "no editors are listed"),
+    ({"auth": AUTH, "editors": {"emails": "analyst@council.gov.uk"}}, "no editors are listed"),  # not a list
+    ({"auth": "yes", "editors": EDITORS}, "sign-in is not set up"),
+])
+def test_anything_incomplete_turns_editing_off_and_says_why(secrets, problem):
+    setup = editing_setup(secrets)
+    assert not setup.enabled and problem in setup.problem
+    assert not is_editor(setup, "analyst@council.gov.uk")
+
+
+def test_a_broken_secrets_store_turns_editing_off_rather_than_failing():
+    class Broken(dict):
+        def get(self, *args):
+            raise FileNotFoundError("no secrets.toml")
+
+    assert not editing_setup(Broken()).enabled
