@@ -31,7 +31,7 @@ import sqlite_utils
 
 from lib.area_files import read_table
 from lib.export import FORMULA_START
-from lib.importing import ImportFileError, ImportSummary, import_transaction, now_iso
+from lib.importing import ImportFileError, ImportSummary, import_transaction, now_iso, readable_name
 from lib.measures import AMBER, GREEN, NO_DATA, RED
 
 RAGS = ("Red", "Amber", "Green", "Complete")
@@ -441,16 +441,17 @@ def import_actions(db: sqlite_utils.Database, path: str | Path, who: str | None 
     file again changes nothing and adds no history.
     """
     path = Path(path)
-    frame = _renamed(read_table(path), path.name)
+    file = readable_name(path)
+    frame = _renamed(read_table(path), file)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        raise ImportFileError(path.name, f"missing column(s): {', '.join(missing)}", row=1, column=missing[0])
-    who = who or f"import of {path.name}"
+        raise ImportFileError(file, f"missing column(s): {', '.join(missing)}", row=1, column=missing[0])
+    who = who or f"import of {file}"
     seen: dict[int, int] = {}  # action id -> the line that set it
     with import_transaction(db, "actions", path) as summary:
         for line, row in frame.iterrows():
             summary.rows_read += 1
-            added, changed = _import_row(db, path.name, int(line), row.to_dict(), who, seen)
+            added, changed = _import_row(db, file, int(line), row.to_dict(), who, seen)
             summary.rows_accepted += added or changed
             summary.rows_duplicate += not (added or changed)
     return summary
@@ -514,6 +515,8 @@ def _row_id(db: sqlite_utils.Database, file: str, line: int, row: dict) -> int |
         number = math.nan
     if not (math.isfinite(number) and number.is_integer() and number > 0):
         raise ImportFileError(file, f"id must be a whole number (or blank for a new action), not {raw!r}", line, "id")
+    if number >= 2**63:
+        return None  # beyond any id SQLite can hold, so not a held action
     held = db.execute("SELECT id FROM actions WHERE id = ?", [int(number)]).fetchone()
     return held[0] if held else None
 

@@ -11,6 +11,7 @@ import csv
 import gzip
 import json
 import re
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pandas as pd
 import sqlite_utils
 
 from lib.areas import Area, comparable_name
-from lib.importing import ImportFileError, ImportSummary
+from lib.importing import ImportFileError, ImportSummary, readable_name
 
 # The area kind each ONS column prefix names (LAD17CD, CTY19NM, PFA17CD, ...).
 ONS_PREFIX_KINDS = {
@@ -91,7 +92,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     Column names are lower-cased and stripped; the UTF-8 byte order mark Excel writes is dropped. Blank lines
     are skipped but keep their numbers, so errors point at the line a person sees in an editor.
     """
-    name = Path(path).name
+    name = readable_name(path)
     try:
         # header=None: the header is read as a row, so a data line with more fields than it is an error
         # rather than pandas quietly taking the first column as an index and shifting every value.
@@ -119,7 +120,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise ImportFileError(name, f"not a well-formed CSV file: {str(error).strip()}") from error
     except UnicodeDecodeError as error:
         raise ImportFileError(name, "the file is not UTF-8 text (save it as 'CSV UTF-8')") from error
-    except (OSError, EOFError) as error:  # e.g. a truncated or mislabelled .gz
+    except (OSError, EOFError, zlib.error) as error:  # e.g. a truncated, damaged or mislabelled .gz
         raise ImportFileError(name, f"cannot read the file: {error}") from error
     columns = [str(c).strip().lower() for c in raw.iloc[0]]
     seen: set[str] = set()
@@ -145,6 +146,8 @@ def _record_lines(path: str | Path) -> list[int]:
     """The line each CSV record starts on, as an editor numbers them (the header is line 1)."""
     opener = gzip.open if str(path).endswith(".gz") else open
     starts, line = [], 1
+    # The csv module refuses fields over 128 KB by default; pandas has read them already, so this must too.
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         for _ in reader:

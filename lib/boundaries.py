@@ -15,6 +15,7 @@ import gzip
 import json
 import math
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from lib.area_files import (
     refresh_derived_bboxes,
 )
 from lib.areas import Area
-from lib.importing import ImportFileError, ImportSummary, import_transaction
+from lib.importing import ImportFileError, ImportSummary, import_transaction, readable_name
 
 DECIMALS = 5  # about 1 m: finer than the generalised boundaries themselves, and keeps the store small
 _ONS_PROPERTY = re.compile(r"^(lsoa|lad|csp|cty|pfa)(\d{2})(cd|nm)$")
@@ -68,9 +69,9 @@ def import_boundaries(db: sqlite_utils.Database, path: str | Path) -> ImportSumm
     path = Path(path)
     collection = _load(path)
     with import_transaction(db, "boundaries", path) as summary:
-        features = _parse_features(db, path.name, collection)
+        features = _parse_features(db, summary.file_name, collection)
         summary.rows_read = len(features)
-        _write(db, path.name, features, summary)
+        _write(db, summary.file_name, features, summary)
         adopt_provisional_forces(db)
         area_model.adopt_provisional_areas(db)
         # Last, so districts that just took over a provisional district's LSOAs get their boxes too.
@@ -80,23 +81,25 @@ def import_boundaries(db: sqlite_utils.Database, path: str | Path) -> ImportSumm
 
 def _load(path: Path) -> list[dict[str, Any]]:
     """Return the features of a GeoJSON file, checking the outer structure and the coordinate system."""
+    name = readable_name(path)
     try:
         with open(path, "rb") as raw:
             gzipped = raw.read(2) == b"\x1f\x8b"
         with gzip.open(path, "rb") if gzipped else open(path, "rb") as handle:
             data = json.load(handle)
-    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ImportFileError(path.name, f"not a readable GeoJSON file: {error}") from error
+    # zlib.error: damaged gzip data; RecursionError: arrays nested thousands deep.
+    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError, zlib.error, RecursionError) as error:
+        raise ImportFileError(name, f"not a readable GeoJSON file: {error}") from error
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise ImportFileError(path.name, "expected a GeoJSON FeatureCollection")
+        raise ImportFileError(name, "expected a GeoJSON FeatureCollection")
     crs = json.dumps(data.get("crs") or {})
     if re.search(r"EPSG:{1,2}(27700|3857)", crs):
-        raise ImportFileError(path.name, f"coordinates must be WGS84 longitude/latitude (EPSG:4326): {crs}")
+        raise ImportFileError(name, f"coordinates must be WGS84 longitude/latitude (EPSG:4326): {crs}")
     features = data.get("features")
     if not isinstance(features, list) or not features:
-        raise ImportFileError(path.name, "the file has no features")
+        raise ImportFileError(name, "the file has no features")
     return features
 
 
@@ -142,6 +145,10 @@ def _text(file: str, number: int, properties: dict[str, Any], key: str | None, r
     """A property's text (looked up lower-cased, named as the file spells it), or None when blank."""
     value = properties.get(key.lower()) if key else None
     text = "" if value is None else " ".join(str(value).split())
+    if not _storable(text):
+        raise ImportFileError(
+            file, f"feature {number}: property {key} holds text that is not valid Unicode", row=number, column=key
+        )
     if not text:
         if required:
             raise ImportFileError(
@@ -149,6 +156,15 @@ def _text(file: str, number: int, properties: dict[str, Any], key: str | None, r
             )
         return None
     return text
+
+
+def _storable(text: str) -> bool:
+    """Whether text can be stored: JSON's \\ud800 escapes give lone surrogates, which UTF-8 cannot hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parse_features(db: sqlite_utils.Database, file: str, collection: list[dict[str, Any]]) -> list[_Feature]:
@@ -287,7 +303,10 @@ def _clean_polygon(polygon: Any, bounds: list[float], fail: Any) -> list[list[li
                 or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position[:2])
             ):
                 raise fail(f"position {position!r} is not a pair of numbers")
-            lon, lat = float(position[0]), float(position[1])
+            try:
+                lon, lat = float(position[0]), float(position[1])
+            except OverflowError:  # a JSON integer too long for a float
+                lon = lat = math.nan
             if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
                 raise fail(f"position {position!r} is not a WGS84 longitude/latitude")
             points.append([round(lon, DECIMALS), round(lat, DECIMALS)])

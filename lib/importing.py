@@ -56,6 +56,15 @@ class ImportSummary:
         return text
 
 
+def readable_name(path: str | Path) -> str:
+    """A file's name as text the store can hold: bytes the file system gave that are not UTF-8 become U+FFFD.
+
+    On Linux a name written in Latin-1 (``caf\\xe9.csv``) reaches Python with lone surrogates, which SQLite cannot
+    store, so the import log and the history would fail on it.
+    """
+    return Path(path).name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def file_sha256(path: str | Path) -> str:
     """Return the hex SHA-256 of a file's bytes."""
     digest = hashlib.sha256()
@@ -86,7 +95,9 @@ def import_transaction(
     the logged time covers the whole import.
     """
     path = Path(path)
-    summary = ImportSummary(kind=kind, file_name=display_name or path.name, sha256=sha256 or file_sha256(path))
+    summary = ImportSummary(
+        kind=kind, file_name=display_name or readable_name(path), sha256=sha256 or file_sha256(path)
+    )
     started, clock = now_iso(), clock if clock is not None else time.perf_counter()
     db.execute("BEGIN IMMEDIATE")
     try:

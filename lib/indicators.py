@@ -23,7 +23,7 @@ import sqlite_utils
 
 from lib.area_files import add_areas, clean_district_name, held_areas, kind_from_code, read_table
 from lib.areas import Area
-from lib.importing import ImportFileError, ImportSummary, import_transaction
+from lib.importing import ImportFileError, ImportSummary, import_transaction, readable_name
 from lib.store import POLARITIES
 
 REQUIRED_COLUMNS = ("indicator_key", "indicator_name", "area_code", "period", "value")
@@ -84,7 +84,7 @@ def period_kind(period: str) -> str:
 def import_indicators(db: sqlite_utils.Database, path: str | Path) -> ImportSummary:
     """Import a partner indicator CSV: upsert the indicator catalogue and its observations."""
     path = Path(path)
-    file = path.name
+    file = readable_name(path)
     frame = read_table(path)
     _check_columns(file, list(frame.columns))
     for column in ALL_COLUMNS:

@@ -38,7 +38,7 @@ from lib.area_files import (
     refresh_derived_bboxes,
 )
 from lib.areas import Area, upsert_areas
-from lib.importing import ImportFileError, ImportSummary, import_transaction
+from lib.importing import ImportFileError, ImportSummary, import_transaction, readable_name
 
 _ONS_COLUMN = re.compile(r"^(lsoa|lad|ltla|csp|cty|utla|pfa)(\d{2})(cd|nm)$")
 _SIMPLE_COLUMN = re.compile(r"^(lsoa|district|csp|county|force)_(code|name)$")
@@ -48,13 +48,14 @@ def import_lookup(db: sqlite_utils.Database, path: str | Path) -> ImportSummary:
     """Import an area lookup CSV: create/update areas and their parents, then adopt provisional areas."""
     path = Path(path)
     frame = read_table(path)
-    levels = _levels(path.name, list(frame.columns))
+    file = readable_name(path)
+    levels = _levels(file, list(frame.columns))
     with import_transaction(db, "lookup", path) as summary:
         summary.rows_read = len(frame)
         if "csp" not in levels and {"district", "county"} <= levels.keys():
-            _apply_counties(db, path.name, frame, levels, summary)
+            _apply_counties(db, file, frame, levels, summary)
         else:
-            _apply_chain(db, path.name, frame, levels, summary)
+            _apply_chain(db, file, frame, levels, summary)
         adopt_provisional_forces(db)
         area_model.adopt_provisional_areas(db)
         refresh_derived_bboxes(db)

@@ -36,7 +36,7 @@ from lib.area_files import (
     record_rejections,
 )
 from lib.areas import Area
-from lib.importing import ImportFileError, ImportSummary, import_transaction
+from lib.importing import ImportFileError, ImportSummary, import_transaction, readable_name
 
 _CODE_COLUMN = re.compile(r"^(lsoa|lad|ltla|csp|cty|utla|pfa)(\d{2})_?(cd|code)$")
 _NAME_COLUMN = re.compile(r"^(lsoa|lad|ltla|csp|cty|utla|pfa)(\d{2})_?(nm|name)$")
@@ -44,6 +44,7 @@ _LEVEL_ORDER = ("lsoa", "lad", "ltla", "csp", "cty", "utla", "pfa")
 _WIDE_COLUMN = re.compile(r"^pop_(census|mid)(\d{4})$")
 _YEAR_IN_NAME = re.compile(r"mid[-_ ]?(\d{4})", re.IGNORECASE)
 _BANDS = ("aged_0_17", "aged_18_64", "aged_65_plus")
+_LARGEST = 2**53
 _SINGLE_YEARS = {"aged_0_17": range(0, 18), "aged_18_64": range(18, 65), "aged_65_plus": range(65, 90)}
 
 
@@ -53,11 +54,12 @@ def import_population(
     """Import a population file (tidy, long ONS or wide); ``year`` is for files that carry none."""
     path = Path(path)
     frame = read_table(path)
-    records = _records(path.name, frame, year)
+    file = readable_name(path)
+    records = _records(file, frame, year)
     with import_transaction(db, "population", path) as summary:
         summary.rows_read = len(records)
         accepted = _place_areas(db, records, summary)
-        _write(db, path.name, accepted, summary)
+        _write(db, file, accepted, summary)
     return summary
 
 
@@ -161,12 +163,16 @@ def _whole_numbers(file: str, values: pd.Series, column: str, required: bool) ->
     text = values
     if values.str.contains(",", regex=False).any():  # only pay for the regex when separators occur
         text = values.str.replace(r"^(\d{1,3}(,\d{3})+)$", lambda m: m.group(1).replace(",", ""), regex=True)
-    numbers = pd.to_numeric(text.where(text != ""), errors="coerce")
+    numbers = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
     blank = values == ""
-    bad = (numbers.isna() & ~blank) | (numbers < 0) | (numbers != np.floor(numbers)) | np.isinf(numbers)
+    # A blank is NaN here, and NaN != floor(NaN): only the numbers given are checked for being whole.
+    given = numbers.notna()
+    bad = (~given & ~blank) | (given & ((numbers < 0) | (numbers != np.floor(numbers)) | np.isinf(numbers)))
     if required:
         bad |= blank
     _first_bad(file, bad, values, column, "a whole number of people")
+    # Beyond 2**53 a float no longer holds every whole number exactly (and beyond 2**63 SQLite cannot store it).
+    _first_bad(file, numbers > _LARGEST, values, column, "a whole number of people (it is far too large)")
     return numbers.astype("Int64")
 
 

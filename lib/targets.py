@@ -17,7 +17,7 @@ import pandas as pd
 import sqlite_utils
 
 from lib.area_files import read_table
-from lib.importing import ImportFileError, ImportSummary, import_transaction, now_iso
+from lib.importing import ImportFileError, ImportSummary, import_transaction, now_iso, readable_name
 from lib.indicators import period_kind
 
 TARGET_TYPES = ("percent_change", "absolute", "direction")
@@ -28,7 +28,7 @@ BASIS_WORDS = {
     "year_end": "year end (financial year to date, projected)",
 }
 EDITABLE = ("measure", "target_type", "target_value", "baseline_period", "basis", "commentary")
-REQUIRED = ("indicator_key", "measure", "target_type", "target_period")
+REQUIRED = ("indicator_key", "measure", "target_type", "target_value", "target_period")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _MAX_TEXT = 2000
 
@@ -186,17 +186,18 @@ def import_targets(db: sqlite_utils.Database, path: str | Path, who: str | None 
     again changes nothing and adds no history.
     """
     path = Path(path)
+    file = readable_name(path)
     frame = read_table(path)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if "csp_code" not in frame.columns and "csp_name" not in frame.columns:
         missing.insert(0, "csp_code")
     if missing:
-        raise ImportFileError(path.name, f"missing column(s): {', '.join(missing)}", row=1, column=missing[0])
-    who = who or f"import of {path.name}"
+        raise ImportFileError(file, f"missing column(s): {', '.join(missing)}", row=1, column=missing[0])
+    who = who or f"import of {file}"
     with import_transaction(db, "targets", path) as summary:
         for line, row in frame.iterrows():
             summary.rows_read += 1
-            added, changed = _import_row(db, path.name, int(line), row.to_dict(), who)
+            added, changed = _import_row(db, file, int(line), row.to_dict(), who)
             summary.rows_accepted += added or changed
             summary.rows_duplicate += not (added or changed)
     return summary

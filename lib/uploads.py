@@ -28,10 +28,25 @@ class UploadOutcome:
     message: str
 
 
+_MAX_NAME_BYTES = 200  # file systems allow 255 bytes in a name; a long name keeps its start and its extension
+
+
 def safe_file_name(name: str) -> str:
-    """The uploaded name without any folder part, so it cannot point outside the temporary folder."""
-    base = Path(name.replace("\\", "/")).name.strip()
-    return base if base not in {"", ".", ".."} else "upload"
+    """The uploaded name without any folder part, so it cannot point outside the temporary folder.
+
+    Characters no file name can hold (NUL, other control characters, lone surrogates) become ``_``, and a name
+    too long for the file system is shortened, keeping its extension (``.csv``, ``.csv.gz``, ``.zip``).
+    """
+    base = Path(name.replace("\\", "/")).name
+    base = "".join(c if c.isprintable() else "_" for c in base).strip()
+    if base in {"", ".", ".."}:
+        return "upload"
+    if len(base.encode("utf-8")) > _MAX_NAME_BYTES:
+        suffix = "".join(s for s in Path(base).suffixes[-2:] if len(s) <= 8 and s.isascii())
+        stem = base[: len(base) - len(suffix)] if suffix else base
+        room = _MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+        base = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip() + suffix
+    return base
 
 
 def _importer(kind: str) -> Callable[[sqlite_utils.Database, Path, Progress | None], ImportSummary]:
