@@ -67,6 +67,7 @@ APP = REPO / "app.py"
 GOAL_S = 0.5
 TIMEOUT_S = 600
 DEMO_CSP = "X22000002"  # Castlebury
+PAGE_AREA = "the page's usual area"  # new_app's default: the store's CSP for the per-CSP pages, else the default
 PAGES = {  # page file -> (title on the page, measured for one CSP)
     "pages/home.py": ("Safer Communities Dashboard", False),
     "pages/overview.py": ("Partnership at a glance", True),
@@ -139,12 +140,21 @@ def big_store(rebuild: bool) -> StoreUnderTest:
 # --- Running pages --------------------------------------------------------------------------------------
 
 
-def new_app(store: StoreUnderTest, page: str) -> AppTest:
-    """A fresh AppTest on the store, with ``?area=`` set for the pages measured for one CSP."""
+def page_area(store: StoreUnderTest, page: str, area: str | None = PAGE_AREA) -> str | None:
+    """The ``?area=`` to open a page on: the store's CSP for the pages measured for one CSP, None for the rest
+    (the picker's default area, the first county or force area), unless an area code (or None) is given."""
+    if area == PAGE_AREA:
+        return store.csp if PAGES[page][1] else None
+    return area
+
+
+def new_app(store: StoreUnderTest, page: str, area: str | None = PAGE_AREA) -> AppTest:
+    """A fresh AppTest on the store, with ``?area=`` set as ``page_area`` says."""
     os.environ["CSP_DB"] = str(store.path)
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
-    if PAGES[page][1]:
-        app.query_params["area"] = store.csp
+    code = page_area(store, page, area)
+    if code:
+        app.query_params["area"] = code
     return app
 
 
@@ -165,9 +175,12 @@ def timed(run) -> float:
     return time.perf_counter() - clock
 
 
-def measure_page(store: StoreUnderTest, page: str, runs: int) -> Result:
-    """Cold: the page's first run after clearing every cache; warm: ``runs`` reruns once the caches are full."""
-    app = new_app(store, page)
+def measure_page(store: StoreUnderTest, page: str, runs: int, area: str | None = PAGE_AREA) -> Result:
+    """Cold: the page's first run after clearing every cache; warm: ``runs`` reruns once the caches are full.
+
+    ``area`` is the ``?area=`` code to open the page on (None: the picker's default); see ``page_area``.
+    """
+    app = new_app(store, page, area)
     checked(app.run(), "pages/home.py", "first run")
     st.cache_data.clear()
     cold = timed(lambda: app.switch_page(page).run())
@@ -180,21 +193,21 @@ def measure_page(store: StoreUnderTest, page: str, runs: int) -> Result:
     return Result(store, page, area, cold, warm)
 
 
-def warm_up(store: StoreUnderTest) -> None:
+def warm_up(store: StoreUnderTest, area: str | None = PAGE_AREA) -> None:
     """One untimed pass over every page: imports every module and brings the store into the OS page cache."""
-    app = new_app(store, "pages/overview.py")
+    app = new_app(store, "pages/overview.py", area)
     checked(app.run(), "pages/home.py", "warm-up")
     for page in PAGES:
         checked(app.switch_page(page).run(), page, "warm-up")
 
 
-def profile_run(store: StoreUnderTest, page: str, cold: bool, lines: int) -> str:
+def profile_run(store: StoreUnderTest, page: str, cold: bool, lines: int, area: str | None = PAGE_AREA) -> str:
     """cProfile of one run of the page, cold (caches cleared first) or warm.
 
     The script runs in AppTest's own thread, and cProfile sees only the thread it is enabled in, so the
     profiler is switched on inside ``ScriptRunner._run_script``.
     """
-    app = new_app(store, page)
+    app = new_app(store, page, area)
     checked(app.run(), "pages/home.py", "first run")
     checked(app.switch_page(page).run(), page, "profile: first run")
     if cold:

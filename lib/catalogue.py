@@ -147,7 +147,7 @@ def partner_indicators(db: sqlite_utils.Database) -> list[Indicator]:
 
 def indicator_catalogue(db: sqlite_utils.Database) -> list[Indicator]:
     """Every indicator the store can chart: headline priorities first, then the rest by name."""
-    categories = [r[0] for r in db.execute("SELECT DISTINCT category FROM monthly_counts ORDER BY category")]
+    categories = [r[0] for r in db.execute("SELECT DISTINCT category FROM csp_monthly_counts ORDER BY category")]
     everything = police_indicators(categories) + partner_indicators(db)
     rank = {key: number for number, key in enumerate(HEADLINE_KEYS)}
     return sorted(everything, key=lambda i: (rank.get(i.key, len(rank)), i.name))

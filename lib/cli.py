@@ -182,7 +182,10 @@ _MONTH_RANGE = re.compile(r"^(\d{4}-\d{2}):(\d{4}-\d{2})$")
 
 def pack_period(db: sqlite_utils.Database, key: str) -> Period:
     """The period a --period names: a preset key ('latest-12', '2025/26') or 'YYYY-MM:YYYY-MM'."""
-    first, last = db.execute("SELECT MIN(month), MAX(month) FROM monthly_counts").fetchone()
+    # Two sub-queries: each is one look-up in the month index, MIN and MAX together a scan of every row.
+    first, last = db.execute(
+        "SELECT (SELECT MIN(month) FROM monthly_counts), (SELECT MAX(month) FROM monthly_counts)"
+    ).fetchone()
     if first is None:
         raise LookupError("the store holds no incidents yet, so there is nothing to report")
     period = parse_period(_MONTH_RANGE.sub(r"\1..\2", key.strip()), first, last)

@@ -1,4 +1,9 @@
-"""Monthly incident counts for an area, read from the pre-aggregated ``monthly_counts`` table."""
+"""Monthly incident counts for an area, read from the pre-aggregated count tables.
+
+``monthly_counts`` holds a count per LSOA, month and police.uk category; ``csp_monthly_counts`` the same added
+up per CSP (kept equal to it by triggers, see ``lib/store.py``). A CSP, county or force area is read from the
+CSP table, about fifty times smaller; an LSOA or district from the LSOA one.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,15 @@ import sqlite_utils
 from lib.areas import Area, csp_codes_within
 
 _COLUMN_FOR_KIND = {"lsoa": "lsoa_code", "district": "district_code", "csp": "csp_code"}
+CSP_COUNTS = "csp_monthly_counts"
+
+
+def counts_table(area: Area) -> str:
+    """The count table to read an area from: the CSP totals for a CSP or anything made of CSPs, else LSOAs'.
+
+    ``area_filter`` gives the WHERE fragment for either (it names only ``csp_code`` above a district).
+    """
+    return "monthly_counts" if area.kind in ("lsoa", "district") else CSP_COUNTS
 
 
 def area_filter(db: sqlite_utils.Database, area: Area) -> tuple[str, list[str]]:
@@ -44,7 +58,7 @@ def monthly_counts(
         clauses.append("month <= ?")
         params.append(end)
     rows = db.execute(
-        f"SELECT month, SUM(count) FROM monthly_counts WHERE {' AND '.join(clauses)} GROUP BY month",
+        f"SELECT month, SUM(count) FROM {counts_table(area)} WHERE {' AND '.join(clauses)} GROUP BY month",
         params,
     ).fetchall()
     counts = dict(rows)
@@ -69,4 +83,4 @@ def months_held(db: sqlite_utils.Database, start: str | None = None, end: str | 
 
 def categories_held(db: sqlite_utils.Database) -> list[str]:
     """Return the police.uk categories the store holds, alphabetically."""
-    return [r[0] for r in db.execute("SELECT DISTINCT category FROM monthly_counts ORDER BY category")]
+    return [r[0] for r in db.execute(f"SELECT DISTINCT category FROM {CSP_COUNTS} ORDER BY category")]

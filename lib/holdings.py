@@ -34,7 +34,7 @@ def _coverage(db: sqlite_utils.Database, offered: bool) -> pd.DataFrame:
     frame = _frame(
         db,
         "SELECT m.csp_code, COALESCE(a.name, m.csp_code), COALESCE(p.name, ''), MIN(m.month), MAX(m.month), "
-        "COUNT(DISTINCT m.month), SUM(m.count) FROM monthly_counts m "
+        "COUNT(DISTINCT m.month), SUM(m.count) FROM csp_monthly_counts m "
         "LEFT JOIN areas a ON a.code = m.csp_code LEFT JOIN areas p ON p.code = a.parent_code "
         "GROUP BY m.csp_code ORDER BY 2",
         ["code", "CSP", "Within", "First month", "Last month", "Months with incidents", "Incidents"],
@@ -50,7 +50,7 @@ def counts_by_month_and_csp(db: sqlite_utils.Database) -> pd.DataFrame:
     """Incidents per month (rows) and CSP (columns), 0 where a CSP has none that month."""
     long = _frame(
         db,
-        "SELECT m.month, COALESCE(a.name, m.csp_code), SUM(m.count) FROM monthly_counts m "
+        "SELECT m.month, COALESCE(a.name, m.csp_code), SUM(m.count) FROM csp_monthly_counts m "
         "LEFT JOIN areas a ON a.code = m.csp_code GROUP BY m.month, m.csp_code",
         ["Month", "CSP", "Incidents"],
     )

@@ -42,6 +42,7 @@ from shapely.geometry import shape
 
 from lib.areas import Area, csp_codes_within, district_name_from_lsoa_name
 from lib.counts import area_filter, months_held
+from lib.periods import months_between
 
 UNITS = ("h3", "lsoa")
 DEFAULT_RESOLUTION = 9  # H3 resolution 9: hexagons of about 0.1 km2, some 350 m across
@@ -142,21 +143,46 @@ def _incident_groups(
     db: sqlite_utils.Database, area: Area, categories: Sequence[str], first: str, start: str, end: str
 ) -> pd.DataFrame:
     """Incidents from ``first`` to ``end`` grouped by map point (coordinates, LSOA, location) and period."""
-    where, params = points_filter(db, area)
-    clauses = [where, "i.month BETWEEN ? AND ?"]
-    params = [*params, first, end]
-    if categories:
-        clauses.append(f"c.name IN ({', '.join('?' for _ in categories)})")
-        params += list(categories)
-    rows = db.execute(
-        "SELECT p.longitude, p.latitude, p.lsoa_code, p.location, i.month >= ? AS current, COUNT(*) "
-        # CROSS JOIN keeps incidents outermost (a range of its primary key by month, then each point by id):
-        # left to itself SQLite may walk the area's points and scan the months' incidents once for each.
-        "FROM incidents i CROSS JOIN points p ON p.id = i.point_id JOIN categories c ON c.id = i.category_id "
-        f"WHERE {' AND '.join(clauses)} GROUP BY p.id, current",
-        [start, *params],
-    ).fetchall()
+    rows = point_counts(db, area, categories, first, end, "p.longitude, p.latitude, p.lsoa_code, p.location",
+                        "pc.month >= ?", [start], order="g.point_id, g.key")
     return pd.DataFrame(rows, columns=["longitude", "latitude", "lsoa_code", "location", "current", "count"])
+
+
+def point_counts(
+    db: sqlite_utils.Database,
+    area: Area,
+    categories: Sequence[str],
+    first: str,
+    end: str,
+    columns: str,
+    key: str,
+    key_params: Sequence[object] = (),
+    order: str = "g.point_id, g.key",
+) -> list[tuple]:
+    """The area's incidents from ``first`` to ``end`` (of ``categories``; all when empty), counted per snap point
+    and ``key`` (an SQL expression on ``pc.month``): rows of the point's ``columns`` (of ``points p``), the key
+    and the count.
+
+    Read from the pre-aggregated ``point_monthly_counts`` by its primary key, one range for each month, LSOA of
+    the area's points and category, and added up per point before each point is looked up once.
+    """
+    where, params = points_filter(db, area)
+    months = months_between(first, end)
+    clauses = [f"pc.month IN ({_marks(months)})", f"pc.lsoa_code IN (SELECT p.lsoa_code FROM points p WHERE {where})"]
+    values = [*months, *params]
+    if categories:
+        clauses.append(f"pc.category_id IN (SELECT id FROM categories WHERE name IN ({_marks(categories)}))")
+        values += list(categories)
+    return db.execute(
+        f"SELECT {columns}, g.key, g.count FROM (SELECT pc.point_id, {key} AS key, SUM(pc.count) AS count "
+        f"FROM point_monthly_counts pc WHERE {' AND '.join(clauses)} GROUP BY pc.point_id, key) g "
+        f"JOIN points p ON p.id = g.point_id WHERE {where} ORDER BY {order}",
+        [*key_params, *values, *params],
+    ).fetchall()
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 def points_filter(db: sqlite_utils.Database, area: Area) -> tuple[str, list[str]]:

@@ -90,7 +90,7 @@ def overview_areas(db: sqlite_utils.Database, area: Area) -> list[Area]:
     rows = db.execute(
         f"SELECT code, name, kind, parent_code FROM areas WHERE code IN ({marks}) ORDER BY name", codes
     ).fetchall() if codes else []
-    held = {r[0] for r in db.execute("SELECT DISTINCT csp_code FROM monthly_counts")}
+    held = {r[0] for r in db.execute("SELECT DISTINCT csp_code FROM csp_monthly_counts")}
     return [top] + [Area(*r) for r in rows if r[0] in held]
 
 

@@ -19,6 +19,7 @@ import io
 import re
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from lib.importing import (
     file_sha256,
     import_transaction,
     insert_columns,
+    readable_name,
 )
 from lib.store import set_meta
 
@@ -54,6 +56,12 @@ BBOX_MARGIN_DEGREES = 0.05
 # largest districts, such as Northumberland, reach about 70 km from their middle).
 FAR_FROM_DISTRICT_KM = 100.0
 _MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+# What reading a damaged archive or gzip stream can raise besides OSError: a bad CRC (BadZipFile), damaged
+# deflate data (zlib.error), an encrypted member (RuntimeError), an unknown compression method
+# (NotImplementedError), a member name that is not the UTF-8 its flag claims (UnicodeDecodeError).
+_DAMAGED = (OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError)
+# A zip archive starts with a local file header (or, when empty, the end-of-archive record).
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 Progress = Callable[[float, str], None]
 
@@ -67,18 +75,22 @@ class _Source:
 
     @property
     def label(self) -> str:
-        return f"{self.file.name}:{self.member}" if self.member else self.file.name
+        name = readable_name(self.file)
+        return f"{name}:{self.member}" if self.member else name
 
     def open_bytes(self) -> bytes:
         if self.member:
-            with zipfile.ZipFile(self.file) as archive:
-                return archive.read(self.member)
+            try:
+                with zipfile.ZipFile(self.file) as archive:
+                    return archive.read(self.member)
+            except _DAMAGED as error:
+                raise ImportFileError(self.label, f"the zip member cannot be read ({error})") from None
         if self.file.suffix == ".gz":
             try:
                 with gzip.open(self.file) as handle:
                     return handle.read()
-            except (OSError, EOFError) as error:
-                raise ImportFileError(self.file.name, f"not a readable gzip file ({error})") from None
+            except _DAMAGED as error:
+                raise ImportFileError(self.label, f"not a readable gzip file ({error})") from None
         return self.file.read_bytes()
 
 
@@ -119,14 +131,20 @@ def _import_file(db: sqlite_utils.Database, path: Path, report: Progress) -> Imp
 
 def _sources_in(path: Path) -> Iterator[_Source]:
     if not path.exists():
-        raise ImportFileError(path.name, "no such file")
+        raise ImportFileError(readable_name(path), "no such file")
     if not zipfile.is_zipfile(path):
+        with open(path, "rb") as handle:
+            if handle.read(4) in _ZIP_MAGIC:
+                raise ImportFileError(readable_name(path), "not a readable zip archive (is it cut short?)")
         yield _Source(path)
         return
-    with zipfile.ZipFile(path) as archive:
-        members = sorted(n for n in archive.namelist() if n.endswith("-street.csv"))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = sorted(n for n in archive.namelist() if n.endswith("-street.csv"))
+    except _DAMAGED as error:
+        raise ImportFileError(readable_name(path), f"not a readable zip archive ({error})") from None
     if not members:
-        raise ImportFileError(path.name, "the zip archive holds no *-street.csv files")
+        raise ImportFileError(readable_name(path), "the zip archive holds no *-street.csv files")
     for member in members:
         yield _Source(path, member)
 
@@ -145,6 +163,8 @@ def read_street_table(data: bytes, source: _Source) -> pa.Table:
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data and b"\n" not in data and b"\r" not in data:
+        data += b"\n"  # a header alone, without its line end: pyarrow cannot tell its columns otherwise
     options = pacsv.ConvertOptions(
         column_types=_COLUMN_TYPES, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
     )
@@ -152,9 +172,15 @@ def read_street_table(data: bytes, source: _Source) -> pa.Table:
         table = pacsv.read_csv(
             pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 22), convert_options=options
         )
-    except (pa.ArrowInvalid, pa.ArrowKeyError) as error:
+        names = table.column_names  # (a header that is not UTF-8 fails here, as the names become str)
+    # pyarrow raises UnicodeDecodeError, not ArrowInvalid, when its message or a column name holds bytes that are
+    # not UTF-8.
+    except (pa.ArrowInvalid, pa.ArrowKeyError, UnicodeDecodeError) as error:
         raise _locate_parse_error(data, source.label, error) from None
-    missing = [c for c in REQUIRED if c not in table.column_names]
+    twice = [c for c in COLUMNS if names.count(c) > 1]
+    if twice:
+        raise ImportFileError(source.label, "the column appears twice in the header", row=1, column=twice[0])
+    missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise ImportFileError(source.label, "not a police.uk street file: column missing", row=1, column=missing[0])
     columns = [
@@ -189,8 +215,9 @@ for _digit, _char in enumerate(b"0123456789abcdef"):
 def crime_keys(crime_ids: pa.Array) -> np.ndarray:
     """Return a 64-bit key per Crime ID (0 where there is none).
 
-    police.uk Crime IDs are SHA-256 hex digests, so their first 16 hex digits already are a good 64-bit
-    hash; any ID of another shape is hashed instead.
+    police.uk Crime IDs are SHA-256 hex digests (64 hex digits), so their first 16 hex digits already are a
+    good 64-bit hash; any ID of another shape is hashed instead. Each ID's key depends on that ID alone, never
+    on the other IDs in its file, so the same crime gets the same key in every file it appears in.
     """
     keys = np.zeros(len(crime_ids), dtype=np.uint64)
     present = ~np.asarray(crime_ids.is_null().to_numpy(zero_copy_only=False))
@@ -202,15 +229,18 @@ def crime_keys(crime_ids: pa.Array) -> np.ndarray:
     lengths = np.diff(offsets)
     if len(lengths) and (lengths == 64).all():  # the usual case: a fixed-width run of SHA-256 digests
         nibbles = _HEX[chars[offsets[0]: offsets[-1]].reshape(-1, 64)[:, :16]]
-    elif (lengths >= 16).all():
-        nibbles = _HEX[chars[offsets[:-1, None] + np.arange(16)]]
     else:
-        nibbles = np.full((len(lengths), 16), 255, dtype=np.uint8)
-    if (nibbles != 255).all():
-        packed = (nibbles[:, 0::2] << 4) | nibbles[:, 1::2]  # 8 bytes, most significant first
-        keys[present] = np.ascontiguousarray(packed).view(">u8").ravel()
-        return keys.view(np.int64)
-    keys[present] = pd.util.hash_array(ids.to_numpy(zero_copy_only=False).astype(object))
+        # Gather each ID's first 16 bytes (or fewer: those IDs are hashed below whatever they gather).
+        starts = np.minimum(offsets[:-1, None] + np.arange(16), max(len(chars) - 1, 0))
+        nibbles = _HEX[chars[starts]] if len(chars) else np.full((len(lengths), 16), 255, dtype=np.uint8)
+    digest = (lengths == 64) & (nibbles != 255).all(axis=1)
+    packed = (nibbles[digest, 0::2] << 4) | nibbles[digest, 1::2]  # 8 bytes, most significant first
+    found = np.zeros(len(lengths), dtype=np.uint64)
+    found[digest] = np.ascontiguousarray(packed).view(">u8").ravel()
+    if not digest.all():
+        others = ids.filter(pa.array(~digest)).to_numpy(zero_copy_only=False).astype(object)
+        found[~digest] = pd.util.hash_array(others)
+    keys[present] = found
     return keys.view(np.int64)
 
 
@@ -220,24 +250,32 @@ def _locate_parse_error(data: bytes, label: str, error: Exception) -> ImportFile
         text = data.decode("utf-8")
     except UnicodeDecodeError as bad:
         return ImportFileError(label, "text is not UTF-8", row=data[: bad.start].count(b"\n") + 1)
+    # The csv module refuses fields over 128 KB by default; pyarrow reads them, so this must too.
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
-    numeric = [header.index(c) for c in ("Longitude", "Latitude") if c in header]
-    for row_number, fields in enumerate(reader, start=2):
-        if len(fields) != len(header):
-            column = header[len(fields)] if len(fields) < len(header) else None
-            return ImportFileError(
-                label, f"expected {len(header)} fields, found {len(fields)}", row=row_number, column=column
-            )
-        for index in numeric:
-            if fields[index].strip() and not _is_number(fields[index]):
+    try:
+        header = next(reader, [])
+        numeric = [header.index(c) for c in ("Longitude", "Latitude") if c in header]
+        for row_number, fields in enumerate(reader, start=2):
+            if len(fields) != len(header):
+                column = header[len(fields)] if len(fields) < len(header) else None
                 return ImportFileError(
-                    label, f"{fields[index]!r} is not a number", row=row_number, column=header[index]
+                    label, f"expected {len(header)} fields, found {len(fields)}", row=row_number, column=column
                 )
+            for index in numeric:
+                if fields[index].strip() and not _is_number(fields[index]):
+                    return ImportFileError(
+                        label, f"{fields[index]!r} is not a number", row=row_number, column=header[index]
+                    )
+    except csv.Error:
+        pass  # the csv module cannot say where either: fall back to pyarrow's own words
     return ImportFileError(label, f"cannot be read as CSV ({error})")
 
 
 def _is_number(text: str) -> bool:
+    """Whether pyarrow reads the text as a float: Python's float() also takes '1_000' and non-ASCII digits."""
+    if not text.isascii() or "_" in text:
+        return False
     try:
         float(text)
     except ValueError:
@@ -267,6 +305,7 @@ def _import_frame(db: sqlite_utils.Database, frame: pd.DataFrame, summary: Impor
     _insert_points(db, new)
     _insert_incidents(db, new, summary.import_id)
     _add_to_monthly_counts(db, new)
+    _add_to_point_counts(db, new)
 
 
 def _place(db: sqlite_utils.Database, frame: pd.DataFrame) -> pd.DataFrame:
@@ -357,7 +396,9 @@ def _stable_hash(*columns: np.ndarray) -> np.ndarray:
 def _hash_per_row(frame: pd.DataFrame, column: str) -> np.ndarray:
     """Stable hash of a categorical column's text, computed once per category and gathered to rows (0 if none)."""
     categories = _categories(frame, column)
-    per_category = _stable_hash(categories.astype(str)) if len(categories) else np.zeros(0, np.uint64)
+    # Hashed as Python strings: numpy's astype(str) would pad every category to the longest one's width, so
+    # a single 1 MB cell would make each of a file's 100,000 places take 4 MB.
+    per_category = _stable_hash(categories) if len(categories) else np.zeros(0, np.uint64)
     return _per_row(per_category, _codes(frame, column), np.uint64(0))
 
 
@@ -473,6 +514,36 @@ def _add_to_monthly_counts(db: sqlite_utils.Database, frame: pd.DataFrame) -> No
         [*(_text_per_row(counts, c) for c in [*group, "district_code"]), counts["count"].to_numpy()],
         tail="ON CONFLICT DO UPDATE SET count = count + excluded.count",
     )
+
+
+def _add_to_point_counts(db: sqlite_utils.Database, frame: pd.DataFrame) -> None:
+    """Add the rows this import added to the counts per month, LSOA, category and snap point (for hot spot maps)."""
+    if frame.empty:
+        return
+    months, month_rank = _ranked(frame, "Month")
+    lsoas, lsoa_rank = _ranked(frame, "LSOA code")
+    keys = pd.DataFrame({  # text as its rank in sorted order, so grouping sorts rows into primary-key order
+        "month": month_rank, "lsoa": lsoa_rank,
+        "category_id": _ids_for(db, frame, "Crime type", "categories").astype(np.int64),
+        "point_id": frame["point_id"].to_numpy(),
+    })
+    counts = keys.groupby(list(keys.columns), sort=True).size().reset_index(name="count")
+    insert_columns(
+        db,
+        "INSERT INTO point_monthly_counts (month, lsoa_code, category_id, point_id, count)",
+        [months[counts["month"].to_numpy()], lsoas[counts["lsoa"].to_numpy()], counts["category_id"].to_numpy(),
+         counts["point_id"].to_numpy(), counts["count"].to_numpy()],
+        tail="ON CONFLICT DO UPDATE SET count = count + excluded.count",
+    )
+
+
+def _ranked(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """A categorical column's texts in sorted order (object array) and each row's rank among them."""
+    # Sorted as Python strings: numpy's astype(str) would pad every text to the longest one's width (one 1 MB
+    # LSOA code made each of a national file's 35,000 LSOA codes 4 MB).
+    texts = _categories(frame, column)
+    order = np.sort(texts)
+    return order.astype(object), _per_row(np.searchsorted(order, texts), _codes(frame, column), -1)
 
 
 def _record_rejects(db: sqlite_utils.Database, rejects: pd.DataFrame, summary: ImportSummary) -> None:

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from lib.areas import Area
 from lib.hotspot_forecast import DEFAULT_SETTINGS, ForecastSettings, hit_rate, hotspot_scores, top_cells_by_coverage
-from lib.hotspots import hexagons_of, points_filter
+from lib.hotspots import hexagons_of, point_counts
 from lib.periods import month_label, months_between, shift_months
 
 COVERAGE = 0.05  # the share of the area the predicted hotspots cover, as the back-test reports it
@@ -46,17 +46,13 @@ def incident_cells(db: sqlite_utils.Database, area: Area, categories: list[str],
 
     The area's points and their hexagons are chosen exactly as the Gi* map chooses them (``lib.hotspots``).
     """
-    where, params = points_filter(db, area)
-    marks = ", ".join("?" for _ in categories)
-    rows = db.execute(
-        "SELECT i.month, p.latitude, p.longitude, COUNT(*) FROM incidents i JOIN points p ON p.id = i.point_id "
-        f"JOIN categories c ON c.id = i.category_id WHERE {where} AND c.name IN ({marks}) "
-        "AND i.month BETWEEN ? AND ? GROUP BY i.month, p.id",
-        [*params, *categories, start, end],
-    ).fetchall()
+    if not categories:
+        return pd.DataFrame({"month": pd.Series(dtype=str), "h3": pd.Series(dtype=str)})
+    rows = point_counts(db, area, categories, start, end, "p.latitude, p.longitude", "pc.month",
+                        order="g.key, g.point_id")
     if not rows:
         return pd.DataFrame({"month": pd.Series(dtype=str), "h3": pd.Series(dtype=str)})
-    groups = pd.DataFrame(rows, columns=["month", "latitude", "longitude", "count"])
+    groups = pd.DataFrame(rows, columns=["latitude", "longitude", "month", "count"])
     cells = hexagons_of(groups, resolution)
     repeat = groups["count"].to_numpy(dtype=int)
     return pd.DataFrame({"month": np.repeat(groups["month"].to_numpy(dtype=object), repeat),

@@ -18,7 +18,7 @@ import sqlite_utils
 
 from lib.areas import Area
 from lib.catalogue import FOUND_BY_POLICING, Indicator, find_indicator, indicator_catalogue, slug
-from lib.counts import area_filter
+from lib.counts import area_filter, counts_table
 from lib.disclosure import is_small
 from lib.harm import default_harm_weights, harm_weighted_counts
 from lib.hotspots import area_lsoas
@@ -416,11 +416,13 @@ def busiest_lsoas(lsoa_count: int) -> int:
 def _grouped_counts(
     db: sqlite_utils.Database, area: Area, categories: list[str], period: Period, by: str
 ) -> pd.DataFrame:
-    """Incidents of some categories in the period, per category or per LSOA, from ``monthly_counts``."""
+    """Incidents of some categories in the period, per category (from the CSP totals where the area is made of
+    CSPs) or per LSOA (from ``monthly_counts``)."""
     where, params = area_filter(db, area)
     marks = ", ".join("?" for _ in categories)
+    table = counts_table(area) if by == "category" else "monthly_counts"
     rows = db.execute(
-        f"SELECT {by}, SUM(count) FROM monthly_counts WHERE {where} AND category IN ({marks}) "
+        f"SELECT {by}, SUM(count) FROM {table} WHERE {where} AND category IN ({marks}) "
         f"AND month BETWEEN ? AND ? GROUP BY {by}",
         [*params, *categories, period.start, period.end],
     ).fetchall()

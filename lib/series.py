@@ -1,6 +1,7 @@
 """An indicator's values for an area over time, and the residents they are divided by.
 
-police.uk indicators come from the pre-aggregated ``monthly_counts``; partner indicators from ``observations``.
+police.uk indicators come from the pre-aggregated count tables (``lib/counts.py``); partner indicators from
+``observations``.
 A county's partner values are the sum of its CSPs' values, and only where every CSP sent one, so a county
 total is never quietly missing a district.
 """

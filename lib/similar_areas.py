@@ -359,7 +359,7 @@ def _csps_covering(db: sqlite_utils.Database, start: str, end: str, categories: 
                    months: int) -> set[str]:
     category_clause, params = _category_clause(categories)
     rows = db.execute(
-        "SELECT m.csp_code FROM (SELECT csp_code, month, SUM(count) AS incidents FROM monthly_counts "
+        "SELECT m.csp_code FROM (SELECT csp_code, month, SUM(count) AS incidents FROM csp_monthly_counts "
         f"WHERE month BETWEEN ? AND ?{category_clause} GROUP BY csp_code, month) m "
         "JOIN areas a ON a.code = m.csp_code AND a.kind = 'csp' "
         "WHERE m.incidents >= ? GROUP BY m.csp_code HAVING COUNT(*) = ?",
@@ -522,7 +522,7 @@ def _counts(db: sqlite_utils.Database, categories: list[str] | None, start: str,
     """Incidents per CSP between two months (of some categories; all when none are given)."""
     category_clause, params = _category_clause(categories)
     rows = db.execute(
-        f"SELECT csp_code, SUM(count) FROM monthly_counts WHERE month BETWEEN ? AND ?{category_clause} "
+        f"SELECT csp_code, SUM(count) FROM csp_monthly_counts WHERE month BETWEEN ? AND ?{category_clause} "
         "GROUP BY csp_code",
         [start, end, *params],
     ).fetchall()

@@ -13,7 +13,7 @@ import pandas as pd
 import sqlite_utils
 
 from lib.areas import Area
-from lib.counts import area_filter, months_held
+from lib.counts import CSP_COUNTS, area_filter, counts_table, months_held
 from lib.disclosure import FEWER_THAN_5, is_small
 from lib.periods import Period, month_label, month_span, months_between, previous_comparable
 from lib.store import is_demo
@@ -117,9 +117,9 @@ class StoreOverview:
 
 def store_overview(db: sqlite_utils.Database) -> StoreOverview:
     """Summarise what the store holds."""
-    first, last, incidents = db.execute(
-        "SELECT MIN(month), MAX(month), SUM(count) FROM monthly_counts"
-    ).fetchone()
+    held = months_held(db)
+    first, last = (held[0], held[-1]) if held else (None, None)
+    incidents = db.execute(f"SELECT SUM(count) FROM {CSP_COUNTS}").fetchone()[0]
     imports = db.execute("SELECT COUNT(*) FROM import_log").fetchone()[0]
     last_import = db.execute(
         "SELECT file_name || ' on ' || replace(substr(finished_at, 1, 16), 'T', ' at ') FROM import_log "
@@ -143,8 +143,11 @@ def areas_with_incidents(db: sqlite_utils.Database) -> dict[str, int]:
     offered = picker_areas(db)
     kinds = Counter(a.kind for a in offered)
     csps = [a.code for a in offered if a.kind == "csp"]
+    # Every incident's snap point carries the same LSOA, district and CSP as its monthly count (the importer
+    # writes both and re-filing updates both), and there are a few points per LSOA, not one row per LSOA,
+    # month and category.
     districts, lsoas = db.execute(
-        "SELECT COUNT(DISTINCT district_code), COUNT(DISTINCT lsoa_code) FROM monthly_counts "
+        "SELECT COUNT(DISTINCT district_code), COUNT(DISTINCT lsoa_code) FROM points "
         f"WHERE csp_code IN ({', '.join('?' for _ in csps)})",
         csps,
     ).fetchone()
@@ -173,7 +176,7 @@ def picker_areas(db: sqlite_utils.Database) -> list[Area]:
             "WHERE kind IN ('csp', 'county', 'force')"
         )
     }
-    totals = dict(db.execute("SELECT csp_code, SUM(count) FROM monthly_counts GROUP BY csp_code").fetchall())
+    totals = dict(db.execute(f"SELECT csp_code, SUM(count) FROM {CSP_COUNTS} GROUP BY csp_code").fetchall())
     months = max(len(months_held(db)), 1)
     chains = {code: _ancestors(areas, code) for code, area in areas.items() if area.kind == "csp"}
     csps_of_force: dict[str | None, list[str]] = {}
@@ -212,7 +215,7 @@ def category_totals(db: sqlite_utils.Database, area: Area, start: str, end: str)
     """Incidents per police.uk category in an area between two months inclusive."""
     where, params = area_filter(db, area)
     rows = db.execute(
-        f"SELECT category, SUM(count) FROM monthly_counts WHERE {where} AND month BETWEEN ? AND ? "
+        f"SELECT category, SUM(count) FROM {counts_table(area)} WHERE {where} AND month BETWEEN ? AND ? "
         "GROUP BY category",
         [*params, start, end],
     ).fetchall()
@@ -252,7 +255,7 @@ def monthly_category_counts(db: sqlite_utils.Database, area: Area, period: Perio
     """A month-by-category table of counts (months as rows, 0 where none), for an area and period."""
     where, params = area_filter(db, area)
     rows = db.execute(
-        f"SELECT month, category, SUM(count) FROM monthly_counts WHERE {where} AND month BETWEEN ? AND ? "
+        f"SELECT month, category, SUM(count) FROM {counts_table(area)} WHERE {where} AND month BETWEEN ? AND ? "
         "GROUP BY month, category",
         [*params, period.start, period.end],
     ).fetchall()
