@@ -6,8 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from lib.store import memory_store, open_store
+
+# In CI the property tests replay the same examples every run, so a red build always means a change broke
+# something; on a developer's machine they draw new examples each time and keep looking for new failures.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_DATA = Path(os.environ.get("CSP_REAL_DATA") or REPO.parent / "shared" / "data" / "real")
