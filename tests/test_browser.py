@@ -371,7 +371,8 @@ def test_the_guided_sequence_walks_with_the_keyboard(server, browser, artifacts)
     watched = Watched(context.new_page())
     page = watched.page
     watched.open(f"{server}/present?present=1&area=X10000001")
-    assert "24px" == page.evaluate("getComputedStyle(document.documentElement).fontSize")  # large type
+    # Large type: the stylesheet arrives with the page's elements, so wait for it rather than read at once.
+    page.wait_for_function("getComputedStyle(document.documentElement).fontSize === '24px'", timeout=RUN_TIMEOUT_MS)
     expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
     expect(page.get_by_text("Public mode:")).to_be_visible()  # on by default when presenting, and said
     number, count = _step_text(page)
