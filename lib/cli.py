@@ -184,7 +184,7 @@ def pack_period(db: sqlite_utils.Database, key: str) -> Period:
     """The period a --period names: a preset key ('latest-12', '2025/26') or 'YYYY-MM:YYYY-MM'."""
     # Two sub-queries: each is one look-up in the month index, MIN and MAX together a scan of every row.
     first, last = db.execute(
-        "SELECT (SELECT MIN(month) FROM monthly_counts), (SELECT MAX(month) FROM monthly_counts)"
+        "SELECT (SELECT MIN(month) FROM csp_monthly_counts), (SELECT MAX(month) FROM csp_monthly_counts)"
     ).fetchone()
     if first is None:
         raise LookupError("the store holds no incidents yet, so there is nothing to report")

@@ -70,7 +70,7 @@ def months_held(db: sqlite_utils.Database, start: str | None = None, end: str | 
     """Return every month from the store's first to its last incident month (clipped to start/end)."""
     # Two sub-queries, not MIN and MAX in one: each alone is a single index look-up, together a full scan.
     first, last = db.execute(
-        "SELECT (SELECT MIN(month) FROM monthly_counts), (SELECT MAX(month) FROM monthly_counts)"
+        f"SELECT (SELECT MIN(month) FROM {CSP_COUNTS}), (SELECT MAX(month) FROM {CSP_COUNTS})"
     ).fetchone()
     if first is None:
         return []

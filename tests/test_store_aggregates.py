@@ -1,4 +1,4 @@
-"""The pre-aggregated count tables (migrations 4 and 5): always equal to a recount, kept so by every writer,
+"""The pre-aggregated count tables (migrations 4 to 6): always equal to a recount, kept so by every writer,
 and built for a store that predates them."""
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def test_any_write_to_monthly_counts_reaches_the_csp_totals(db):
     assert csp_totals(db) == db.execute(CSP_RECOUNT).fetchall()
 
 
-@pytest.mark.parametrize("version", [3, 4])
+@pytest.mark.parametrize("version", [3, 4, 5])
 def test_a_store_from_before_the_count_tables_is_upgraded_on_opening(tmp_path, version):
     path = tmp_path / "csp.db"
     db = open_store(path)
@@ -116,10 +116,13 @@ def test_a_store_from_before_the_count_tables_is_upgraded_on_opening(tmp_path, v
     area = find_area(db, "Ipswich")
     series = monthly_counts(db, area, ["Anti-social behaviour"])
     expected = (csp_totals(db), point_totals(db))
-    # Take the store back to the schema it had before migration 4 (or 5), as a store built then would be.
-    db.execute("DROP TABLE point_monthly_counts")
-    db.execute("DROP INDEX points_csp_place")
-    db.execute("CREATE INDEX points_csp ON points (csp_code)")
+    # Take the store back to the schema it had at ``version``, as a store built then would be.
+    db.execute("DROP INDEX csp_monthly_counts_month")
+    db.execute("CREATE INDEX monthly_counts_month ON monthly_counts (month)")
+    if version < 5:
+        db.execute("DROP TABLE point_monthly_counts")
+        db.execute("DROP INDEX points_csp_place")
+        db.execute("CREATE INDEX points_csp ON points (csp_code)")
     if version < 4:
         for trigger in ("insert", "update", "delete"):
             db.execute(f"DROP TRIGGER monthly_counts_{trigger}")
@@ -129,8 +132,9 @@ def test_a_store_from_before_the_count_tables_is_upgraded_on_opening(tmp_path, v
 
     db = open_store(path)
     assert len(MIGRATIONS) == schema_version(db)
-    assert {"points_csp_place", "points_lsoa"} == {r[0] for r in db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'points' AND sql IS NOT NULL")}
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+    assert {"points_csp_place", "points_lsoa", "csp_monthly_counts_month"} <= indexes
+    assert not {"points_csp", "monthly_counts_month"} & indexes
     assert expected == (csp_totals(db), point_totals(db))
     pd.testing.assert_frame_equal(series, monthly_counts(db, area, ["Anti-social behaviour"]))
     db.close()
