@@ -50,6 +50,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -75,6 +76,8 @@ PAGES = {  # page file -> (title on the page, measured for one CSP)
     "pages/measures.py": ("Measures", True),
     "pages/similar.py": ("Similar areas", False),
     "pages/hotspots.py": ("Hotspots", False),
+    # Predicting next month's hotspots is computed only when their outline is switched on.
+    "pages/hotspots.py?predicted=true": ("Hotspots", False),
     "pages/priorities.py": ("Priority matrix", False),
     "pages/actions.py": ("Action plan", False),
     "pages/present.py": ("Where we are", False),  # the guided sequence's first step
@@ -155,7 +158,13 @@ def new_app(store: StoreUnderTest, page: str, area: str | None = PAGE_AREA) -> A
     code = page_area(store, page, area)
     if code:
         app.query_params["area"] = code
+    app.query_params.update(parse_qsl(page.partition("?")[2]))
     return app
+
+
+def page_file(page: str) -> str:
+    """The script of a measured page ('pages/hotspots.py?predicted=true' -> 'pages/hotspots.py')."""
+    return page.partition("?")[0]
 
 
 def checked(app: AppTest, page: str, what: str) -> AppTest:
@@ -183,7 +192,7 @@ def measure_page(store: StoreUnderTest, page: str, runs: int, area: str | None =
     app = new_app(store, page, area)
     checked(app.run(), "pages/home.py", "first run")
     st.cache_data.clear()
-    cold = timed(lambda: app.switch_page(page).run())
+    cold = timed(lambda: app.switch_page(page_file(page)).run())
     checked(app, page, "cold")
     warm = []
     for number in range(runs):
@@ -198,7 +207,7 @@ def warm_up(store: StoreUnderTest, area: str | None = PAGE_AREA) -> None:
     app = new_app(store, "pages/overview.py", area)
     checked(app.run(), "pages/home.py", "warm-up")
     for page in PAGES:
-        checked(app.switch_page(page).run(), page, "warm-up")
+        checked(app.switch_page(page_file(page)).run(), page, "warm-up")
 
 
 def profile_run(store: StoreUnderTest, page: str, cold: bool, lines: int, area: str | None = PAGE_AREA) -> str:
@@ -209,7 +218,7 @@ def profile_run(store: StoreUnderTest, page: str, cold: bool, lines: int, area: 
     """
     app = new_app(store, page, area)
     checked(app.run(), "pages/home.py", "first run")
-    checked(app.switch_page(page).run(), page, "profile: first run")
+    checked(app.switch_page(page_file(page)).run(), page, "profile: first run")
     if cold:
         st.cache_data.clear()
     profiler = cProfile.Profile()

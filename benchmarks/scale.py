@@ -428,6 +428,12 @@ def save_results(builds: list[Build], measured: list[Measured], path: Path) -> N
     path.write_text(json.dumps(data, indent=1, default=str))
 
 
+def page_key(name: str) -> str:
+    """'hotspots' -> 'pages/hotspots.py'; 'hotspots?predicted=true' -> 'pages/hotspots.py?predicted=true'."""
+    stem, mark, query = name.partition("?")
+    return f"pages/{stem.removesuffix('.py')}.py{mark}{query}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
@@ -445,7 +451,7 @@ def main() -> None:
     areas = [a for a in args.areas.split(",") if a]
     if any(a not in AREAS for a in areas):
         parser.error(f"--areas takes {', '.join(AREAS)}")
-    pages = list(PAGES) if not args.pages else [f"pages/{p.removesuffix('.py')}.py" for p in args.pages.split(",")]
+    pages = list(PAGES) if not args.pages else [page_key(p) for p in args.pages.split(",")]
     if any(p not in PAGES for p in pages):
         parser.error(f"--pages takes {', '.join(p.removeprefix('pages/').removesuffix('.py') for p in PAGES)}")
     quiet_streamlit()

@@ -39,6 +39,7 @@ from lib.area_files import (
 )
 from lib.areas import Area
 from lib.importing import ImportFileError, ImportSummary, import_transaction, readable_name
+from lib.land_area import boundary_hectares
 
 DECIMALS = 5  # about 1 m: finer than the generalised boundaries themselves, and keeps the store small
 _ONS_PROPERTY = re.compile(r"^(lsoa|lad|csp|cty|pfa)(\d{2})(cd|nm)$")
@@ -363,11 +364,13 @@ def _write(db: sqlite_utils.Database, file: str, features: list[_Feature], summa
         [(*f.bbox, f.area.code) for f in features],
     )
     stored = dict(db.execute("SELECT area_code, geojson FROM boundaries").fetchall())
-    changed = [(f.area.code, f.geojson, file) for f in features if stored.get(f.area.code) != f.geojson]
+    changed = [f for f in features if stored.get(f.area.code) != f.geojson]
+    hectares = boundary_hectares([f.geojson for f in changed])
     db.conn.executemany(
-        "INSERT INTO boundaries (area_code, geojson, source) VALUES (?, ?, ?) "
-        "ON CONFLICT(area_code) DO UPDATE SET geojson = excluded.geojson, source = excluded.source",
-        changed,
+        "INSERT INTO boundaries (area_code, geojson, source, hectares) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(area_code) DO UPDATE SET geojson = excluded.geojson, source = excluded.source, "
+        "hectares = excluded.hectares",
+        [(f.area.code, f.geojson, file, area) for f, area in zip(changed, hectares, strict=True)],
     )
     new_areas = {code for code in in_file if code not in held}
     summary.rows_accepted = sum(

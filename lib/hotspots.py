@@ -23,7 +23,6 @@ Two details of esda matter here and are handled below:
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from collections.abc import Sequence
@@ -38,7 +37,6 @@ import shapely
 import sqlite_utils
 from libpysal.graph import Graph
 from libpysal.weights import Queen
-from shapely.geometry import shape
 
 from lib.areas import Area, csp_codes_within, district_name_from_lsoa_name
 from lib.counts import area_filter, months_held
@@ -168,7 +166,8 @@ def point_counts(
     """
     where, params = points_filter(db, area)
     months = months_between(first, end)
-    clauses = [f"pc.month IN ({_marks(months)})", f"pc.lsoa_code IN (SELECT p.lsoa_code FROM points p WHERE {where})"]
+    clauses = [f"pc.month IN ({_marks(months)})",
+               f"pc.lsoa_code IN (SELECT DISTINCT p.lsoa_code FROM points p WHERE {where})"]
     values = [*months, *params]
     if categories:
         clauses.append(f"pc.category_id IN (SELECT id FROM categories WHERE name IN ({_marks(categories)}))")
@@ -238,11 +237,12 @@ def _geometries(db: sqlite_utils.Database, codes: Sequence[str]) -> dict[str, sh
     # Chunks keep well under SQLite's limit on bound parameters.
     for offset in range(0, len(codes), 900):
         chunk = codes[offset : offset + 900]
-        for code, text in db.execute(
+        rows = db.execute(
             f"SELECT area_code, geojson FROM boundaries WHERE area_code IN ({', '.join('?' for _ in chunk)})",
             chunk,
-        ).fetchall():
-            found[code] = shape(json.loads(text))
+        ).fetchall()
+        # Parsed in one call in C: a force area has thousands of LSOAs, and parsing each in Python took 0.3 s.
+        found.update(zip([code for code, _ in rows], shapely.from_geojson([text for _, text in rows]), strict=True))
     return found
 
 
@@ -271,10 +271,11 @@ def hexagons_of(points: pd.DataFrame, resolution: int) -> pd.Series:
     """
     if points.empty:
         return pd.Series([], index=points.index, dtype=object)
-    keys = pd.MultiIndex.from_frame(points[["latitude", "longitude"]])
-    unique = keys.unique()
-    cell = pd.Series([h3.latlng_to_cell(lat, lng, resolution) for lat, lng in unique], index=unique)
-    return pd.Series(cell.reindex(keys).to_numpy(), index=points.index)
+    # Many rows share a position (one per month and point): hash the positions, and ask H3 once for each.
+    position, unique = pd.factorize(points["latitude"].to_numpy(dtype=float)
+                                    + 1j * points["longitude"].to_numpy(dtype=float), use_na_sentinel=False)
+    cells = np.array([h3.latlng_to_cell(p.real, p.imag, resolution) for p in unique.tolist()], dtype=object)
+    return pd.Series(cells[position], index=points.index, dtype=object)
 
 
 def h3_study_cells(db: sqlite_utils.Database, area: Area, resolution: int) -> list[str]:
@@ -285,8 +286,11 @@ def h3_study_cells(db: sqlite_utils.Database, area: Area, resolution: int) -> li
     the points ever seen in the area plus one ring around them, so that the empty cells Gi* needs are there.
     """
     _check_resolution(resolution)
-    point_cells = set(hexagons_of(_point_cells(db, area), resolution))
-    polygon = area_polygon(db, area)
+    return _study_cells(_point_cells(db, area), area_polygon(db, area), resolution)
+
+
+def _study_cells(points: pd.DataFrame, polygon: shapely.Geometry | None, resolution: int) -> list[str]:
+    point_cells = set(hexagons_of(points, resolution))
     if polygon is not None and not polygon.is_empty:
         cells = set(h3.h3shape_to_cells(h3.geo_to_h3shape(polygon), resolution)) | point_cells
     else:
@@ -303,8 +307,9 @@ def suggested_resolution(db: sqlite_utils.Database, area: Area, max_cells: int =
     town CSP, 8 for a large or rural CSP, 7 for a county.
     """
     best = RESOLUTIONS.start
+    points, polygon = _point_cells(db, area), area_polygon(db, area)  # read once for every resolution tried
     for resolution in RESOLUTIONS:
-        if len(h3_study_cells(db, area, resolution)) > max_cells:
+        if len(_study_cells(points, polygon, resolution)) > max_cells:
             break
         best = resolution
     return best
@@ -615,8 +620,10 @@ def hotspot_cells(
     previous_held = bool(held) and held[0] <= previous_start and previous_end <= held[-1]
 
     groups = _incident_groups(db, area, categories, previous_start, start, end)
+    points = None
     if unit == "h3":
-        region = h3_study_cells(db, area, resolution)
+        points = _point_cells(db, area)  # read once: the study area and the names of empty hexagons need them
+        region = _study_cells(points, area_polygon(db, area), resolution)
         neighbours = h3_neighbours(region)
         lsoa_names_all = area_lsoas(db, area)
     else:
@@ -637,7 +644,7 @@ def hotspot_cells(
     cells["change"] = cells["count"].astype("Int64") - cells["previous"]
     cells["share"] = cells["count"] / total * 100 if total else 0.0
 
-    lsoa_names, streets = _cell_names(db, area, resolution if unit == "h3" else None, cells["cell"], groups,
+    lsoa_names, streets = _cell_names(db, points, resolution if unit == "h3" else None, cells["cell"], groups,
                                       current_rows, lsoa_names_all)
     cells["lsoa_name"], cells["place"] = _places(cells["cell"], lsoa_names, streets)
     if unit == "lsoa":
@@ -685,14 +692,17 @@ def hotspot_cells(
 
 def _cell_names(
     db: sqlite_utils.Database,
-    area: Area,
+    points: pd.DataFrame | None,
     resolution: int | None,
     cells: pd.Series,
     groups: pd.DataFrame,
     current_rows: pd.DataFrame,
     lsoa_names_all: dict[str, str],
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """LSOA names (busiest first) and the most frequent streets of the current period, per cell."""
+    """LSOA names (busiest first) and the most frequent streets of the current period, per cell.
+
+    ``points`` are the area's map points (``_point_cells``), which name hexagons without incidents; None for LSOAs.
+    """
     streets_frame = current_rows.assign(street=current_rows["location"].map(_street))
     streets = _top(streets_frame[streets_frame["street"] != ""], "street", "count", _STREETS_SHOWN)
     if resolution is None:  # LSOA cells are named by themselves
@@ -704,8 +714,7 @@ def _cell_names(
     lsoa_names = _top(named, "lsoa_name", "weight", _LSOA_NAMES_SHOWN)
     missing = set(cells) - set(lsoa_names)
     if missing:
-        points = _point_cells(db, area)
-        points["cell"] = hexagons_of(points, resolution)
+        points = points.assign(cell=hexagons_of(points, resolution))
         points = points[points["cell"].isin(missing)]
         points["lsoa_name"] = points["lsoa_code"].map(lambda c: lsoa_names_all.get(c, c))
         lsoa_names.update(_top(points, "lsoa_name", "points", _LSOA_NAMES_SHOWN))

@@ -46,24 +46,32 @@ def incident_cells(db: sqlite_utils.Database, area: Area, categories: list[str],
 
     The area's points and their hexagons are chosen exactly as the Gi* map chooses them (``lib.hotspots``).
     """
+    counts = incident_cell_counts(db, area, categories, start, end, resolution)
+    repeat = counts["count"].to_numpy(dtype=int)
+    return pd.DataFrame({"month": np.repeat(counts["month"].to_numpy(dtype=object), repeat),
+                         "h3": np.repeat(counts["h3"].to_numpy(dtype=object), repeat)})
+
+
+def incident_cell_counts(db: sqlite_utils.Database, area: Area, categories: list[str], start: str, end: str,
+                         resolution: int) -> pd.DataFrame:
+    """The area's incidents per snap point and month (month, h3 at ``resolution``, count): the rows of
+    :func:`incident_cells` before they are expanded, which a force area's 200,000 incidents need not be."""
+    empty = pd.DataFrame({"month": pd.Series(dtype=str), "h3": pd.Series(dtype=str), "count": pd.Series(dtype=int)})
     if not categories:
-        return pd.DataFrame({"month": pd.Series(dtype=str), "h3": pd.Series(dtype=str)})
+        return empty
     rows = point_counts(db, area, categories, start, end, "p.latitude, p.longitude", "pc.month",
                         order="g.key, g.point_id")
     if not rows:
-        return pd.DataFrame({"month": pd.Series(dtype=str), "h3": pd.Series(dtype=str)})
+        return empty
     groups = pd.DataFrame(rows, columns=["latitude", "longitude", "month", "count"])
-    cells = hexagons_of(groups, resolution)
-    repeat = groups["count"].to_numpy(dtype=int)
-    return pd.DataFrame({"month": np.repeat(groups["month"].to_numpy(dtype=object), repeat),
-                         "h3": np.repeat(cells.to_numpy(dtype=object), repeat)})
+    return pd.DataFrame({"month": groups["month"], "h3": hexagons_of(groups, resolution), "count": groups["count"]})
 
 
 def predict(db: sqlite_utils.Database, area: Area, categories: list[str], end: str, study_cells: list[str],
             settings: ForecastSettings = DEFAULT_SETTINGS, coverage: float = COVERAGE) -> Prediction:
     """Cells predicted for the month after ``end``, and the back-test of the same method on ``end``."""
     start = shift_months(end, -TRAINING_MONTHS)
-    points = incident_cells(db, area, categories, start, end, settings.resolution)
+    points = incident_cell_counts(db, area, categories, start, end, settings.resolution)
     held = sorted(set(points["month"]))
     if not held or not study_cells:
         return Prediction([], coverage, None, None)
@@ -74,4 +82,4 @@ def predict(db: sqlite_utils.Database, area: Area, categories: list[str], end: s
     if not earlier or tested.empty:
         return Prediction(cells, coverage, None, None)
     before = top_cells_by_coverage(hotspot_scores(points, earlier, study_cells, settings), coverage)
-    return Prediction(cells, coverage, end, hit_rate(before, tested["h3"]))
+    return Prediction(cells, coverage, end, hit_rate(before, np.repeat(tested["h3"].to_numpy(), tested["count"])))

@@ -22,6 +22,7 @@ import sqlite_utils
 from scipy.spatial.distance import cdist
 from scipy.stats import norm
 
+from lib.land_area import boundary_hectares
 from lib.periods import months_between
 from lib.summary import MIN_INCIDENTS_PER_CSP_MONTH
 
@@ -68,7 +69,6 @@ METHOD_NOTE = (
 )
 
 _LEVELS = ("csp", "district", "lsoa")  # a CSP's own figure is preferred to a sum of its districts or LSOAs
-_SQUARE_METRES_PER_HECTARE = 10_000
 
 # Every area a CSP's figures can be built from: the CSP itself, its districts, and its districts' LSOAs.
 _MEMBERS_SQL = """
@@ -277,21 +277,19 @@ def _area_hectares(db: sqlite_utils.Database, codes: list[str], year: int | None
 
 
 def _boundary_hectares(db: sqlite_utils.Database, codes: list[str]) -> dict[str, float]:
-    """Area inside each held boundary, measured on the British National Grid (EPSG:27700), in hectares."""
+    """Area inside each held boundary, in hectares, as measured when it was stored (``lib.land_area``)."""
     if not codes:
         return {}
     rows = db.execute(
-        "SELECT area_code, geojson FROM boundaries WHERE area_code IN (SELECT value FROM json_each(?))",
+        "SELECT area_code, hectares, geojson FROM boundaries WHERE area_code IN (SELECT value FROM json_each(?))",
         [json.dumps(codes)],
     ).fetchall()
-    if not rows:
-        return {}
-    import geopandas as gpd  # heavy: only when boundaries are the only source of an area
-    import shapely
-
-    shapes = shapely.from_geojson([geojson for _, geojson in rows])
-    metres = gpd.GeoSeries(shapes, crs="EPSG:4326").to_crs("EPSG:27700").area
-    return {code: float(area) / _SQUARE_METRES_PER_HECTARE for (code, _), area in zip(rows, metres, strict=True)}
+    hectares = {code: float(area) for code, area, _ in rows if area is not None}
+    # A boundary written by something other than the importer may not have been measured yet.
+    unmeasured = [(code, geojson) for code, area, geojson in rows if area is None]
+    measured = boundary_hectares([geojson for _, geojson in unmeasured])
+    hectares.update({code: area for (code, _), area in zip(unmeasured, measured, strict=True)})
+    return hectares
 
 
 def _weighted_density(db: sqlite_utils.Database, members: pd.DataFrame, totals: pd.DataFrame,

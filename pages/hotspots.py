@@ -48,13 +48,16 @@ with st.container(horizontal=True):
                         help="The outlines are drawn by the dashboard, so the map reads without it.")
     show_predicted = st.toggle("Outline next month's predicted hotspots", key="predicted", bind="query-params",
                                disabled=unit != "h3", help="The cells covering 5% of the area that the back-tested "
-                                                           "method expects to be busiest next month.")
+                                                           "method expects to be busiest next month, and how "
+                                                           "well it did on the latest month.")
 if indicator.key == PUBLIC_PLACE_VIOLENCE:
     ui.caveat_for([indicator])
 
 categories = tuple(indicator.categories)
 view = ui.load_hotspots(store, area, categories, period.start, period.end, unit, resolution)
-prediction = ui.load_prediction(store, area, categories, period.end)
+# Predicting covers every small hexagon of the area (a second or two for a force area), so only when shown.
+show_predicted = show_predicted and unit == "h3"
+prediction = ui.load_prediction(store, area, categories, period.end) if show_predicted else None
 result = view.result
 with st.container(horizontal=True):
     for label, value in hotspot_metrics(result):
@@ -67,11 +70,12 @@ st.pydeck_chart(deck, height=620, key="hotspots_map",
                 alt=f"Map of {indicator.name} in {area.name} on {CELL_UNITS[unit]}, coloured by "
                     f"{LAYERS[layer].lower()}. The top hotspots are listed in the table below the map.")
 ui.map_legend(maps.legend_items(layer, maps.count_colours(result.cells["count"], suppress_small=public).breaks,
-                                   predicted=show_predicted and bool(prediction.cells) and unit == "h3"))
+                                   predicted=show_predicted and bool(prediction.cells)))
 st.caption(ui.plain_text(hotspot_caption(result, indicator, area, period)))
 for note in result.notes:
     ui.caveat(ui.plain_text(note))
-st.markdown(f"**Predicted hotspots.** {ui.plain_text(prediction.sentence(indicator.name.lower()))}")
+if prediction is not None:
+    st.markdown(f"**Predicted hotspots.** {ui.plain_text(prediction.sentence(indicator.name.lower()))}")
 
 st.subheader("The top hotspots")
 table = ranked_table(result, public=public)

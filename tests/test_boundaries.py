@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
+import statistics
 
+import numpy as np
+import pyproj
 import pytest
 import shapely
 from shapely.geometry import shape
@@ -13,6 +17,7 @@ from lib.areas import find_area
 from lib.boundaries import DECIMALS, import_boundaries
 from lib.importing import ImportFileError
 from lib.lookups import import_lookup
+from lib.store import open_store
 from tests.conftest import EAST_SUSSEX_CSPS, real_file, store_fingerprint
 
 LSOA_FILE = "boundaries/lsoa2011_bsc_sussex_suffolk_westmercia.geojson.gz"
@@ -216,3 +221,47 @@ def test_duplicate_code_is_refused(db, tmp_path):
     with pytest.raises(ImportFileError) as caught:
         import_boundaries(db, path)
     assert caught.value.row == 4
+
+
+def test_each_boundary_is_stored_with_the_land_inside_it(db):
+    import_boundaries(db, real_file(LSOA_FILE))
+    stored = dict(db.execute("SELECT area_code, hectares FROM boundaries").fetchall())
+    # An independent measure: each source polygon (before rounding to 1 m) projected vertex by vertex with pyproj.
+    to_grid = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    source = {f["properties"]["LSOA11CD"]: shapely.transform(
+        shape(f["geometry"]), lambda xy: np.column_stack(to_grid.transform(xy[:, 0], xy[:, 1]))).area / 10_000
+        for f in features(LSOA_FILE)}
+    assert stored.keys() == source.keys()
+    assert all(stored[code] == pytest.approx(source[code], rel=0.01) for code in source)  # rounding: under 0.5%
+    # And against ONS's own Census 2011 figures for the same LSOAs (theirs from the full-resolution boundaries).
+    with gzip.open(real_file("population/census2011_lsoa_population_ew.csv.gz"), "rt", encoding="utf-8") as handle:
+        census = {row["lsoa11cd"]: float(row["area_hectares"]) for row in csv.DictReader(handle)}
+    assert sum(stored.values()) == pytest.approx(sum(census[code] for code in stored), rel=0.01)
+    assert statistics.median(stored[code] / census[code] for code in stored) == pytest.approx(1, abs=0.02)
+
+
+def test_a_store_from_before_hectares_were_stored_is_measured_on_opening(tmp_path):
+    path = tmp_path / "csp.db"
+    db = open_store(path)
+    import_boundaries(db, real_file(CSP_FILE))
+    expected = dict(db.execute("SELECT area_code, hectares FROM boundaries").fetchall())
+    db.execute("ALTER TABLE boundaries DROP COLUMN hectares")
+    db.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    db.close()
+    db = open_store(path)
+    assert expected == dict(db.execute("SELECT area_code, hectares FROM boundaries").fetchall())
+    assert 314 == len(expected) and all(area > 0 for area in expected.values())
+    db.close()
+
+
+def test_a_changed_boundary_is_measured_again(db, tmp_path):
+    original = [f for f in features(CSP_FILE) if f["properties"]["CSP17CD"] == "E22000295"]  # Eastbourne
+    write_collection(tmp_path / "one.geojson.gz", original)
+    import_boundaries(db, tmp_path / "one.geojson.gz")
+    before = db.execute("SELECT hectares FROM boundaries").fetchone()[0]
+    smaller = json.loads(json.dumps(original))
+    smaller[0]["geometry"] = shapely.geometry.mapping(shape(original[0]["geometry"]).buffer(-0.01))
+    write_collection(tmp_path / "two.geojson.gz", smaller)
+    import_boundaries(db, tmp_path / "two.geojson.gz")
+    after = db.execute("SELECT hectares FROM boundaries").fetchone()[0]
+    assert 0 < after < before

@@ -16,6 +16,7 @@ from shapely.geometry import Point, box
 from lib.hotspot_forecast import (
     DEFAULT_SETTINGS,
     ForecastSettings,
+    _smoothed_at,
     coverage_sentence,
     hit_rate,
     hotspot_scores,
@@ -23,6 +24,7 @@ from lib.hotspot_forecast import (
     pai,
     point_cells,
     rri,
+    smooth,
     study_area_cells,
     top_cells_by_coverage,
     training_months,
@@ -148,6 +150,30 @@ def test_smoothing_spreads_to_neighbours():
     # Without smoothing the neighbours stay at 0.
     plain = hotspot_scores(points, ["2022-05"], STUDY, NO_SMOOTHING)
     assert (plain.drop(CENTRE) == 0).all()
+
+
+def test_counted_rows_score_like_one_row_per_incident():
+    one_each = incidents(("2022-04", CENTRE), ("2022-05", CENTRE), ("2022-05", CENTRE), ("2022-05", STUDY[0]))
+    counted = pd.DataFrame({"month": ["2022-04", "2022-05", "2022-05"], "h3": [CENTRE, CENTRE, STUDY[0]],
+                            "count": [1, 2, 1]})
+    settings = ForecastSettings(RES, 3.0, 0.1, rings=2)
+    pd.testing.assert_series_equal(hotspot_scores(one_each, ["2022-04", "2022-05"], STUDY, settings),
+                                   hotspot_scores(counted, ["2022-04", "2022-05"], STUDY, settings))
+
+
+def test_beside_a_pentagon_scores_fall_back_to_asking_h3_for_each_ring():
+    # The local IJ grid is not regular around one of H3's 12 pentagons, so the fast way must step aside.
+    pentagon = sorted(h3.get_pentagons(RES))[0]
+    study = sorted(h3.grid_disk(pentagon, 4))
+    busy = sorted(h3.grid_disk(pentagon, 2))
+    points = incidents(*(("2022-05", cell) for cell in busy), ("2022-05", pentagon))
+    settings = ForecastSettings(RES, 6.0, 0.1, rings=2)
+    own = pd.Series(1.0, index=busy).add(pd.Series({pentagon: 1.0}), fill_value=0)
+    assert _smoothed_at(own, pd.Index(study), settings) is None
+    expected = smooth(own, settings).reindex(study, fill_value=0.0)
+    np.testing.assert_allclose(hotspot_scores(points, ["2022-05"], study, settings).to_numpy(), expected.to_numpy())
+    # The pentagon itself: its own two incidents, five neighbours in ring 1 and ten in ring 2.
+    assert hotspot_scores(points, ["2022-05"], study, settings)[pentagon] == pytest.approx(2 + 5 * 0.1 + 10 * 0.1**4)
 
 
 def test_incidents_just_outside_the_study_area_lend_weight_to_it():

@@ -391,3 +391,16 @@ def test_the_printed_caption_names_each_licence_once():
     text = maps._caption(caption)
     assert 1 == text.count("Open Government Licence") and 1 == text.count("Contains OS data")
     assert maps._caption("").startswith("Contains public sector information")
+
+
+def test_the_predicted_outline_is_the_union_of_the_predicted_hexagons():
+    # Three separate clusters, one with a hole: H3's own tracing must give what unioning each hexagon gives.
+    centre = h3.latlng_to_cell(50.77, 0.28, 10)
+    far = h3.grid_ring(centre, 30)[0]
+    cells = [*h3.grid_ring(centre, 2), *h3.grid_ring(centre, 3), *h3.grid_disk(far, 2), h3.grid_ring(centre, 15)[3]]
+    outline = maps._predicted_area(cells, "h3", None)
+    union = shapely.union_all([shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in cells])
+    assert 3 == len(shapely.get_parts(outline))
+    assert 1 == sum(len(part.interiors) for part in shapely.get_parts(outline))  # the hole in the middle ring
+    assert outline.symmetric_difference(union).area < 1e-6 * union.area
+    assert maps._predicted_area(["not a cell"], "h3", None).is_empty

@@ -534,7 +534,8 @@ def test_trends_gives_a_proportion_wilson_intervals(monkeypatch, demo):
 
 
 def test_hotspots_page_on_the_demo_finds_the_seafront_and_counts_right(monkeypatch, demo):
-    app = open_page(monkeypatch, demo, "pages/hotspots.py", area="X22000005", indicator="public-place-violence")
+    app = open_page(monkeypatch, demo, "pages/hotspots.py", area="X22000005", indicator="public-place-violence",
+                    predicted="true")
     assert not app.exception
     metrics = metric_values(app)
     ppv = demo_category_recount(demo, "X22000005", [VIOLENCE, PUBLIC_ORDER], "2025-10", "2026-09")
@@ -545,6 +546,9 @@ def test_hotspots_page_on_the_demo_finds_the_seafront_and_counts_right(monkeypat
     assert any("approximation" in i.value for i in app.info)  # the public place violence caveat
     assert any("Back-tested on Sep 2026" in m.value.replace("\\", "") for m in app.markdown)
     assert 1 == len(app.get("deck_gl_json_chart"))
+    # Without the outline the prediction is not computed, and its back-test is not stated.
+    app.toggle(key="predicted").set_value(False).run()
+    assert not any("Back-tested" in m.value for m in app.markdown)
 
 
 def test_hotspots_link_reopens_the_same_map(monkeypatch, demo):

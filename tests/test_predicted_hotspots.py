@@ -5,11 +5,22 @@ from __future__ import annotations
 import sqlite3
 
 import h3
+import numpy as np
+import pandas as pd
 import pytest
 
 from lib.areas import find_area
-from lib.hotspot_forecast import DEFAULT_SETTINGS, hit_rate, hotspot_scores, top_cells_by_coverage
-from lib.predicted_hotspots import COVERAGE, incident_cells, predict
+from lib.hotspot_forecast import (
+    DEFAULT_SETTINGS,
+    ForecastSettings,
+    _smoothed_at,
+    hit_rate,
+    hotspot_scores,
+    smooth,
+    top_cells_by_coverage,
+)
+from lib.hotspots import h3_study_cells
+from lib.predicted_hotspots import COVERAGE, incident_cell_counts, incident_cells, predict
 from lib.store import open_store
 from tests.app_support import demo_store_file
 from tests.conftest import SUSSEX_FILE, lsoa_to_csp, raw_police_rows
@@ -67,3 +78,21 @@ def test_with_one_month_held_there_is_no_back_test(demo):
     result = predict(demo, lowmere, [ASB], first, ["89195da49b7ffff"])
     assert result.hit_share is None
     assert "Too few months" in result.sentence("ASB")
+
+
+@pytest.mark.parametrize("rings", [1, 2, 3])
+def test_scores_on_the_local_grid_equal_h3_ring_by_ring_on_real_sussex(sussex_store_path, rings):
+    # The fast way (a dense local IJ grid) must give what asking H3 for every ring of every busy cell gives.
+    db = open_store(sussex_store_path)
+    sussex = find_area(db, "E23000033")  # the Sussex police force area: every CSP of the real file
+    counts = incident_cell_counts(db, sussex, [ASB], "2018-04", "2019-03", DEFAULT_SETTINGS.resolution)
+    study = pd.Index(h3_study_cells(db, sussex, DEFAULT_SETTINGS.resolution))
+    db.close()
+    own = counts.groupby("h3")["count"].sum().astype(float)
+    assert len(own) > 4_000 and len(study) > 100_000  # thousands of busy cells, as in a force area
+    settings = ForecastSettings(DEFAULT_SETTINGS.resolution, DEFAULT_SETTINGS.half_life_months,
+                                DEFAULT_SETTINGS.neighbour_weight, rings)
+    fast = _smoothed_at(own, study, settings)
+    assert fast is not None
+    np.testing.assert_allclose(fast, smooth(own, settings).reindex(study, fill_value=0.0).to_numpy(), rtol=1e-12)
+    assert (fast > 0).sum() > len(own)  # the smoothing did reach beyond the busy cells
