@@ -117,6 +117,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
                 "(a comma inside an unquoted value?)",
                 row=int(line),
             ) from error
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(error))
+        if unclosed:
+            records = _records(path)
+            record = min(int(unclosed.group(1)), len(records) - 1)
+            raise ImportFileError(name, "a quoted value is never closed (is the file cut short?)",
+                                  row=records[record][0] if records else None) from error
         raise ImportFileError(name, f"not a well-formed CSV file: {str(error).strip()}") from error
     except UnicodeDecodeError as error:
         raise ImportFileError(name, "the file is not UTF-8 text (save it as 'CSV UTF-8')") from error
@@ -132,28 +138,34 @@ def read_table(path: str | Path) -> pd.DataFrame:
         seen.add(column)
     frame = raw.iloc[1:].copy()
     frame.columns = columns
-    frame.index = pd.RangeIndex(2, len(frame) + 2)
-    if frame.apply(lambda c: c.str.contains("\n", regex=False)).to_numpy().any():
-        # A quoted cell over several lines (Alt+Enter in Excel) shifts every later record's line.
-        frame.index = _record_lines(path)[1: len(frame) + 1]
+    records = _records(path)
+    # pandas pads a record with fewer fields than the header with blanks, so a file cut off inside its last
+    # record would import a shortened value without a word: refuse it, as a record with too many is refused.
+    for line, fields, blank in records[1:]:
+        if fields < len(columns) and not blank:
+            raise ImportFileError(name, f"this line has {fields} field{'s' if fields != 1 else ''} but the header "
+                                  f"has {len(columns)} (is the file cut short, or a value missing?)", row=line)
+    # A quoted cell over several lines (Alt+Enter in Excel) shifts every later record's line.
+    frame.index = [line for line, _, _ in records[1: len(frame) + 1]]
     for column in columns:
         frame[column] = frame[column].str.strip()
     blank = (frame == "").all(axis=1)
     return frame[~blank]
 
 
-def _record_lines(path: str | Path) -> list[int]:
-    """The line each CSV record starts on, as an editor numbers them (the header is line 1)."""
+def _records(path: str | Path) -> list[tuple[int, int, bool]]:
+    """Each CSV record's first line as an editor numbers them (the header is line 1), its number of fields, and
+    whether it is blank."""
     opener = gzip.open if str(path).endswith(".gz") else open
-    starts, line = [], 1
+    records, line = [], 1
     # The csv module refuses fields over 128 KB by default; pandas has read them already, so this must too.
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
-        for _ in reader:
-            starts.append(line)
+        for fields in reader:
+            records.append((line, len(fields), not any(field.strip() for field in fields)))
             line = reader.line_num + 1
-    return starts
+    return records
 
 
 def held_areas(db: sqlite_utils.Database, codes: Iterable[str] | None = None) -> dict[str, Area]:

@@ -168,10 +168,10 @@ def read_street_table(data: bytes, source: _Source) -> pa.Table:
     options = pacsv.ConvertOptions(
         column_types=_COLUMN_TYPES, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
     )
+    header = _header(data)
+    reading = pacsv.ReadOptions(block_size=1 << 22, **({"column_names": header, "skip_rows": 1} if header else {}))
     try:
-        table = pacsv.read_csv(
-            pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 22), convert_options=options
-        )
+        table = pacsv.read_csv(pa.BufferReader(data), read_options=reading, convert_options=options)
         names = table.column_names  # (a header that is not UTF-8 fails here, as the names become str)
     # pyarrow raises UnicodeDecodeError, not ArrowInvalid, when its message or a column name holds bytes that are
     # not UTF-8.
@@ -244,6 +244,22 @@ def crime_keys(crime_ids: pa.Array) -> np.ndarray:
     return keys.view(np.int64)
 
 
+def _header(data: bytes) -> list[str] | None:
+    """The header's column names in police.uk's own spelling, matched whatever their case and surrounding spaces
+    (as every other file's are); None where the first line cannot be read, for pyarrow to report."""
+    try:
+        line = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
+        names = next(csv.reader([line]), [])
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    return _police_names(names) or None
+
+
+def _police_names(names: list[str]) -> list[str]:
+    known = {column.casefold(): column for column in COLUMNS}
+    return [known.get(name.strip().casefold(), name.strip()) for name in names]
+
+
 def _locate_parse_error(data: bytes, label: str, error: Exception) -> ImportFileError:
     """Find the first malformed row with the csv module, to say exactly where the file is broken."""
     try:
@@ -254,7 +270,7 @@ def _locate_parse_error(data: bytes, label: str, error: Exception) -> ImportFile
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     reader = csv.reader(io.StringIO(text))
     try:
-        header = next(reader, [])
+        header = _police_names(next(reader, []))
         numeric = [header.index(c) for c in ("Longitude", "Latitude") if c in header]
         for row_number, fields in enumerate(reader, start=2):
             if len(fields) != len(header):

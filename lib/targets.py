@@ -91,13 +91,20 @@ def check_target(values: dict, where: str = "") -> dict:
     if baseline is not None and _period_kind(baseline) != "financial_year":
         raise ValueError(f"{where}baseline_period must be a financial year like 2025/26, not {baseline!r}")
     clean["baseline_period"] = baseline
-    measure = str(clean.get("measure") or "").strip()
+    measure = _checked_text(clean.get("measure"), "measure", where)
     if not measure:
         raise ValueError(f"{where}measure must say in words what the target is")
-    clean["measure"] = measure[:_MAX_TEXT]
-    commentary = str(clean.get("commentary") or "").strip()
-    clean["commentary"] = commentary[:_MAX_TEXT] or None
+    clean["measure"] = measure
+    clean["commentary"] = _checked_text(clean.get("commentary"), "commentary", where) or None
     return clean
+
+
+def _checked_text(raw: object, field: str, where: str) -> str:
+    # Refused, not cut: a cut sentence can say the opposite of what was meant, and nobody would see it was cut.
+    text = str(raw or "").strip()
+    if len(text) > _MAX_TEXT:
+        raise ValueError(f"{where}{field} is {len(text):,} characters long; the most is {_MAX_TEXT:,}")
+    return text
 
 
 def _target_value(raw: object, target_type: str, where: str) -> float:

@@ -261,3 +261,22 @@ def test_gzip_copy_of_plain_file_imports_the_same(tmp_path):
     a = import_police_uk(open_store(tmp_path / "a.db"), [plain])[0]
     b = import_police_uk(open_store(tmp_path / "b.db"), [SUSSEX_FILE])[0]
     assert (a.rows_accepted, a.rows_rejected) == (b.rows_accepted, b.rows_rejected)
+
+
+def test_column_names_are_matched_whatever_their_case_and_spaces(tmp_path):
+    # docs/formats.md: column names are case-insensitive and surrounding spaces are ignored, police.uk's too.
+    with gzip.open(SUSSEX_FILE) as source:
+        header, rest = source.read().split(b"\n", 1)
+    names = header.decode().split(",")
+    shouting = ",".join(f" {name.upper()} " if i % 2 else name.lower() for i, name in enumerate(names))
+    renamed = tmp_path / "sussex-renamed.csv"
+    renamed.write_bytes(shouting.encode() + b"\n" + rest)
+    original = open_store(tmp_path / "a.db")
+    import_police_uk(original, [SUSSEX_FILE])
+    relabelled = open_store(tmp_path / "b.db")
+    summary = import_police_uk(relabelled, [renamed])[0]
+    assert summary.rows_accepted > 50_000
+    for table in ("incidents", "monthly_counts", "point_monthly_counts", "rejected_rows"):
+        query = f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4" if table != "rejected_rows" else (
+            "SELECT row_number, reason, month, category, lsoa_code FROM rejected_rows ORDER BY row_number")
+        assert original.execute(query).fetchall() == relabelled.execute(query).fetchall(), table

@@ -233,6 +233,8 @@ BAD_ROWS = {
     "baseline 2025/27": (good_row(baseline_period="2025/27"), "baseline_period"),
     "basis not allowed": (good_row(basis="monthly"), "basis"),
     "blank measure": (good_row(measure=""), "measure"),
+    "measure over 2,000 characters": (good_row(measure="Reduce ASB " + "x" * 1990), "measure"),
+    "commentary over 2,000 characters": (good_row(commentary="On track. " * 201), "commentary"),
 }
 
 
@@ -412,6 +414,8 @@ def test_update_target_needs_to_know_who(small_store, who):
     {"baseline_period": "2025"},
     {"baseline_period": ""},  # a % change needs one
     {"measure": "   "},
+    {"measure": "m" * 2001},
+    {"commentary": "c" * 2001},
     {"commentary": "This part is fine", "target_value": "x"},  # nothing is kept when any field is bad
 ], ids=str)
 def test_update_target_refuses_bad_values_leaving_the_row(small_store, changes):
@@ -465,3 +469,12 @@ def test_edited_rows_finds_exactly_the_changed_cells(small_store):
     assert stored[by_key["burglary"]].commentary == "Now with a note"
     assert stored[by_key["vehicle-crime"]].commentary is None
     assert edited_rows(targets_frame(list(stored.values())), after) == {}
+
+
+def test_text_of_2000_characters_is_kept_whole_and_longer_text_is_refused_not_cut(small_store):
+    update_target(small_store, 1, {"measure": "m" * 2000, "commentary": "c" * 2000}, who="A. Officer")
+    held = next(t for t in load_targets(small_store) if t.id == 1)
+    assert (held.measure, held.commentary) == ("m" * 2000, "c" * 2000)
+    with pytest.raises(ValueError, match="commentary is 2,001 characters long; the most is 2,000"):
+        update_target(small_store, 1, {"commentary": "c" * 2001}, who="A. Officer")
+    assert "c" * 2000 == next(t for t in load_targets(small_store) if t.id == 1).commentary
