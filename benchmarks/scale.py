@@ -58,7 +58,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.big_store import BENCH_DIR, BIG_CSP, REAL, TARGETS_CSV  # noqa: E402
+from benchmarks.big_store import BENCH_DIR, BIG_CSP, TARGETS_CSV, real_file  # noqa: E402
 from benchmarks.import_police_uk import lsoa_centroids, national_month  # noqa: E402
 from benchmarks.pages import (  # noqa: E402
     GOAL_S,
@@ -160,13 +160,6 @@ def months_for(size: int) -> list[str]:
     """The months a store of ``size`` million incidents holds (two months a million)."""
     count = size * 1_000_000 // ROWS_PER_MONTH
     return months_between(FIRST_MONTH, shift_months(FIRST_MONTH, count - 1))
-
-
-def real_file(relative: str) -> Path:
-    path = REAL / relative
-    if not path.exists():
-        sys.exit(f"real data missing: {path} (set CSP_REAL_DATA to the shared/data/real folder)")
-    return path
 
 
 def national_lsoas() -> pd.DataFrame:
