@@ -37,7 +37,7 @@ from lib.catalogue import Indicator, find_indicator, headline_indicators, indica
 from lib.charts import harm_chart, sparkline
 from lib.committee_pack import build_pack
 from lib.disclosure import PUBLIC_MODE_NOTE, public_indicators
-from lib.editors import editing_setup, is_editor
+from lib.editors import editing_setup, is_editor, is_unverified
 from lib.export import csv_bytes
 from lib.hotspot_forecast import DEFAULT_SETTINGS
 from lib.measures import MeasureStatus, evaluate_measure, measure_basis, measure_figures
@@ -843,7 +843,8 @@ def current_editor() -> str | None:
     if not setup.enabled or not _logged_in():
         return None
     email = st.user.get("email")
-    return str(email).strip() if is_editor(setup, email) else None
+    # Recorded in lower case, so one person's changes read the same whatever case the provider sends.
+    return str(email).strip().lower() if is_editor(setup, email, st.user.get("email_verified")) else None
 
 
 def editing_gate(key: str) -> str | None:
@@ -859,8 +860,10 @@ def editing_gate(key: str) -> str | None:
         return None
     editor = current_editor()
     if editor is None:
-        st.caption(f":material/lock: Signed in as {plain_text(str(st.user.get('email') or 'no email'))}, who is "
-                   "not on the editors list, so this is read-only.")
+        who = ("whose email the sign-in service has not verified" if is_unverified(st.user.get("email_verified"))
+               else "who is not on the editors list")
+        st.caption(f":material/lock: Signed in as {plain_text(str(st.user.get('email') or 'no email'))}, {who}, "
+                   "so this is read-only.")
         return None
     st.caption(f":material/edit: Editing as {plain_text(editor)}: each change is recorded with your email.")
     return editor

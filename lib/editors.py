@@ -15,7 +15,8 @@ ID, via Streamlit's ``st.login``) whose email is on the editors list. Both live 
     [editors]
     emails = ["community.safety@example.gov.uk", "analyst@example.gov.uk"]
 
-A named provider (``[auth.microsoft]`` holding the client settings) is used by name. Without a complete ``[auth]``
+A named provider (``[auth.microsoft]`` holding the client settings; Streamlit allows no ``_`` in the name) is
+used by name. Without a complete ``[auth]``
 section, or with no editors listed, editing is off: the pages show their figures and no editing controls.
 """
 
@@ -55,9 +56,21 @@ def editing_setup(secrets: Mapping) -> EditingSetup:
     return EditingSetup(True, provider, editors)
 
 
-def is_editor(setup: EditingSetup, email: object) -> bool:
-    """Whether a signed-in person with this email may edit (emails compare without case or spaces)."""
+def is_editor(setup: EditingSetup, email: object, email_verified: object = None) -> bool:
+    """Whether a signed-in person with this email may edit (emails compare without case or spaces).
+
+    An email the identity provider says it has not verified never qualifies: anyone could otherwise claim an
+    editor's address (the "nOAuth" risk of multi-tenant Entra ID apps). A provider that says nothing of
+    verification (Entra ID usually omits the claim) is trusted for the addresses of its own tenant.
+    """
+    if is_unverified(email_verified):
+        return False
     return setup.enabled and isinstance(email, str) and _normal(email) in setup.editors
+
+
+def is_unverified(email_verified: object) -> bool:
+    """Whether the provider's ``email_verified`` claim says no (a bool, or text from a provider that sends it so)."""
+    return email_verified is False or str(email_verified).strip().lower() == "false"
 
 
 def _section(secrets: Mapping, name: str) -> Mapping:
@@ -74,8 +87,9 @@ def _provider(auth: Mapping) -> tuple[str | None, bool]:
         return None, False
     if all(auth.get(s) for s in PROVIDER_SETTINGS):
         return None, True
-    named = [name for name, value in auth.items()
-             if isinstance(value, Mapping) and all(value.get(s) for s in PROVIDER_SETTINGS)]
+    # st.login refuses a provider name with an underscore, so such a section cannot be signed in with.
+    named = [name for name, value in auth.items() if isinstance(value, Mapping) and "_" not in name
+             and all(value.get(s) for s in PROVIDER_SETTINGS)]
     return (named[0], True) if named else (None, False)
 
 

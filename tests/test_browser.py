@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -58,12 +58,16 @@ def wait_for_health(url: str, server: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def streamlit_server(store: Path, log: Path) -> Iterator[str]:
-    """Run `streamlit run app.py` on a store; yield its URL; always stop it."""
-    port = free_port()
+def streamlit_server(store: Path, log: Path, port: int | None = None, extra_args: Sequence[str] = ()) -> Iterator[str]:
+    """Run `streamlit run app.py` on a store; yield its URL; always stop it.
+
+    ``port`` when the URL must be known beforehand (sign-in's redirect_uri); ``extra_args``: more Streamlit flags.
+    """
+    port = port or free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+        *extra_args,
     ]
     with open(log, "w") as output:
         server = subprocess.Popen(command, cwd=REPO, env={**os.environ, "CSP_DB": str(store)},

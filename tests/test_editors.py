@@ -23,6 +23,17 @@ def test_a_named_provider_is_signed_in_with_by_name():
     client = {k: AUTH[k] for k in ("client_id", "client_secret", "server_metadata_url")}
     setup = editing_setup({"auth": {**shared, "microsoft": client}, "editors": EDITORS})
     assert setup.enabled and setup.provider == "microsoft"
+    # st.login refuses a name with an underscore, so that section cannot turn sign-in on.
+    setup = editing_setup({"auth": {**shared, "council_sso": client}, "editors": EDITORS})
+    assert not setup.enabled and "sign-in is not set up" in setup.problem
+
+
+@pytest.mark.parametrize("verified", [False, "false", "False"])
+def test_an_email_the_provider_has_not_verified_never_edits(verified):
+    setup = editing_setup({"auth": AUTH, "editors": EDITORS})
+    assert not is_editor(setup, "analyst@council.gov.uk", verified)
+    # Verified, or not said either way (Entra ID usually leaves the claim out), the list decides.
+    assert is_editor(setup, "analyst@council.gov.uk", True) and is_editor(setup, "analyst@council.gov.uk", None)
 
 
 @pytest.mark.parametrize(("secrets", "problem"), [

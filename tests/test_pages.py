@@ -494,9 +494,20 @@ def test_signed_out_or_not_an_editor_means_read_only(monkeypatch, demo, page):
         assert any(says in b.label for b in app.button) or any(says in c.value for c in app.caption)
 
 
-def test_editors_compare_without_case(monkeypatch, demo):
-    app = open_page(monkeypatch, demo, "pages/measures.py", area="X22000002", editor="lead@avonmere.EXAMPLE.gov.uk")
+def test_editors_compare_without_case_and_are_recorded_in_lower_case(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/measures.py", area="X22000002", editor="Lead@Avonmere.EXAMPLE.gov.uk")
     assert app.data_editor
+    _edit_first_commentary(app, "Checked with the licensing team.")
+    with sqlite3.connect(demo) as db:
+        assert [("lead@avonmere.example.gov.uk",)] == db.execute("SELECT changed_by FROM target_history").fetchall()
+
+
+def test_an_email_the_provider_has_not_verified_cannot_edit(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/measures.py", area="X22000002", editor=EDITOR)
+    app.user = {"is_logged_in": True, "email": EDITOR, "email_verified": False}
+    app.run()
+    assert not app.exception and _no_editing_controls(app)
+    assert any("has not verified" in c.value for c in app.caption)
 
 
 def test_an_edit_after_signing_out_writes_nothing(monkeypatch, demo):
