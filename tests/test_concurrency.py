@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -46,11 +47,27 @@ def _report(artifacts: Path, request, name: str, figures: dict) -> None:  # noqa
         print(f"\n{name}: {json.dumps(figures)}")
 
 
+def _cpu_seconds(match: str) -> float:
+    """CPU time used so far by every process whose command line contains ``match`` (from /proc)."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and match in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode():
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick  # utime and stime
+        except (OSError, ValueError, IndexError):  # a process that ended while we looked
+            continue
+    return total
+
+
 def test_twelve_sessions_on_different_pages_at_once(tmp_path, browser, artifacts, request):  # noqa: F811
     store = copy_store(demo_store_file(), tmp_path / "demo.db")
     with streamlit_server(store, tmp_path / "streamlit.log") as url:
+        server = f"--server.port {url.rsplit(':', 1)[1]}"
         contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in SESSIONS]
         pages = {name: Watched(context.new_page()) for name, context in zip(SESSIONS, contexts, strict=True)}
+        # The browsers run on the same two cores as the server, so say how the time was shared between them.
+        cpu_before = _cpu_seconds(server), _cpu_seconds("chrom")
         started = time.monotonic()
         for name, watched in pages.items():  # every request is in flight before any page is waited for
             watched.page.goto(f"{url}/{SESSIONS[name]}", wait_until="commit")
@@ -58,6 +75,8 @@ def test_twelve_sessions_on_different_pages_at_once(tmp_path, browser, artifacts
         for name, watched in pages.items():
             _settled(watched.page)
             drawn[name] = round(time.monotonic() - started, 2)
+        server_cpu = round(_cpu_seconds(server) - cpu_before[0], 1)
+        browser_cpu = round(_cpu_seconds("chrom") - cpu_before[1], 1)
         for name, watched in pages.items():
             watched.page.wait_for_load_state("networkidle")
             watched.check(artifacts / f"concurrent-{name}.png")
@@ -65,8 +84,10 @@ def test_twelve_sessions_on_different_pages_at_once(tmp_path, browser, artifacts
             context.close()
         log = (tmp_path / "streamlit.log").read_text()
     assert "Traceback" not in log, log[-3000:]
+    assert server_cpu > 0 and browser_cpu > 0  # the processes were found
     _report(artifacts, request, "twelve sessions at once", {
-        "sessions": len(SESSIONS), "all drawn after s": max(drawn.values()), "each drawn after s": drawn})
+        "sessions": len(SESSIONS), "all drawn after s": max(drawn.values()), "each drawn after s": drawn,
+        "server CPU s": server_cpu, "Chromium CPU s": browser_cpu})
 
 
 def _big_police_file(folder: Path, copies: int) -> Path:
