@@ -281,7 +281,9 @@ def _boundary_hectares(db: sqlite_utils.Database, codes: list[str]) -> dict[str,
     if not codes:
         return {}
     rows = db.execute(
-        "SELECT area_code, hectares, geojson FROM boundaries WHERE area_code IN (SELECT value FROM json_each(?))",
+        # The boundary itself only where it still has to be measured: the rest need not leave the store.
+        "SELECT area_code, hectares, CASE WHEN hectares IS NULL THEN geojson END FROM boundaries "
+        "WHERE area_code IN (SELECT value FROM json_each(?))",
         [json.dumps(codes)],
     ).fetchall()
     hectares = {code: float(area) for code, area, _ in rows if area is not None}
