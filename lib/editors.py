@@ -16,8 +16,8 @@ ID, via Streamlit's ``st.login``) whose email is on the editors list. Both live 
     emails = ["community.safety@example.gov.uk", "analyst@example.gov.uk"]
 
 A named provider (``[auth.microsoft]`` holding the client settings; Streamlit allows no ``_`` in the name) is
-used by name. Without a complete ``[auth]``
-section, or with no editors listed, editing is off: the pages show their figures and no editing controls.
+used by name. Without a complete ``[auth]`` section, or with no editors listed, editing is off: the pages show
+their figures and no editing controls.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ HEXAGON_SIZES = {AUTOMATIC: "To fit the area", "7": "Very large (5 km²)", "8": 
 MAX_HEXAGONS = 12_000
 PREDICTION_NOTE = (
     "Predicted hotspots are the cells covering 5% of the area with the most incidents over the last 12 months, "
-    "with a little weight from nearby cells to break ties. The sentence above tests that on this area's own data: "
+    "with a little weight from nearby cells to break ties. With their outline switched on, the sentence above the "
+    "hotspot table tests that on this area's own data: "
     "the cells predicted from the months before the period's last month, scored on that month. The method was "
     "chosen by a back-test on real police.uk ASB (benchmarks/hotspot_pai.py), tuned on Lancashire's first half "
     "of 2022 and judged on the months after and on Sussex. There it beat plain grid counts and kernel density "
