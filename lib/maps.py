@@ -518,23 +518,23 @@ def _paths(geometry: gpd.GeoSeries) -> list[list[list[float]]]:
     if not lines:
         return []
     # Every path rounded at once (a force area's outlines are thousands of rings), then split back into paths.
-    coords, path = shapely.get_coordinates(lines, return_index=True)
-    coords = np.round(coords, DECIMALS)
-    keep = np.ones(len(coords), dtype=bool)
-    keep[1:] = (coords[1:] != coords[:-1]).any(axis=1) | (path[1:] != path[:-1])
-    coords, path = coords[keep], path[keep]
-    return [part.tolist() for part in np.split(coords, np.flatnonzero(np.diff(path)) + 1)]
+    return _rounded_paths(*shapely.get_coordinates(lines, return_index=True))
 
 
 def _rounded(coords: Iterable[Sequence[float]]) -> list[list[float]]:
     """Coordinates to DECIMALS places, without the repeats rounding makes."""
     points = np.asarray(coords, dtype=float)
-    if points.size == 0:
-        return []
-    points = np.round(points[:, :2], DECIMALS)
-    keep = np.ones(len(points), dtype=bool)
-    keep[1:] = (points[1:] != points[:-1]).any(axis=1)
-    return points[keep].tolist()
+    return _rounded_paths(points, np.zeros(len(points), dtype=int))[0] if points.size else []
+
+
+def _rounded_paths(coords: np.ndarray, path: np.ndarray) -> list[list[list[float]]]:
+    """Coordinates (with the path each belongs to) to DECIMALS places, without the repeats rounding makes, as one
+    list per path."""
+    coords = np.round(coords[:, :2], DECIMALS)
+    keep = np.ones(len(coords), dtype=bool)
+    keep[1:] = (coords[1:] != coords[:-1]).any(axis=1) | (path[1:] != path[:-1])
+    coords, path = coords[keep], path[keep]
+    return [part.tolist() for part in np.split(coords, np.flatnonzero(np.diff(path)) + 1)]
 
 
 def _path_layer(layer_id: str, paths: list[list[list[float]]], colour: list[int], width: float,
