@@ -6,8 +6,7 @@ import ui
 
 st.set_page_config(page_title="Safer Communities Dashboard", page_icon="🛡️", layout="wide")
 
-store = ui.ensure_store()
-overview = ui.load_overview(store)
+# The mode first: the store is opened for this viewer (public unless a signed-in partner turns public mode off).
 mode = ui.display_mode()
 page = st.navigation(
     {
@@ -32,10 +31,14 @@ page = st.navigation(
     # On a projector the sidebar is hidden, so the pages are reached from the top bar instead.
     position="top" if mode.present else "sidebar",
 )
-ui.sidebar_selection(store, overview)
-ui.mode_switches(mode)
-ui.sign_in_status()
-ui.sidebar_footer(overview)
-ui.demo_notice(overview)
-ui.mode_banner(mode)
-page.run()
+with ui.failing_plainly():
+    store = ui.ensure_store()
+    overview = ui.load_overview(store)
+    ui.sidebar_selection(store, overview)
+    ui.mode_switches(mode)
+    ui.partner_sign_in()
+    ui.sign_in_status()
+    ui.sidebar_footer(overview)
+    ui.demo_notice(overview)
+    ui.mode_banner(mode)
+    page.run()

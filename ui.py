@@ -1,15 +1,20 @@
 """The one UI module: cached loaders, the shared sidebar (area and period), notices, tables and downloads.
 
-Only this module, ``app.py`` and the page files import streamlit. Loaders take a ``Store`` (the path and a
-version that changes whenever the file is written), so a new import shows without restarting the app.
+Only this module, ``app.py`` and the page files import streamlit. Loaders take a ``Store``: the path, a version
+that changes whenever the file is written (so a new import shows without restarting the app), and the viewer
+(``lib.access``), which every read opens the store for. So a loader's answer, and its cache entry, is what that
+viewer may see: restricted indicators and exact small-area counts never reach a page the viewer may not see them on.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import runpy
 import threading
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +23,7 @@ import sqlite_utils
 import streamlit as st
 
 from lib import (
+    access,
     action_plan,
     assessments,
     harm,
@@ -32,12 +38,13 @@ from lib import (
     trend_labels,
     trends,
 )
+from lib.access import PARTNERS, Viewer, open_for, viewer_for
 from lib.areas import Area, csp_codes_within
 from lib.catalogue import Indicator, find_indicator, headline_indicators, indicator_catalogue
 from lib.charts import harm_chart, sparkline
 from lib.committee_pack import build_pack
-from lib.disclosure import PUBLIC_MODE_NOTE, public_indicators
-from lib.editors import editing_setup, is_editor, is_unverified
+from lib.disclosure import PUBLIC_MODE_NOTE
+from lib.editors import editing_setup, is_editor, is_partner, is_unverified
 from lib.export import csv_bytes
 from lib.hotspot_forecast import DEFAULT_SETTINGS
 from lib.measures import MeasureStatus, evaluate_measure, measure_basis, measure_figures
@@ -56,7 +63,7 @@ from lib.periods import (
 from lib.predicted_hotspots import Prediction, predict
 from lib.presentation import presented_versions, step_number
 from lib.priority_evidence import Evidence
-from lib.priority_scoring import FIELD_LABELS, SCALES, Assessment, check_assessment, level_label, ranked
+from lib.priority_scoring import FIELD_LABELS, SCALES, Assessment, check_assessment, level_label
 from lib.series import monthly_series, population_year, residents
 from lib.store import open_store, store_path
 from lib.summary import Headline, StoreOverview
@@ -64,6 +71,7 @@ from lib.targets import Target
 from lib.uploads import import_uploads
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
+_log = logging.getLogger("safer_communities")
 
 
 def require_app_shell() -> None:
@@ -78,6 +86,27 @@ def require_app_shell() -> None:
     if PagesManager.uses_pages_directory:
         runpy.run_path(str(APP_PATH), run_name="__main__")
         st.stop()
+
+
+@contextmanager
+def failing_plainly() -> Iterator[None]:
+    """Run the app shell and its page. If they fail, the viewer reads what failed in plain words and the trace goes
+    to the server's log, with a reference to find it by: a traceback shows server paths and package versions to
+    anyone, and Streamlit's own message offers to "Ask ChatGPT".
+
+    Where the configuration asks for error details (``client.showErrorDetails`` "full" or "stacktrace", a
+    developer's setting; the shipped config says "none"), the error is raised again for Streamlit to show.
+    """
+    try:
+        yield
+    except Exception:  # st.stop, st.rerun and st.switch_page raise BaseException, so they pass straight through
+        reference = uuid.uuid4().hex[:8]
+        _log.exception("The dashboard failed (reference %s)", reference)
+        st.error(f"Sorry, this page could not be shown: something went wrong while working out its figures. "
+                 f"Try another area or period, or tell the dashboard's administrator (reference {reference}).",
+                 icon=":material/error:")
+        if st.get_option("client.showErrorDetails") in ("full", "stacktrace", True):
+            raise
 
 
 def page_start(title: str) -> Selection:
@@ -104,10 +133,15 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 
 @dataclass(frozen=True)
 class Store:
-    """Where the store is, and a version that changes whenever it is written."""
+    """Where the store is, a version that changes whenever it is written, and who is looking."""
 
     path: str
     version: tuple[int, ...]
+    viewer: Viewer = access.PUBLIC
+
+    def for_partners(self) -> Store:
+        """The same store as a signed-in partner sees it (for an editor's writes, which need every figure)."""
+        return Store(self.path, self.version, PARTNERS)
 
 
 @dataclass(frozen=True)
@@ -120,9 +154,9 @@ class Selection:
 
 
 def current_store() -> Store:
-    """The store in use, with its current version."""
+    """The store in use, with its current version, as this session's viewer may see it."""
     path = store_path()
-    return Store(str(path), store_version(path))
+    return Store(str(path), store_version(path), current_viewer())
 
 
 def store_version(path: Path) -> tuple[int, ...]:
@@ -157,8 +191,9 @@ def clear_loaded_data() -> None:
 
 def _read(store: Store, reader, *args):
     # One connection per call: sqlite connections belong to the thread that opened them, and Streamlit
-    # runs each session's script in its own thread. The results are cached, so this is rare.
-    db: sqlite_utils.Database = open_store(store.path)
+    # runs each session's script in its own thread. The results are cached, so this is rare. The connection is
+    # narrowed to what the store's viewer may see (lib.access): no reader can return more.
+    db: sqlite_utils.Database = open_for(store.path, store.viewer)
     try:
         return reader(db, *args)
     finally:
@@ -203,21 +238,23 @@ def load_table(store: Store, name: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def load_catalogue(store: Store) -> list[Indicator]:
-    """Every indicator the store can chart."""
+    """Every indicator the store can chart that the viewer may see."""
     return _read(store, indicator_catalogue)
 
 
-def load_overview_grid(selection: Selection, comparator: str) -> tuple[list[Area], list[Indicator], list]:
-    """The overview grid's areas, indicators and cells for the sidebar's period (restricted ones left out in public)."""
-    return _load_overview_grid(selection, comparator, public_mode())
+@st.cache_data(show_spinner=False)
+def load_hidden_keys(store: Store) -> set[str]:
+    """The keys of the restricted indicators hidden from this viewer (to say "figures restricted")."""
+    return _read(store, access.hidden_indicator_keys)
 
 
 @st.cache_data(show_spinner="Working out the grid…")
-def _load_overview_grid(selection: Selection, comparator: str, public: bool) -> tuple[list[Area], list[Indicator],
-                                                                                       list]:
+def load_overview_grid(selection: Selection, comparator: str) -> tuple[list[Area], list[Indicator], list]:
+    """The overview grid's areas, indicators and cells for the sidebar's period."""
+
     def build(db):
         areas = overview.overview_areas(db, selection.area)
-        indicators = headline_indicators(public_indicators(indicator_catalogue(db), public))
+        indicators = headline_indicators(indicator_catalogue(db))
         return areas, indicators, overview.overview_cells(db, areas, indicators, selection.period, comparator)
 
     return _read(selection.store, build)
@@ -280,20 +317,14 @@ def load_target_history(store: Store, csp_code: str) -> list[dict]:
     return _read(store, targets.target_history, csp_code)
 
 
-def load_measure_statuses(store: Store, area: Area, latest_month: str) -> list[MeasureStatus]:
-    """Every measure of one CSP, evaluated up to a month (in public mode, not those of restricted indicators)."""
-    return _load_measure_statuses(store, area, latest_month, public_mode())
-
-
 @st.cache_data(show_spinner="Checking each measure…")
-def _load_measure_statuses(store: Store, area: Area, latest_month: str, public: bool) -> list[MeasureStatus]:
+def load_measure_statuses(store: Store, area: Area, latest_month: str) -> list[MeasureStatus]:
+    """Every measure of one CSP the viewer may see, evaluated up to a month."""
+
     def build(db):
         catalogue = indicator_catalogue(db)
-        hidden = {i.key for i in catalogue} - {i.key for i in public_indicators(catalogue, public)}
-        return [
-            evaluate_measure(db, t, find_indicator(catalogue, t.indicator_key), area, latest_month)
-            for t in targets.load_targets(db, area.code) if t.indicator_key not in hidden
-        ]
+        return [evaluate_measure(db, t, find_indicator(catalogue, t.indicator_key), area, latest_month)
+                for t in targets.load_targets(db, area.code)]
 
     return _read(store, build)
 
@@ -375,18 +406,26 @@ def area_picker(areas: list[Area]) -> Area:
 
 
 def period_picker(first_held: str, last_held: str) -> Period:
-    """Pick the latest 12 months, a financial year (April to March), or a custom run of months."""
+    """Pick the latest 12 months, a financial year (April to March), or a custom run of months.
+
+    The public view offers whole periods only: maps of two runs of months chosen by hand could be subtracted to
+    find the small counts of the months between (``lib.disclosure``).
+    """
     presets = {p.key: p for p in period_presets(first_held, last_held)}
+    offered = [*presets] if public_mode() else [*presets, CUSTOM]
     from_url = parse_period(st.query_params.get("period"), first_held, last_held)
     url_choice = None if from_url is None else (from_url.key if from_url.key in presets else CUSTOM)
-    _seed(PERIOD_KEY, url_choice, [*presets, CUSTOM], LATEST_12)
+    _seed(PERIOD_KEY, url_choice, offered, LATEST_12)
     choice = st.sidebar.selectbox(
-        "Period", [*presets, CUSTOM], key=PERIOD_KEY,
+        "Period", offered, key=PERIOD_KEY,
         format_func=lambda k: presets[k].label if k in presets else "Choose months…",
-        help="Financial years run from April to March. 'Year to date' is the current, unfinished year.",
+        help="Financial years run from April to March. 'Year to date' is the current, unfinished year."
+             + (" The public view offers whole periods only." if public_mode() else ""),
     )
     if choice != CUSTOM:
         st.sidebar.caption(presets[choice].span)
+        if url_choice == CUSTOM and public_mode():
+            st.sidebar.caption("The link asked for months chosen by hand, which the public view does not offer.")
         return presets[choice]
     months = months_between(first_held, last_held)
     if from_url is not None and from_url.key not in presets:
@@ -444,7 +483,8 @@ def display_mode() -> DisplayMode:
     """The presentation and public switches, from the link (``present=1``, ``public=0/1``) or the session.
 
     Entering presentation mode switches public mode on, unless the link says ``public=0``: a room is a public
-    place. Read before the page is chosen (it moves the navigation); ``mode_switches`` draws the switches.
+    place. Public mode can be off only for a signed-in partner: for everyone else it is on, whatever the link says.
+    Read before the page is chosen (it moves the navigation); ``mode_switches`` draws the switches.
     """
     present_url, public_url = _url_flag("present"), _url_flag("public")
     was_presenting = st.session_state.get(PRESENT_KEY, False)
@@ -452,6 +492,8 @@ def display_mode() -> DisplayMode:
     if st.session_state[PRESENT_KEY] and not was_presenting and public_url is None:
         st.session_state[PUBLIC_KEY] = True
     _seed(PUBLIC_KEY, public_url, [True, False], st.session_state[PRESENT_KEY])
+    if current_partner() is None:
+        st.session_state[PUBLIC_KEY] = True
     mode = DisplayMode(st.session_state[PRESENT_KEY], st.session_state[PUBLIC_KEY])
     st.session_state["display_mode"] = mode
     return mode
@@ -459,27 +501,55 @@ def display_mode() -> DisplayMode:
 
 def mode_switches(mode: DisplayMode) -> None:
     """Draw the two switches in the sidebar and keep them in the link when they differ from their defaults."""
+    partner = current_partner() is not None
     st.sidebar.toggle(
         "Presentation mode", key=PRESENT_KEY, on_change=_entered_presentation,
         help="Large type and high contrast for a room, controls hidden. Public mode comes on with it.",
     )
     st.sidebar.toggle(
-        "Public mode", key=PUBLIC_KEY,
-        help="For a shared screen or published papers: small counts for neighbourhoods shown as 'fewer than 5', "
-             "restricted partner indicators hidden.",
+        "Public mode", key=PUBLIC_KEY, disabled=not partner,
+        help="For a shared screen or published papers: neighbourhood counts rounded, small ones shown as 'fewer "
+             "than 5', restricted partner indicators hidden."
+             + ("" if partner else " Only a partner who has signed in can turn it off."),
     )
     _flag_into_url(PRESENT_KEY, "present", mode.present, default=False)
-    _flag_into_url(PUBLIC_KEY, "public", mode.public, default=mode.present)
+    _flag_into_url(PUBLIC_KEY, "public", mode.public, default=mode.present or not partner)
+
+
+def partner_sign_in() -> None:
+    """In the sidebar, for someone not signed in where sign-in is set up: the way to partners-only figures."""
+    setup = editing_setup(_secrets())
+    if _logged_in() or not setup.sign_in:
+        return
+    if st.sidebar.button("Sign in (partners and editors)", key="partner_sign_in", icon=":material/login:",
+                         type="tertiary", help="Partners see restricted indicators and exact neighbourhood counts "
+                                               "with public mode off; editors can change targets and plans."):
+        st.login(setup.provider) if setup.provider else st.login()
 
 
 def current_mode() -> DisplayMode:
-    """The display mode chosen on this run (an ordinary private screen before the sidebar is drawn)."""
-    return st.session_state.get("display_mode", DisplayMode(False, False))
+    """The display mode chosen on this run (a public screen until the sidebar has decided)."""
+    return st.session_state.get("display_mode", DisplayMode(False, True))
 
 
 def public_mode() -> bool:
-    """Whether this screen is public: small-area counts suppressed and restricted indicators hidden."""
+    """Whether this screen is public: small-area counts protected and restricted indicators hidden."""
     return current_mode().public
+
+
+def current_partner() -> str | None:
+    """The signed-in partner's email on this run, or None (nobody signed in, or not a partner)."""
+    if not _logged_in():
+        return None
+    email = st.user.get("email")
+    if not is_partner(editing_setup(_secrets()), email, st.user.get("email_verified")):
+        return None
+    return str(email).strip().lower()
+
+
+def current_viewer() -> Viewer:
+    """What this session may see (``lib.access``): partners' figures only for a signed-in partner in private mode."""
+    return viewer_for(public_mode(), current_partner() is not None)
 
 
 def _url_flag(param: str) -> bool | None:
@@ -513,17 +583,13 @@ def mode_banner(mode: DisplayMode) -> None:
         return
     with st.container(horizontal=True, vertical_alignment="center", key="mode_banner"):
         if mode.present:
-            st.caption(":material/visibility: **Public mode:** small neighbourhood counts and restricted indicators "
-                       "are hidden." if mode.public else ":material/lock_open: **Public mode is off.**")
+            st.caption(":material/visibility: **Public mode:** neighbourhood counts rounded, small ones and "
+                       "restricted indicators hidden." if mode.public
+                       else ":material/lock_open: **Public mode is off.**")
             st.button("Leave presentation mode", key="leave_presentation", on_click=_leave_presentation,
                       type="tertiary", icon=":material/close_fullscreen:")
         else:
             st.caption(f":material/visibility: **Public mode:** {PUBLIC_MODE_NOTE.removeprefix('Public mode: ')}")
-
-
-def shown_catalogue(store: Store) -> list[Indicator]:
-    """The indicators this screen may show: all of them, or in public mode those not restricted."""
-    return public_indicators(load_catalogue(store), public_mode())
 
 
 # Notices, tables and downloads -------------------------------------------------------------------------
@@ -712,7 +778,8 @@ def url_multiselect(label: str, options: dict[str, str], key: str, default: list
     """A multi-select kept in the URL parameter ``key`` as comma-separated codes."""
     widget = f"page_{key}"
     _follow_url(widget, key, list(options), [d for d in default if d in options], multi=True)
-    st.session_state[widget] = [v for v in st.session_state[widget] if v in options]
+    # A link may name more than the widget allows (a hand-edited one, say): the first ones are kept.
+    st.session_state[widget] = [v for v in st.session_state[widget] if v in options][:kwargs.get("max_selections")]
     chosen = st.multiselect(label, list(options), format_func=options.__getitem__, key=widget, **kwargs)
     _into_url(widget, key, chosen)
     return chosen
@@ -1063,24 +1130,24 @@ def load_prediction(store: Store, area: Area, categories: tuple[str, ...], end: 
 
 @st.cache_data(show_spinner="Drawing the map…")
 def load_hotspot_deck(store: Store, area: Area, categories: tuple[str, ...], start: str, end: str, unit: str,
-                      resolution: int, layer: str, basemap: bool, predicted: bool, public: bool):
+                      resolution: int, layer: str, basemap: bool, predicted: bool):
     """The map, built once per choice: outlining thousands of predicted cells takes seconds, so it is cached.
 
-    ``public`` shows counts of 1 to 4 as "fewer than 5" in the tooltips and colours them as one class.
+    In the public view the cells' counts are the protected ones (``lib.disclosure``), drawn as they are.
     """
     view = load_hotspots(store, area, categories, start, end, unit, resolution)
     cells = load_prediction(store, area, categories, end).cells if predicted and unit == "h3" else None
     return maps.hotspot_deck(view.result.cells, unit, view.outlines, layer=layer, polygons=view.polygons,
-                             basemap=basemap, predicted=cells, suppress_small=public)
+                             basemap=basemap, predicted=cells)
 
 
 @st.cache_data(show_spinner="Drawing the map for printing…")
 def load_hotspot_png(store: Store, area: Area, categories: tuple[str, ...], start: str, end: str, unit: str,
-                     resolution: int, layer: str, title: str, caption: str, public: bool) -> bytes:
+                     resolution: int, layer: str, title: str, caption: str) -> bytes:
     """The map as a PNG for committee papers (WebGL maps often print blank)."""
     view = load_hotspots(store, area, categories, start, end, unit, resolution)
     return maps.hotspot_png(view.result.cells, unit, view.outlines, layer=layer, polygons=view.polygons,
-                            title=title, caption=caption, suppress_small=public)
+                            title=title, caption=caption)
 
 
 def map_legend(items: list[tuple[str, str]]) -> None:
@@ -1128,21 +1195,14 @@ def load_assessment_history(store: Store, version_id: int) -> list[dict]:
     return _read(store, assessments.assessment_history, version_id)
 
 
-def load_evidence(store: Store, area: Area, start: str, end: str) -> dict[str, Evidence]:
-    """The evidence for every candidate issue in an area and period, by issue name.
-
-    In public mode a restricted indicator's figures are not read: its issue shows as having no data held.
-    """
-    return _load_evidence(store, area, start, end, public_mode())
-
-
 @st.cache_data(show_spinner="Gathering the evidence for each issue…")
-def _load_evidence(store: Store, area: Area, start: str, end: str, public: bool) -> dict[str, Evidence]:
+def load_evidence(store: Store, area: Area, start: str, end: str) -> dict[str, Evidence]:
+    """The evidence for every candidate issue in an area and period, by issue name (an issue whose indicator the
+    viewer may not see says "figures restricted", with no figure)."""
+
     def build(db):
-        candidates = priority_evidence.candidate_issues(public_indicators(indicator_catalogue(db), public))
+        candidates = priority_evidence.candidate_issues(indicator_catalogue(db))
         found = priority_evidence.all_evidence(db, candidates, area, custom_period(start, end))
-        if public:
-            found = [priority_evidence.public_evidence(e) for e in found]
         return {c.name: e for c, e in zip(candidates, found, strict=True)}
 
     return _read(store, build)
@@ -1159,16 +1219,6 @@ def version_label(version: assessments.AssessmentVersion) -> str:
     if version.status == assessments.DRAFT:
         return f"{version.name} (being edited)"
     return f"{version.name} (saved {(version.saved_at or '')[:10]} by {version.saved_by})"
-
-
-def ranked_with_volume(held: list[Assessment], evidence: dict[str, Evidence]) -> pd.DataFrame:
-    """The ranking with each issue's volume from the evidence (for the bubble sizes)."""
-    frame = ranked(held)
-    volumes = {issue: e.volume for issue, e in evidence.items()}
-    keyed = {e.indicator_key: e.volume for e in evidence.values() if e.indicator_key}
-    frame["volume"] = [volumes.get(i, keyed.get(k)) for i, k in zip(frame["issue"], frame["indicator_key"],
-                                                                   strict=True)]
-    return frame
 
 
 def ranked_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1197,7 +1247,8 @@ def start_assessment(store: Store, area: Area, year: str, start: str, end: str) 
         source = st.radio("Start from", list(options), format_func=options.__getitem__, key="assessment_source")
         started = st.form_submit_button(f"Start the {year} assessment", icon=":material/add:", type="primary")
     if started:
-        evidence = load_evidence(store, area, start, end)
+        # An editor is a partner: the draft's suggestions use every figure, whatever the screen is showing.
+        evidence = load_evidence(store.for_partners(), area, start, end)
         held = previous[1] if source == "previous" and previous else None
         _start_draft(store, area, year, held, evidence, who, month_span(start, end))
     show_outcome(ASSESSMENT_OUTCOME_KEY)
@@ -1206,21 +1257,13 @@ def start_assessment(store: Store, area: Area, year: str, start: str, end: str) 
 def _start_draft(store: Store, area: Area, year: str, previous: list[Assessment] | None,
                  evidence: dict[str, Evidence], who: str, evidence_period: str) -> None:
     if previous is None:
-        catalogue = load_catalogue(current_store())
+        catalogue = load_catalogue(store.for_partners())
         first = [priority_evidence.suggested_assessment(c, evidence[c.name])
                  for c in priority_evidence.candidate_issues(catalogue)]
     else:
-        first = [priority_evidence.refreshed(a, evidence_for(a, evidence)) for a in previous]
+        first = [priority_evidence.refreshed(a, priority_evidence.evidence_for(a, evidence)) for a in previous]
     _write(store, ASSESSMENT_OUTCOME_KEY, lambda db: assessments.start_draft(
         db, area.code, year, first, who, evidence_period=evidence_period), lambda _: f"Started the {year} draft.")
-
-
-def evidence_for(held: Assessment, evidence: dict[str, Evidence]) -> Evidence | None:
-    """The evidence of an assessed issue: by its name, else by the indicator it names."""
-    if held.issue in evidence:
-        return evidence[held.issue]
-    return next((e for e in evidence.values() if held.indicator_key and e.indicator_key == held.indicator_key),
-                None)
 
 
 def assessment_editor(store: Store, version: assessments.AssessmentVersion, held: list[Assessment]) -> None:
@@ -1397,16 +1440,12 @@ def load_action_history(store: Store) -> list[dict]:
     return _read(store, action_plan.action_history)
 
 
-def load_measure_rags(store: Store, latest_month: str) -> dict[tuple[str, str], str]:
-    """Every CSP measure's latest status, by (CSP code, indicator key) (in public mode, not restricted ones)."""
-    return _load_measure_rags(store, latest_month, public_mode())
-
-
 @st.cache_data(show_spinner="Checking the measures the actions serve…")
-def _load_measure_rags(store: Store, latest_month: str, public: bool) -> dict[tuple[str, str], str]:
+def load_measure_rags(store: Store, latest_month: str) -> dict[tuple[str, str], str]:
+    """Every CSP measure's latest status the viewer may see, by (CSP code, indicator key)."""
     csps = [a for a in load_picker_areas(store) if a.kind == "csp"]
     return {(csp.code, status.target.indicator_key): status.rag
-            for csp in csps for status in _load_measure_statuses(store, csp, latest_month, public)}
+            for csp in csps for status in load_measure_statuses(store, csp, latest_month)}
 
 
 def area_names(store: Store) -> dict[str, str]:
@@ -1566,6 +1605,6 @@ def _start_presenting() -> None:
 
 
 @st.cache_data(show_spinner="Building the committee pack…", max_entries=4)
-def load_committee_pack(selection: Selection, public: bool) -> bytes:
-    """The committee pack PDF for the sidebar's area and period."""
-    return _read(selection.store, lambda db: build_pack(db, selection.area, selection.period, public=public))
+def load_committee_pack(selection: Selection) -> bytes:
+    """The committee pack PDF for the sidebar's area and period, as the viewer may see it."""
+    return _read(selection.store, lambda db: build_pack(db, selection.area, selection.period))

@@ -20,17 +20,17 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.big_store import BIG_CSP, ensure_big_store  # noqa: E402
+from lib.access import PUBLIC, open_for  # noqa: E402
 from lib.areas import find_area  # noqa: E402
 from lib.committee_pack import build_pack, page_count  # noqa: E402
 from lib.periods import LATEST_12, parse_period  # noqa: E402
-from lib.store import open_store  # noqa: E402
 from lib.summary import store_overview  # noqa: E402
 from tests.app_support import demo_store_file  # noqa: E402
 
 
 def measure(path: Path, area_code: str, runs: int) -> tuple[str, int, int, float, float]:
     """(area, pages, bytes, first build s, best later build s) for one pack."""
-    db = open_store(path)
+    db = open_for(path, PUBLIC)  # the published pack
     try:
         area = find_area(db, area_code)
         overview = store_overview(db)
@@ -38,7 +38,7 @@ def measure(path: Path, area_code: str, runs: int) -> tuple[str, int, int, float
         times, pdf = [], b""
         for _ in range(runs + 1):
             clock = time.perf_counter()
-            pdf = build_pack(db, area, period, public=True)
+            pdf = build_pack(db, area, period)
             times.append(time.perf_counter() - clock)
         return area.name, page_count(pdf), len(pdf), times[0], min(times[1:])
     finally:

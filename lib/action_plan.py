@@ -276,14 +276,19 @@ def _summary_row(priority: str, actions: list[Action], today: date) -> dict:
             "Overdue": sum(is_overdue(a, today) for a in actions), "Total": len(actions)}
 
 
+RESTRICTED_WORDS = "figures restricted (partners only)"
+
+
 def measure_links(
-    action: Action, statuses: dict[tuple[str, str], str], csp_codes_of_county: dict[str, list[str]]
+    action: Action, statuses: dict[tuple[str, str], str], csp_codes_of_county: dict[str, list[str]],
+    restricted: set[str] | frozenset[str] = frozenset(),
 ) -> list[tuple[str, str]]:
     """Each indicator the action names, with how the measures on it stand: (indicator_key, words).
 
     ``statuses`` maps (CSP code, indicator key) to the latest measure RAG. A CSP's action shows that CSP's
     RAG; a county's (or a partnership-wide) action counts its CSPs' RAGs, "2 Green, 1 Red". Where no CSP has a
-    target on the indicator the words are "No target". An area that is not a key of ``csp_codes_of_county``
+    target on the indicator the words are "No target"; for a key in ``restricted`` (hidden from this viewer,
+    ``lib.access``) they say its figures are restricted. An area that is not a key of ``csp_codes_of_county``
     is taken to be a CSP; a partnership-wide action covers every CSP in ``statuses``.
     """
     if action.area_code is None:
@@ -291,7 +296,8 @@ def measure_links(
     else:
         csps = csp_codes_of_county.get(action.area_code, [action.area_code])
     single = action.area_code is not None and action.area_code not in csp_codes_of_county
-    return [(key, _status_words([statuses[c, key] for c in csps if (c, key) in statuses], single))
+    return [(key, RESTRICTED_WORDS if key in restricted else
+             _status_words([statuses[c, key] for c in csps if (c, key) in statuses], single))
             for key in action.measure_keys]
 
 

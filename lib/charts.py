@@ -225,6 +225,9 @@ THRESHOLD_RULE = "#737373"  # dashed quadrant lines: 4.7:1 on white
 MOVEMENT_LINE, MOVEMENT_START = "#8C8C8C", "#737373"
 
 
+RESTRICTED_VOLUME = "figures restricted"
+
+
 def priority_matrix_chart(
     ranked: pd.DataFrame, axes: str, thresholds: tuple[float, float], quadrant_labels: dict[tuple[bool, bool], str],
     title: str, last_year: pd.DataFrame | None = None, labelled: int = 8, width: int | str = "container",
@@ -237,11 +240,17 @@ def priority_matrix_chart(
     screen and a number of pixels for a PNG.
     """
     x, x_title, y, y_title = MATRIX_AXES[axes]
+    restricted = ranked["restricted"].astype(bool) if "restricted" in ranked else pd.Series(False, ranked.index)
+    volume = ranked["volume"] if "volume" in ranked else pd.Series(None, ranked.index, dtype=float)
     data = ranked.assign(
         status=ranked["chosen"].map({True: "Chosen priority", False: "Not chosen"}),
-        size=ranked["volume"].fillna(0).clip(lower=0) if "volume" in ranked else 0.0,
-        label=[issue if (chosen or rank <= labelled) else "" for issue, chosen, rank in
-               zip(ranked["issue"], ranked["chosen"], ranked["rank"], strict=True)],
+        size=volume.fillna(0).clip(lower=0),
+        # A restricted issue's figures are not in the data at all: it says so instead of a volume.
+        volume_text=[RESTRICTED_VOLUME if r else ("" if pd.isna(v) else f"{v:,.0f}")
+                     for v, r in zip(volume, restricted, strict=True)],
+        label=[(f"{issue} ({RESTRICTED_VOLUME})" if r else issue) if (chosen or rank <= labelled) else ""
+               for issue, chosen, rank, r in zip(ranked["issue"], ranked["chosen"], ranked["rank"], restricted,
+                                                 strict=True)],
     )
     scale = alt.Scale(domain=[0, 100], nice=False)
     layers = [_quadrant_labels(thresholds, quadrant_labels), *_threshold_rules(thresholds)]
@@ -266,7 +275,7 @@ def priority_matrix_chart(
                  alt.Tooltip("likelihood:Q", title="Likelihood", format=".1f"),
                  alt.Tooltip("position:Q", title="Position", format=".1f"),
                  alt.Tooltip("confidence_label:N", title="Confidence"), alt.Tooltip("quadrant:N", title="Matrix"),
-                 alt.Tooltip("volume:Q", title="Volume", format=",")],
+                 alt.Tooltip("volume_text:N", title="Volume")],
     )
     labels = alt.Chart(data).mark_text(align="left", dx=10, dy=-8, fontSize=13, color=CHART_TEXT).encode(
         x=alt.X(f"{x}:Q", scale=scale), y=alt.Y(f"{y}:Q", scale=scale), text="label:N",

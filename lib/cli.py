@@ -21,6 +21,7 @@ from pathlib import Path
 import sqlite_utils
 from tqdm import tqdm
 
+from lib.access import PARTNERS, PUBLIC, narrow
 from lib.areas import find_area, list_areas
 from lib.counts import categories_held, monthly_counts
 from lib.importing import ImportFileError, ImportSummary
@@ -90,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "or YYYY-MM:YYYY-MM")
     pack.add_argument("--out", type=Path, help="PDF file to write (default: the pack's own name, in this folder)")
     pack.add_argument("--include-restricted", action="store_true",
-                      help="a partners-only pack: restricted indicators shown and small counts not suppressed "
-                           "(the default is public mode, fit to publish)")
+                      help="a partners-only pack: restricted indicators shown and neighbourhood counts exact "
+                           "(the default is the public view, fit to publish)")
     pack.add_argument("--unit", choices=("h3", "lsoa"), default="h3",
                       help="hotspot map cells: hexagons sized to the area (default) or LSOAs")
     return parser
@@ -201,10 +202,12 @@ def _pack(args: argparse.Namespace) -> int:
     from lib.committee_pack import build_pack, pack_file_name, page_count
 
     db = open_store(args.db)
+    # Public (the default): the store is read through the same gate as the dashboard's public view.
+    narrow(db, PARTNERS if args.include_restricted else PUBLIC)
     area = find_area(db, args.area)
     period = pack_period(db, args.period)
     started = time.perf_counter()
-    pdf = build_pack(db, area, period, public=not args.include_restricted, unit=args.unit)
+    pdf = build_pack(db, area, period, unit=args.unit)
     seconds = time.perf_counter() - started
     out = args.out or Path(pack_file_name(area, period))
     out.write_bytes(pdf)

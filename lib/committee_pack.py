@@ -7,8 +7,10 @@ the page's first text, and every figure is text, not a picture of text, so the p
 aloud and checked. Charts and maps are PNGs drawn without a browser (vl-convert and matplotlib), since WebGL
 maps often print blank.
 
-Public mode (the default) is for published papers: restricted partner indicators are left out, and hotspot
-tables show counts of 1 to 4 as "fewer than 5" (see ``lib.disclosure``).
+The pack shows what the connection it is built from may show (``lib.access``): on a connection narrowed for the
+public view (the command line's default, and every viewer of the dashboard but a signed-in partner with public mode
+off) restricted partner indicators are not there to show, and hotspot counts are the protected ones
+(``lib.disclosure``), fit for published papers.
 """
 
 from __future__ import annotations
@@ -51,11 +53,12 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from lib import action_plan, hotspots, maps
+from lib.access import hidden_indicator_keys, is_public
 from lib.areas import Area
 from lib.assessments import SAVED, AssessmentVersion, list_versions, load_version
 from lib.catalogue import PUBLIC_PLACE_VIOLENCE, Indicator, find_indicator, headline_indicators, indicator_catalogue
 from lib.charts import chart_png, priority_matrix_chart, trend_chart
-from lib.disclosure import PUBLIC_MODE_NOTE, public_indicators
+from lib.disclosure import PUBLIC_MODE_NOTE
 from lib.export import download_name
 from lib.hotspot_views import hotspot_caption, hotspot_metrics, map_title, ranked_table
 from lib.measures import (
@@ -68,9 +71,9 @@ from lib.measures import (
     rag_counts,
 )
 from lib.overview import COMPARATOR_NOTES, grid_frame, overview_areas, overview_cells
-from lib.periods import Period, is_month, month_label, month_span
-from lib.priority_evidence import all_evidence, candidate_issues
-from lib.priority_scoring import POSITION_THRESHOLD, QUADRANTS, RISK_THRESHOLD, Assessment, ranked
+from lib.periods import Period, is_month, is_whole_period, month_label, month_span
+from lib.priority_evidence import all_evidence, candidate_issues, ranked_with_volume
+from lib.priority_scoring import POSITION_THRESHOLD, QUADRANTS, RISK_THRESHOLD, Assessment
 from lib.series import monthly_series, population_year, residents
 from lib.summary import PPV_NOTE, StoreOverview, area_label, headline_counts, shown_change, shown_count
 from lib.summary import store_overview as read_store_overview
@@ -248,14 +251,10 @@ class _Pack:
     today: date
     unit: str
     store: StoreOverview
-    everything: list[Indicator]  # the whole catalogue, for looking up what a target or issue measures
-    catalogue: list[Indicator]  # what may be shown
+    catalogue: list[Indicator]  # what this pack's viewer may see
+    hidden: set[str]  # keys of the restricted indicators hidden from it
     areas: list[Area]  # the overview's: the county first, then its CSPs
     used: dict[str, Indicator] = field(default_factory=dict)  # partner indicators shown, for the sources
-
-    def may_show(self, indicator: Indicator | None) -> bool:
-        """Whether an indicator may be shown in this pack (restricted ones only to partners)."""
-        return indicator is not None and not (self.public and indicator.restricted)
 
     def show(self, indicator: Indicator) -> None:
         """Note an indicator as shown, so the sources page lists it."""
@@ -274,11 +273,9 @@ class _Pack:
         return None
 
 
-def _open_pack(db: sqlite_utils.Database, area: Area, period: Period, public: bool, today: date,
-               unit: str) -> _Pack:
-    everything = indicator_catalogue(db)
-    return _Pack(db, area, period, public, today, unit, read_store_overview(db), everything,
-                 public_indicators(everything, public), overview_areas(db, area))
+def _open_pack(db: sqlite_utils.Database, area: Area, period: Period, today: date, unit: str) -> _Pack:
+    return _Pack(db, area, period, is_public(db), today, unit, read_store_overview(db), indicator_catalogue(db),
+                 hidden_indicator_keys(db), overview_areas(db, area))
 
 
 def _csps(pack: _Pack) -> list[Area]:
@@ -389,14 +386,13 @@ def _measures(pack: _Pack, heading: str) -> list[Flowable]:
     if len(statuses) == 1:
         csp = _csps(pack)[0]
         return [_heading(heading), *_csp_measures(pack, csp, statuses[csp.code])]
-    hidden = sum(n for _, n in statuses.values())
-    if not any(shown for shown, _ in statuses.values()):
+    if not any(statuses.values()):
         return [_heading(heading), _text(f"No CSP in {pack.area.name} has measures with targets in the store"
-                                         + (" that may be shown in public mode." if hidden else "."), "body")]
+                                         + (" that may be shown in public." if pack.public else "."), "body")]
     flowables = [_heading(heading), _text(f"Measures of the CSPs in {pack.area.name}, as at "
                                           f"{month_label(pack.period.end)}", "subheading")]
     flowables += [_table(_rag_table(pack, statuses), [3, 1, 1, 1, 1, 1.2]), _text(_RAG_RULE_TEXT, "small")]
-    for csp in (c for c in _csps(pack) if statuses[c.code][0]):
+    for csp in (c for c in _csps(pack) if statuses[c.code]):
         flowables += [PageBreak(), *_csp_measures(pack, csp, statuses[csp.code])]
     return flowables
 
@@ -404,31 +400,27 @@ def _measures(pack: _Pack, heading: str) -> list[Flowable]:
 _RAG_RULE_TEXT = "How the status is decided. " + RAG_RULE.replace("**", "")
 
 
-def _statuses(pack: _Pack, csp: Area) -> tuple[list[MeasureStatus], int]:
-    """One CSP's measures as at the period's end, and how many were left out as restricted."""
-    shown, hidden = [], 0
+def _statuses(pack: _Pack, csp: Area) -> list[MeasureStatus]:
+    """One CSP's measures the pack may show, as at the period's end."""
+    shown = []
     for target in load_targets(pack.db, csp.code):
-        indicator = find_indicator(pack.everything, target.indicator_key)
-        if indicator is not None and not pack.may_show(indicator):
-            hidden += 1
-            continue
+        indicator = find_indicator(pack.catalogue, target.indicator_key)
         if indicator is not None:
             pack.show(indicator)
         shown.append(evaluate_measure(pack.db, target, indicator, csp, pack.period.end))
-    return shown, hidden
+    return shown
 
 
-def _rag_table(pack: _Pack, statuses: dict[str, tuple[list[MeasureStatus], int]]) -> pd.DataFrame:
+def _rag_table(pack: _Pack, statuses: dict[str, list[MeasureStatus]]) -> pd.DataFrame:
     rows = []
     for csp in _csps(pack):
-        counts = rag_counts(statuses[csp.code][0])
+        counts = rag_counts(statuses[csp.code])
         rows.append({"CSP": csp.name, **{f"{RAG_ICONS[r]} {r}": n for r, n in counts.items()},
                      "Measures": sum(counts.values())})
     return pd.DataFrame(rows)
 
 
-def _csp_measures(pack: _Pack, csp: Area, found: tuple[list[MeasureStatus], int]) -> list[Flowable]:
-    statuses, hidden = found
+def _csp_measures(pack: _Pack, csp: Area, statuses: list[MeasureStatus]) -> list[Flowable]:
     flowables = [_text(f"{csp.name} CSP: measures as at {month_label(pack.period.end)}", "subheading")]
     if not statuses:
         flowables.append(_text(f"{csp.name} has no measures with targets in the store.", "body"))
@@ -436,9 +428,9 @@ def _csp_measures(pack: _Pack, csp: Area, found: tuple[list[MeasureStatus], int]
         counts = ", ".join(f"{n} {rag}" for rag, n in rag_counts(statuses).items() if n)
         flowables += [_text(f"{len(statuses)} measures: {counts}.", "body"),
                       _table(_measure_rows(statuses), [3.2, 3.2, 1.6, 2.4])]
-    if hidden:
-        flowables.append(_text(f"{hidden} measure(s) on restricted partner indicators are not shown in "
-                               "public mode.", "small"))
+    if pack.hidden:
+        flowables.append(_text("Measures on restricted partner indicators are for partners only and are not "
+                               "shown here.", "small"))
     if len(_csps(pack)) == 1:
         flowables.append(_text(_RAG_RULE_TEXT, "small"))
     return flowables
@@ -462,9 +454,10 @@ def _lines(lines: list[str]) -> Paragraph:
 
 
 def _trends(pack: _Pack, heading: str) -> list[Flowable]:
-    intro, indicators, hidden = _trend_choice(pack)
-    if hidden:
-        intro += f" {hidden} restricted partner indicator(s) are not shown in public mode."
+    intro, indicators, restricted = _trend_choice(pack)
+    if restricted:
+        intro += (f" {restricted} chosen priority's figures come from a restricted partner indicator, for partners "
+                  "only, so are not shown.")
     blocks = [_trend_block(pack, indicator) for indicator in indicators]
     if not blocks:
         return [_heading(heading), _text(intro, "body"), _text("There is no indicator to chart.", "body")]
@@ -486,15 +479,15 @@ def _trend_choice(pack: _Pack) -> tuple[str, list[Indicator], int]:
     if keys:
         intro = f"The chosen priorities of {_describe(assessment, pack.area)}"
     else:
-        keys = [i.key for i in headline_indicators(pack.everything)]
+        keys = [i.key for i in headline_indicators(pack.catalogue)]
         intro = ("No chosen priorities with an indicator are held for this area, so the headline indicators "
                  "are charted.")
-    found = [i for i in (find_indicator(pack.everything, k) for k in dict.fromkeys(keys)) if i is not None]
-    shown = [i for i in found if pack.may_show(i)]
-    missing = len(set(keys)) - len(found)
+    found = [i for i in (find_indicator(pack.catalogue, k) for k in dict.fromkeys(keys)) if i is not None]
+    restricted = len(set(keys) & pack.hidden)
+    missing = len(set(keys)) - len(found) - restricted
     if missing:
         intro += f" {missing} chosen priority indicator(s) have no figures in the store."
-    return intro + f" Up to {month_label(pack.period.end)}.", shown, len(found) - len(shown)
+    return intro + f" Up to {month_label(pack.period.end)}.", found, restricted
 
 
 def _trend_view(pack: _Pack) -> str:
@@ -548,6 +541,10 @@ def _hotspots(pack: _Pack, heading: str) -> list[Flowable]:
     held = [i for i in indicators if i is not None]
     if not held:
         return [_heading(heading), _text("The store holds no anti-social behaviour or violence to map.", "body")]
+    first, last = pack.store.first_month, pack.store.last_month
+    if pack.public and not (first and last and is_whole_period(pack.period.start, pack.period.end, first, last)):
+        return [_heading(heading), _text(hotspots.PUBLIC_PERIODS_ONLY + " Build the pack for one of them to "
+                                         "include the maps.", "body")]
     resolution = hotspots.suggested_resolution(pack.db, pack.area) if pack.unit == "h3" else None
     outlines = hotspots.outlines(pack.db, pack.area)
     pages = [_hotspot_page(pack, indicator, resolution, outlines) for indicator in held]
@@ -572,18 +569,16 @@ def _hotspot_page(pack: _Pack, indicator: Indicator, resolution: int | None, out
         _image(png, width, width * MAP_HEIGHT),
         _text(figures, "small"),
         _text(f"The top {HOTSPOT_ROWS} places", "subheading"),
-        _table(_hotspot_rows(result, pack.public), [3.6, 1.5, 1.1, 1.1, 1.6, 1.4]),
-        _text(caption + (" Counts of 1 to 4 are shown as 'fewer than 5'; where this period's or the previous "
-                         "period's count is 1 to 4, the share and change are left blank." if pack.public else ""),
-              "small"),
+        _table(_hotspot_rows(result), [3.6, 1.5, 1.1, 1.1, 1.6, 1.4]),
+        _text(caption + (f" {PUBLIC_MODE_NOTE} Shares and changes are worked out from the rounded counts, and left "
+                         "blank beside a count not shown." if pack.public else ""), "small"),
         *[_text(note, "small") for note in result.notes],
     ]
 
 
-def _hotspot_rows(result: hotspots.HotspotResult, public: bool) -> pd.DataFrame:
-    """The ranked table as the page shows it: in public mode a count of 1 to 4 (now or in the previous period)
-    shows as "fewer than 5", with the share and change that would give it away left blank."""
-    table = ranked_table(result, HOTSPOT_ROWS, public=public).reset_index(drop=True)
+def _hotspot_rows(result: hotspots.HotspotResult) -> pd.DataFrame:
+    """The ranked table as the page shows it (a public result's counts protected, as ``ranked_table`` says)."""
+    table = ranked_table(result, HOTSPOT_ROWS).reset_index(drop=True)
     table["% of area total"] = [f"{v:.1f}%" if _known(v) else "" for v in table["% of area total"]]
     table["Change"] = [(f"{int(v):+,}" if v else "0") if _known(v) else "" for v in table["Change"]]
     return table.rename(columns={"% of area total": "% of total"})
@@ -619,18 +614,11 @@ def _matrix(pack: _Pack, heading: str) -> list[Flowable]:
 
 
 def _ranked_with_volume(pack: _Pack, assessment: _Assessment) -> pd.DataFrame:
-    """The ranking with each issue's volume for the bubble sizes, none from an indicator that is not shown."""
-    frame = ranked(assessment.issues)
+    """The ranking with each issue's volume for the bubble sizes (none where its figures are restricted)."""
     names, keys = {a.issue for a in assessment.issues}, {a.indicator_key for a in assessment.issues}
-    wanted = [c for c in candidate_issues(pack.everything) if c.name in names or c.indicator_key in keys]
+    wanted = [c for c in candidate_issues(pack.catalogue) if c.name in names or c.indicator_key in keys]
     evidence = all_evidence(pack.db, wanted, assessment.owner, pack.period)
-    hidden = {i.key for i in pack.everything if not pack.may_show(i)}
-    shown = [e for e in evidence if e.indicator_key not in hidden]
-    by_issue = {e.issue: e.volume for e in shown}
-    by_key = {e.indicator_key: e.volume for e in shown if e.indicator_key}
-    frame["volume"] = [by_issue.get(issue, by_key.get(key)) if key not in hidden else None
-                       for issue, key in zip(frame["issue"], frame["indicator_key"], strict=True)]
-    return frame
+    return ranked_with_volume(assessment.issues, {e.issue: e for e in evidence})
 
 
 def _ranked_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -852,18 +840,17 @@ def _render(story: list[Flowable], pack: _Pack) -> bytes:
 
 
 def build_pack(
-    db: sqlite_utils.Database, area: Area, period: Period, *, public: bool = True, generated: date | None = None,
-    unit: str = "h3",
+    db: sqlite_utils.Database, area: Area, period: Period, *, generated: date | None = None, unit: str = "h3",
 ) -> bytes:
-    """The committee pack for an area and period, as PDF bytes.
+    """The committee pack for an area and period, as PDF bytes, showing what ``db``'s viewer may see.
 
-    ``public`` (the default) leaves out restricted partner indicators and shows hotspot counts of 1 to 4 as
-    "fewer than 5"; ``generated`` is the date printed and the one actions are judged overdue against (today by
-    default); ``unit`` is the hotspot maps' cells, "h3" hexagons sized to the area or "lsoa".
+    Open the store with ``lib.access.open_for(path, PUBLIC)`` for published papers. ``generated`` is the date
+    printed and the one actions are judged overdue against (today by default); ``unit`` is the hotspot maps'
+    cells, "h3" hexagons sized to the area or "lsoa".
     """
     if unit not in hotspots.UNITS:
         raise ValueError(f"unit must be one of {hotspots.UNITS}, not {unit!r}")
-    pack = _open_pack(db, area, period, public, generated or date.today(), unit)
+    pack = _open_pack(db, area, period, generated or date.today(), unit)
     story = _cover(pack)
     for heading in PACK_SECTIONS:
         story += [PageBreak(), *_SECTIONS[heading](pack, heading)]

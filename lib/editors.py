@@ -1,9 +1,11 @@
-"""Who may edit: signed-in editors named in configuration, and nobody when sign-in is not set up.
+"""Who may edit, and who may see partners-only figures: people signed in and named in configuration.
 
-Viewing is open to everyone who can reach the dashboard. Changing anything (targets, assessments, actions,
-imports) needs a person signed in through the council's identity provider (OpenID Connect, e.g. Microsoft Entra
-ID, via Streamlit's ``st.login``) whose email is on the editors list. Both live in Streamlit's secrets
-(``.streamlit/secrets.toml``, or the hosting platform's secret store), never in code::
+Viewing the public view is open to everyone who can reach the dashboard. Partners-only figures (restricted partner
+indicators and exact small-area counts, shown with public mode off: see ``lib.access``) need a person signed in
+whose email is on the partners list, or at a partner's domain, or on the editors list. Changing anything
+(targets, assessments, actions, imports) needs a person signed in through the council's identity provider (OpenID
+Connect, e.g. Microsoft Entra ID, via Streamlit's ``st.login``) whose email is on the editors list. All of it lives
+in Streamlit's secrets (``.streamlit/secrets.toml``, or the hosting platform's secret store), never in code::
 
     [auth]                       # Streamlit's own OIDC settings
     redirect_uri = "https://safer.example.gov.uk/oauth2callback"
@@ -15,9 +17,14 @@ ID, via Streamlit's ``st.login``) whose email is on the editors list. Both live 
     [editors]
     emails = ["community.safety@example.gov.uk", "analyst@example.gov.uk"]
 
+    [partners]                   # editors are partners too
+    emails = ["officer@police.example.uk"]
+    domains = ["example.gov.uk"] # everyone at these domains (the exact domain, not its subdomains)
+
 A named provider (``[auth.microsoft]`` holding the client settings; Streamlit allows no ``_`` in the name) is
 used by name. Without a complete ``[auth]`` section, or with no editors listed, editing is off: the pages show
-their figures and no editing controls.
+their figures and no editing controls. Without sign-in, nobody is a partner: every viewer gets the public view,
+whatever the link says.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ class EditingSetup:
     provider: str | None  # None: the default provider, configured directly in [auth]
     editors: frozenset[str]
     problem: str = ""  # why editing is off, in words, when it is
+    partners: frozenset[str] = frozenset()  # emails that may see partners-only figures (editors may too)
+    partner_domains: frozenset[str] = frozenset()
 
     @property
     def enabled(self) -> bool:
@@ -49,11 +58,16 @@ def editing_setup(secrets: Mapping) -> EditingSetup:
     auth = _section(secrets, "auth")
     provider, complete = _provider(auth)
     editors = frozenset(_normal(e) for e in _emails(_section(secrets, "editors")) if _normal(e))
+    partners_section = _section(secrets, "partners")
+    partners = frozenset(_normal(e) for e in _emails(partners_section) if _normal(e))
+    domains = frozenset(_normal(d).lstrip("@") for d in _list(partners_section, "domains") if _normal(d).lstrip("@"))
     if not complete:
-        return EditingSetup(False, None, editors, "sign-in is not set up (no complete [auth] section in the secrets)")
+        return EditingSetup(False, None, editors, "sign-in is not set up (no complete [auth] section in the secrets)",
+                            partners, domains)
     if not editors:
-        return EditingSetup(True, provider, editors, "no editors are listed ([editors] emails in the secrets)")
-    return EditingSetup(True, provider, editors)
+        return EditingSetup(True, provider, editors, "no editors are listed ([editors] emails in the secrets)",
+                            partners, domains)
+    return EditingSetup(True, provider, editors, "", partners, domains)
 
 
 def is_editor(setup: EditingSetup, email: object, email_verified: object = None) -> bool:
@@ -66,6 +80,15 @@ def is_editor(setup: EditingSetup, email: object, email_verified: object = None)
     if is_unverified(email_verified):
         return False
     return setup.enabled and isinstance(email, str) and _normal(email) in setup.editors
+
+
+def is_partner(setup: EditingSetup, email: object, email_verified: object = None) -> bool:
+    """Whether a signed-in person may see partners-only figures: on the partners or editors list, or at a partner
+    domain. As for editors, an email the provider says it has not verified never qualifies."""
+    if not setup.sign_in or is_unverified(email_verified) or not isinstance(email, str) or "@" not in email:
+        return False
+    email = _normal(email)
+    return email in setup.partners or email in setup.editors or email.rsplit("@", 1)[1] in setup.partner_domains
 
 
 def is_unverified(email_verified: object) -> bool:
@@ -94,8 +117,12 @@ def _provider(auth: Mapping) -> tuple[str | None, bool]:
 
 
 def _emails(section: Mapping) -> list:
-    emails = section.get("emails", [])
-    return list(emails) if isinstance(emails, list | tuple) else []
+    return _list(section, "emails")
+
+
+def _list(section: Mapping, key: str) -> list:
+    values = section.get(key, [])
+    return list(values) if isinstance(values, list | tuple) else []
 
 
 def _normal(email: object) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import sqlite_utils
 
+from lib.access import is_public
 from lib.counts import months_held
 from lib.periods import month_label
 from lib.summary import picker_areas
@@ -82,14 +83,17 @@ def rejected_reasons(db: sqlite_utils.Database) -> pd.DataFrame:
 
 
 def rejected_rows(db: sqlite_utils.Database, limit: int | None = None) -> pd.DataFrame:
-    """The rejected rows with their reasons, by file and row (the first ``limit`` if given)."""
+    """The rejected rows with their reasons, by file and row (the first ``limit`` if given).
+
+    None in the public view (``lib.access``): each row is a single incident, with its place and month.
+    """
     frame = _frame(
         db,
         "SELECT file_name, member, row_number, reason, column_name, month, category, lsoa_code, lsoa_name, "
-        "longitude, latitude, location FROM rejected_rows ORDER BY import_id, member, row_number LIMIT ?",
+        "longitude, latitude, location FROM rejected_rows WHERE ? ORDER BY import_id, member, row_number LIMIT ?",
         ["File", "Archive member", "Row", "Reason", "Column", "Month", "Category", "LSOA code", "LSOA name",
          "Longitude", "Latitude", "Location"],
-        [-1 if limit is None else limit],
+        [int(not is_public(db)), -1 if limit is None else limit],
     )
     return frame.fillna("")  # a missing field reads as blank, on screen and in a spreadsheet
 

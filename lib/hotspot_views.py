@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lib.areas import Area
 from lib.catalogue import PUBLIC_PLACE_VIOLENCE, Indicator
-from lib.disclosure import suppress_small_counts
+from lib.disclosure import count_text
 from lib.hotspots import top_hotspots
 from lib.periods import Period, month_span
 
@@ -80,16 +80,14 @@ def hotspot_caption(result, indicator: Indicator, area: Area, period: Period) ->
     )
 
 
-def ranked_table(result, limit: int = 15, public: bool = False):
+def ranked_table(result, limit: int = 15):
     """The top hotspots as the page shows and exports them.
 
-    In public mode a count of 1 to 4 (this period's or the previous one's) shows as "fewer than 5", and the share
-    and change that would give it away are blanked.
+    A public result's counts are the protected ones: "fewer than 5" or "withheld" where not shown, and the share
+    and change (worked out from the protected counts) blank beside them.
     """
     table = top_hotspots(result, limit)
-    if not public:
+    if not result.public:
         return table
-    previous = result.cells.set_index("cell")["previous"].reindex(table.index)
-    marked = table.assign(_previous=previous.to_numpy())
-    hidden = suppress_small_counts(marked, counts=["Count", "_previous"], reveal=["% of area total", "Change"])
-    return hidden.drop(columns="_previous")
+    cells = result.cells.set_index("cell").reindex(table.index)
+    return table.assign(Count=[count_text(v, s) for v, s in zip(cells["count"], cells["count_status"], strict=True)])

@@ -38,11 +38,15 @@ import sqlite_utils
 from libpysal.graph import Graph
 from libpysal.weights import Queen
 
+from lib.access import is_public
 from lib.areas import Area, csp_codes_within, district_name_from_lsoa_name
 from lib.counts import area_filter, months_held
-from lib.periods import months_between
+from lib.disclosure import SHOWN, public_result
+from lib.periods import is_whole_period, months_between
 
 UNITS = ("h3", "lsoa")
+PUBLIC_PERIODS_ONLY = ("The public view maps whole periods only (the latest 12 months or a financial year), so "
+                       "that no two maps can be subtracted to find a small count.")
 DEFAULT_RESOLUTION = 9  # H3 resolution 9: hexagons of about 0.1 km2, some 350 m across
 RESOLUTIONS = range(7, 11)  # 7 (5 km2) to 10 (0.015 km2, the resolution stored with each map point)
 DEFAULT_PERMUTATIONS = 9_999
@@ -120,6 +124,10 @@ class HotspotResult:
     previous_held: bool = True  # False: previous, change and trajectory are not shown (<NA> and "")
     islands: tuple[str, ...] = ()  # cells with no neighbour in the study region: not tested
     notes: tuple[str, ...] = ()  # plain-English caveats for the page
+    # The public view (lib.disclosure.public_result): counts rounded and protected, with count_status and
+    # previous_status columns; all_withheld when the area has too few incidents to show any cell.
+    public: bool = False
+    all_withheld: bool = False
 
 
 # --- Periods ------------------------------------------------------------------------------------------------
@@ -610,6 +618,10 @@ def hotspot_cells(
     7 to 10; ``suggested_resolution`` gives the finest one the test has the power and time for) or "lsoa".
     The previous period is the same number of months just before ``start``; it is tested the same way for the
     trajectory. Cold compute takes about a second per 1,000 cells per period with 9,999 permutations.
+
+    On a connection narrowed for the public view (``lib.access``) the result is the public one
+    (``lib.disclosure.public_result``), and only whole periods are mapped: a run of months chosen by hand could be
+    subtracted from another to find the counts of the months between.
     """
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
@@ -617,6 +629,9 @@ def hotspot_cells(
         _check_resolution(resolution)
     previous_start, previous_end = previous_period(start, end)
     held = months_held(db)
+    public = is_public(db)
+    if public and not (held and is_whole_period(start, end, held[0], held[-1])):
+        raise ValueError(PUBLIC_PERIODS_ONLY)
     previous_held = bool(held) and held[0] <= previous_start and previous_end <= held[-1]
 
     groups = _incident_groups(db, area, categories, previous_start, start, end)
@@ -672,7 +687,7 @@ def hotspot_cells(
                    previous_end)
     columns = ["cell", "count", "previous", "change", "share", "place", "lsoa_name", "population", "rate",
                "gi_z", "gi_p", "gi_class", "previous_gi_class", "trajectory"]
-    return HotspotResult(
+    result = HotspotResult(
         cells=cells[columns].reset_index(drop=True),
         unit=unit,
         resolution=resolution if unit == "h3" else None,
@@ -688,6 +703,7 @@ def hotspot_cells(
         islands=island_cells,
         notes=notes,
     )
+    return public_result(result) if public else result
 
 
 def _cell_names(
@@ -754,9 +770,14 @@ def _notes(
 def top_hotspots(result: HotspotResult, limit: int = 10) -> pd.DataFrame:
     """The page's ranked table: cells with incidents, strongest hot spot class first, then by count.
 
-    Columns: Place, Count, "% of area total", Change, "Hot spot class", Trajectory; indexed by cell.
+    Columns: Place, Count, "% of area total", Change, "Hot spot class", Trajectory; indexed by cell. In a public
+    result the counts are the protected ones (NaN where not shown: see ``lib.disclosure``).
     """
-    cells = result.cells[result.cells["count"] > 0].copy()
+    cells = result.cells
+    with_incidents = cells["count"] > 0
+    if result.public:
+        with_incidents |= (cells["count_status"] != SHOWN) & ~result.all_withheld
+    cells = cells[with_incidents].copy()
     cells["_rank"] = cells["gi_class"].map({name: i for i, name in enumerate(GI_CLASSES)})
     cells = cells.sort_values(["_rank", "count", "cell"], ascending=[True, False, True], kind="stable").head(limit)
     table = pd.DataFrame(

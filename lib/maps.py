@@ -6,6 +6,10 @@ and no basemap. Cells come from the hotspot analysis as a frame of cell, count, 
 lsoa_name, population, rate, gi_z, gi_p, gi_class, trajectory; ``unit`` says whether a cell is an H3 index
 ("h3") or an LSOA code ("lsoa", drawn from the ``polygons`` given).
 
+A public result (``lib.disclosure.public_result``) carries protected counts: rounded, NaN where not shown, with a
+``count_status`` and ``previous_status`` of "small" (shown as "fewer than 5") or "withheld". The maps draw and word
+them as they are; nothing here sees an exact small count, so nothing here can show one.
+
 Tooltips are plain text (``{"text": ...}``), which both Streamlit and pydeck's own renderer put into the page with
 ``innerText``, so no data text can ever become HTML. The deck's JSON also writes ``<``, ``>`` and ``&`` as
 ``\\u003c`` etc., so a place name cannot close a ``<script>`` element when pydeck embeds the JSON in an HTML page.
@@ -33,7 +37,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from pydeck.bindings.json_tools import default_serialize
 
-from lib.disclosure import FEWER_THAN_5, SMALL_COUNT_LIMIT, is_small
+from lib.disclosure import FEWER_THAN_5, SHOWN, SMALL, SMALL_COUNT_LIMIT, WITHHELD, count_text
 
 HOT_99, HOT_95, HOT_90 = "Hot spot, 99% confidence", "Hot spot, 95% confidence", "Hot spot, 90% confidence"
 NOT_SIGNIFICANT = "Not significant"
@@ -72,6 +76,9 @@ COUNT_PALETTE: list[list[int]] = [
 ]
 COUNT_CLASSES = 5
 NO_FILL = [0, 0, 0, 0]
+# Withheld cells (public view, secondary suppression): a mid grey, not one of the count colours, named in the legend.
+WITHHELD_FILL = [140, 140, 140, 200]
+WITHHELD_LABEL = "Withheld, so small counts cannot be worked out"
 
 # Black and thick: the partnership boundary is what members look for first, and it crosses the darkest fills (3:1
 # against each; #282828 gave 2.5:1 across a 99% hot spot).
@@ -142,34 +149,44 @@ class CompactDeck(pdk.Deck):
 
 
 def count_colours(
-    counts: Iterable[float], classes: int = COUNT_CLASSES, *, suppress_small: bool = False
+    counts: Iterable[float], classes: int = COUNT_CLASSES, *, statuses: Iterable[str] | None = None
 ) -> CountClasses:
     """Colour counts in quantile classes of the cells with any incidents; zero counts get no fill.
 
     Quantiles of whole counts often coincide, so there may be fewer classes than asked for; the classes then take
     colours spread across the whole palette, and ``legend_items("counts", breaks)`` names the same colours.
-    ``suppress_small`` (public mode) makes the lightest class run at least from 1 to 4, so a cell's colour never
-    tells a count of 1 to 4 apart from the others below 5.
+    ``statuses`` (a public result's ``count_status``) marks the protected counts: "fewer than 5" cells join the
+    lightest class, which then runs at least from 1 to 4, so a colour never tells a count of 1 to 4 apart from the
+    others below 5; withheld cells get their own grey.
     """
     values = np.asarray(list(counts), dtype=float)
+    withheld = np.zeros(len(values), dtype=bool)
+    if statuses is not None:
+        status = np.asarray(list(statuses), dtype=object)
+        values = np.where(status == SMALL, SMALL_COUNT_LIMIT - 1, values)
+        withheld = status == WITHHELD
+    values = np.where(np.isnan(values), 0, values)
     positive = values[values > 0]
     if positive.size == 0:
-        return CountClasses([list(NO_FILL) for _ in values], [])
+        return CountClasses([list(WITHHELD_FILL if w else NO_FILL) for w in withheld], [])
     quantiles = np.quantile(positive, np.linspace(0, 1, classes + 1)[1:], method="higher")
-    if suppress_small:
+    if statuses is not None:
         quantiles = np.maximum(quantiles, SMALL_COUNT_LIMIT - 1)
     breaks = [_plain_number(b) for b in np.unique(quantiles)]
     palette = _spread_palette(len(breaks))
     index = np.searchsorted(np.asarray(breaks, dtype=float), values, side="left")
-    colours = [list(palette[i]) if v > 0 else list(NO_FILL) for v, i in zip(values, index, strict=True)]
+    colours = [list(WITHHELD_FILL) if w else list(palette[i]) if v > 0 else list(NO_FILL)
+               for v, i, w in zip(values, index, withheld, strict=True)]
     return CountClasses(colours, breaks)
 
 
-def legend_items(layer: str, breaks: Sequence[float] | None = None, predicted: bool = False) -> list[tuple[str, str]]:
+def legend_items(layer: str, breaks: Sequence[float] | None = None, predicted: bool = False,
+                 withheld: bool = False) -> list[tuple[str, str]]:
     """The legend as (label in words, hex colour as seen on a white page), for the page to draw.
 
-    ``layer`` "gi" names the seven Gi* classes; "counts" names the classes of ``breaks`` from ``count_colours``.
-    With ``predicted``, a last item names the dashed outline of the cells predicted to be hot next period.
+    ``layer`` "gi" names the seven Gi* classes; "counts" names the classes of ``breaks`` from ``count_colours``,
+    and with ``withheld`` the grey of withheld cells. With ``predicted``, a last item names the dashed outline of
+    the cells predicted to be hot next period.
     """
     _check_layer(layer)
     if layer == "gi":
@@ -179,9 +196,16 @@ def legend_items(layer: str, breaks: Sequence[float] | None = None, predicted: b
             raise ValueError("legend_items('counts') needs the breaks returned by count_colours")
         items = [(label, _hex(colour)) for label, colour in zip(_count_labels(breaks), _spread_palette(len(breaks)),
                                                                  strict=True)]
+        if withheld:
+            items.append((WITHHELD_LABEL, _hex(WITHHELD_FILL)))
     if predicted:
         items.append(("Predicted hot spot next period (dashed black outline)", _hex(PREDICTED_LINE)))
     return items
+
+
+def any_withheld(cells: pd.DataFrame) -> bool:
+    """Whether a public result's cells include withheld counts (the counts legend then names their grey)."""
+    return "count_status" in cells and bool((cells["count_status"] == WITHHELD).any())
 
 
 def h3_polygons(cells: Iterable[str]) -> gpd.GeoDataFrame:
@@ -201,7 +225,6 @@ def hotspot_deck(
     basemap: bool = False,
     predicted: Sequence[str] | None = None,
     *,
-    suppress_small: bool = False,
     view_size: tuple[int, int] = VIEW_SIZE_PX,
 ) -> pdk.Deck:
     """A pydeck map of the cells, coloured by count class (``layer`` "counts") or Gi* class ("gi").
@@ -211,14 +234,14 @@ def hotspot_deck(
     cells, only when some are given). Only cells with incidents (or, for "gi", a significant class) are sent.
     Without ``basemap`` the map asks for no tiles at all (pydeck's ``map_provider=None``: Streamlit would otherwise
     fetch a Carto style); with it, the Carto light style, which needs internet.
-    ``suppress_small`` shows counts of 1 to 4 as "fewer than 5" where a person could be identified; ``view_size``
+    A public result's protected counts are drawn and worded as they are (see the module's docstring). ``view_size``
     is the map's (width, height) in pixels on the page, which the initial zoom fits the cells to.
     """
     _check_unit(unit)
     _check_layer(layer)
     shown = _shown_cells(cells, unit, layer)
-    fills = _fills(shown, layer, suppress_small).colours
-    texts = _tooltip_texts(shown, suppress_small)
+    fills = _fills(shown, layer).colours
+    texts = _tooltip_texts(shown)
     if unit == "h3":
         records = [{"cell": cell, "fill": fill, **text} for cell, fill, text in zip(shown["cell"], fills, texts,
                                                                                    strict=True)]
@@ -265,18 +288,17 @@ def hotspot_png(
     *,
     predicted: Sequence[str] | None = None,
     size_inches: tuple[float, float] = PNG_SIZE_INCHES,
-    suppress_small: bool = False,
 ) -> bytes:
     """A static map for committee papers (WebGL maps often print blank), as PNG bytes of ``size_inches`` × ``dpi``.
 
     Same cells, classes and colours as ``hotspot_deck``, on British National Grid, with boundaries, a legend in
-    words, a title, a scale bar, a north arrow and a caption line ending with the licence attribution.
-    ``suppress_small`` (public mode) draws counts of 1 to 4 as one class, as ``count_colours`` says.
+    words, a title, a scale bar, a north arrow and a caption line ending with the licence attribution. A public
+    result's "fewer than 5" counts share the lightest class, as ``count_colours`` says.
     """
     _check_unit(unit)
     _check_layer(layer)
     shown = _shown_cells(cells, unit, layer)
-    classes = _fills(shown, layer, suppress_small)
+    classes = _fills(shown, layer)
     shapes = h3_polygons(shown["cell"]).geometry if unit == "h3" else _lsoa_shapes(shown, polygons)
     colours = classes.colours if unit == "h3" else _repeat_for_shapes(classes.colours, shapes)
     cell_map = gpd.GeoDataFrame({"rgba": colours}, geometry=list(shapes), crs="EPSG:4326").to_crs(
@@ -302,7 +324,7 @@ def hotspot_png(
     _frame(axes, figure, cell_map if not cell_map.empty else pd.concat([csp, lsoa]))
     _scale_bar(axes)
     _north_arrow(axes)
-    _png_legend(figure, layer, classes.breaks, bool(predicted), not csp.empty, not lsoa.empty)
+    _png_legend(figure, layer, classes.breaks, any_withheld(shown), bool(predicted), not csp.empty, not lsoa.empty)
     if title:
         figure.text(0.02, 0.97, _mpl_text(title), fontsize=17, fontweight="bold", va="top")
     figure.text(0.02, 0.015, _mpl_text(_caption(caption)), fontsize=8, va="bottom", color="#333333")
@@ -328,6 +350,8 @@ def _shown_cells(cells: pd.DataFrame, unit: str, layer: str) -> pd.DataFrame:
     """The cells worth drawing: with incidents, or (Gi* map) in a significant class. Never every cell."""
     counts = pd.to_numeric(cells["count"], errors="coerce").fillna(0)
     keep = counts > 0
+    if "count_status" in cells:  # a public result: protected counts are drawn too, as what they are
+        keep |= cells["count_status"] != SHOWN
     if layer == "gi":
         keep |= cells["gi_class"].isin(set(GI_CLASSES) - {NOT_SIGNIFICANT})
     if unit == "h3":
@@ -336,10 +360,10 @@ def _shown_cells(cells: pd.DataFrame, unit: str, layer: str) -> pd.DataFrame:
     return cells[keep].reset_index(drop=True)
 
 
-def _fills(shown: pd.DataFrame, layer: str, suppress_small: bool = False) -> CountClasses:
+def _fills(shown: pd.DataFrame, layer: str) -> CountClasses:
     """Fill colours of the shown cells (and, for counts, the class breaks the legend needs)."""
     if layer == "counts":
-        return count_colours(shown["count"], suppress_small=suppress_small)
+        return count_colours(shown["count"], statuses=shown["count_status"] if "count_status" in shown else None)
     grey = GI_COLOURS[NOT_SIGNIFICANT]
     return CountClasses([list(GI_COLOURS.get(name, grey)) for name in shown["gi_class"]], [])
 
@@ -391,15 +415,15 @@ def _mpl(rgba: Sequence[int]) -> tuple[float, ...]:
 # ---- tooltips -------------------------------------------------------------------------------------------------
 
 
-def _tooltip_texts(shown: pd.DataFrame, suppress_small: bool) -> list[dict[str, str]]:
+def _tooltip_texts(shown: pd.DataFrame) -> list[dict[str, str]]:
     """The tooltip columns of each shown cell, as plain one-line text."""
     rows = []
     for row in shown.to_dict("records"):
         rows.append({
             "place": _clean(row.get("place")) or _clean(row.get("lsoa_name")),
-            "count": _count_text(row.get("count"), suppress_small),
+            "count": _count_text(row.get("count"), row.get("count_status", SHOWN)),
             "rate": _rate_text(row.get("rate")),
-            "change": _change_text(row.get("change"), row.get("previous"), row.get("count"), suppress_small),
+            "change": _change_text(row.get("change"), row.get("previous"), row.get("previous_status", SHOWN)),
             "class": _clean(row.get("gi_class")),
             "trend": _clean(row.get("trajectory")),
         })
@@ -432,11 +456,8 @@ def _whole(value: object) -> int | None:
     return None if math.isnan(number) else int(round(number))
 
 
-def _count_text(count: object, suppress_small: bool) -> str:
-    number = _whole(count)
-    if number is None:
-        return ""
-    return FEWER_THAN_5 if suppress_small and is_small(number) else f"{number:,}"
+def _count_text(count: object, status: str) -> str:
+    return count_text(count, status)
 
 
 def _rate_text(rate: object) -> str:
@@ -447,20 +468,19 @@ def _rate_text(rate: object) -> str:
     return "" if math.isnan(number) else f"{number:,.1f} per 1,000 residents"
 
 
-def _change_text(change: object, previous: object, count: object, suppress_small: bool) -> str:
-    """Change on the previous period in words, e.g. "up 3 (was 9)", "no change (was 4)"."""
-    change_n, previous_n, count_n = _whole(change), _whole(previous), _whole(count)
+def _change_text(change: object, previous: object, previous_status: str) -> str:
+    """Change on the previous period in words, e.g. "up 3 (was 9)", "no change (was 4)", "was fewer than 5".
+
+    In a public result the change is worked out from the protected counts, so it is blank where either count is
+    not shown, and only "was ..." is said.
+    """
+    was = _count_text(previous, previous_status)
+    change_n = _whole(change)
     if change_n is None:
-        return ""
+        return f"was {was}" if previous_status != SHOWN else ""
     direction = "up" if change_n > 0 else "down" if change_n < 0 else "no change"
     amount = f" {abs(change_n):,}" if change_n else ""
-    if suppress_small and any(is_small(n) for n in (previous_n, count_n)):
-        # With either count small, the amount would give the small number away.
-        amount = ""
-    if previous_n is None:
-        return direction + amount
-    was = _count_text(previous_n, suppress_small)
-    return f"{direction}{amount} (was {was})"
+    return f"{direction}{amount} (was {was})" if was else direction + amount
 
 
 # ---- geometry -------------------------------------------------------------------------------------------------
@@ -658,14 +678,15 @@ def _label_areas(axes, csp: gpd.GeoDataFrame) -> None:
                   bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.6, "pad": 1})
 
 
-def _png_legend(figure: Figure, layer: str, breaks: list[float], predicted: bool, csp: bool, lsoa: bool) -> None:
+def _png_legend(figure: Figure, layer: str, breaks: list[float], withheld: bool, predicted: bool, csp: bool,
+                lsoa: bool) -> None:
     """The legend in words at the right of the map: classes first, then the lines."""
     handles: list[Any] = []
     if layer == "gi":
         handles = [Patch(facecolor=_mpl(GI_COLOURS[name]), edgecolor="#888888", label=name) for name in GI_CLASSES]
     else:
         handles = [Patch(facecolor=colour, edgecolor="#888888", label=label)
-                   for label, colour in legend_items("counts", breaks)]
+                   for label, colour in legend_items("counts", breaks, withheld=withheld)]
     if csp:
         handles.append(Line2D([], [], color=_mpl(CSP_LINE), linewidth=2.0, label="Partnership (CSP) boundary"))
     if lsoa:

@@ -139,6 +139,12 @@ def period_presets(first_held: str, last_held: str) -> list[Period]:
     return [latest_12_months(first_held, last_held)] + [p for p in periods if p is not None]
 
 
+def is_whole_period(start: str, end: str, first_held: str, last_held: str) -> bool:
+    """Whether ``start``..``end`` is one of the periods the picker offers (the latest 12 months or a financial
+    year), not a run of months chosen by hand. The public view maps only these (see ``lib.disclosure``)."""
+    return any((p.start, p.end) == (start, end) for p in period_presets(first_held, last_held))
+
+
 def parse_period(key: str | None, first_held: str, last_held: str) -> Period | None:
     """The period a URL key names (a preset key or 'YYYY-MM..YYYY-MM'), or None if it names nothing held."""
     if not key:

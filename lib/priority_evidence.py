@@ -16,14 +16,15 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import sqlite_utils
 
+from lib.access import hidden_indicator_keys, is_public
 from lib.areas import Area
 from lib.catalogue import FOUND_BY_POLICING, Indicator, find_indicator, indicator_catalogue, slug
 from lib.counts import area_filter, counts_table
-from lib.disclosure import is_small
+from lib.disclosure import SHOWN, protect_counts
 from lib.harm import default_harm_weights, harm_weighted_counts
 from lib.hotspots import area_lsoas
 from lib.periods import Period, financial_year_of, month_label, months_of_financial_year, shift_months
-from lib.priority_scoring import HARM_IMPACTS, Assessment
+from lib.priority_scoring import HARM_IMPACTS, Assessment, ranked
 from lib.series import annual_series, monthly_series, population_year, residents
 from lib.statistics import HIGHER, LOWER, SIMILAR, CountComparison, compare_counts
 from lib.summary import PUBLIC_ORDER, VIOLENCE
@@ -37,6 +38,10 @@ FREQUENCY_STEPS = ((12, 1), (52, 2), (365, 3))
 MIDDLE = 2  # frequency and trend where the evidence cannot say
 
 NO_DATA = "No data held"
+FIGURES_RESTRICTED = "Figures restricted"
+RESTRICTED_SOURCE = "a restricted partner indicator (partners only)"
+RESTRICTED_WHY = ("Its figures come from a restricted partner indicator, shown only to partners who have signed in, "
+                  "with public mode off.")
 NOT_ENOUGH_DATA = "Not enough data"
 YEARLY_TREND = "Yearly figures: no monthly trend"
 NO_YEAR_EARLIER = "No figure for a year earlier"
@@ -214,6 +219,7 @@ class Evidence:
     value: float | None = None
     unit: str = ""
     months_wanted: int = 0
+    restricted: bool = False  # the figures exist but this viewer may not see them
 
     @property
     def has_data(self) -> bool:
@@ -235,6 +241,16 @@ def no_data_evidence(issue: CandidateIssue, period: Period, why: str) -> Evidenc
     )
 
 
+def restricted_evidence(issue: CandidateIssue, period: Period) -> Evidence:
+    """Evidence for an issue whose figures this viewer may not see: it says so, and holds no figure at all."""
+    return Evidence(
+        issue=issue.name, indicator_key=issue.indicator_key, volume=None, rate_per_1000=None,
+        trend=FIGURES_RESTRICTED, change_percent=None, change_words=FIGURES_RESTRICTED, harm_weighted=None,
+        concentration=None, months_held=0, source=RESTRICTED_SOURCE, period=period.span, notes=(RESTRICTED_WHY,),
+        months_wanted=len(period.months), restricted=True,
+    )
+
+
 def issue_evidence(
     db: sqlite_utils.Database, issue: CandidateIssue, area: Area, period: Period,
     catalogue: list[Indicator] | None = None, lsoa_count: int | None = None,
@@ -245,6 +261,8 @@ def issue_evidence(
                                                "partners' knowledge and data, and say so in the rationale.")
     catalogue = indicator_catalogue(db) if catalogue is None else catalogue
     indicator = find_indicator(catalogue, issue.indicator_key)
+    if indicator is None and issue.indicator_key in hidden_indicator_keys(db):
+        return restricted_evidence(issue, period)
     if indicator is None:
         return no_data_evidence(issue, period, f"The store holds no '{issue.indicator_key}' figures: load "
                                                "them on the Data page, or score from partners' knowledge.")
@@ -388,7 +406,9 @@ def concentration(
 ) -> float | None:
     """% of the period's incidents in the busiest 5% of the area's LSOAs (at least one; empty LSOAs count).
 
-    None when the area has no LSOAs known or had no incidents, where a share means nothing.
+    None when the area has no LSOAs known or had no incidents, where a share means nothing. In the public view
+    (``lib.access``) the share is of the LSOAs' protected counts (``lib.disclosure``), and None where one of the
+    busiest is not shown: the share times the volume would otherwise give its count away.
     """
     if lsoa_count <= 0:
         return None
@@ -396,16 +416,33 @@ def concentration(
     total = float(counts["count"].sum()) if not counts.empty else 0.0
     if total <= 0:
         return None
-    return 100.0 * float(counts["count"].nlargest(busiest_lsoas(lsoa_count)).sum()) / total
+    busiest = counts["count"].nlargest(busiest_lsoas(lsoa_count))
+    if is_public(db):
+        protected = protect_counts(counts["count"], int(total))
+        top = busiest.index.to_numpy()  # positions: the frame has a plain range index
+        if (protected.status[top] != SHOWN).any():
+            return None
+        return 100.0 * float(protected.values[top].sum()) / total
+    return 100.0 * float(busiest.sum()) / total
 
 
-def public_evidence(evidence: Evidence) -> Evidence:
-    """Evidence fit for a public screen: no concentration when the busiest LSOAs hold 1 to 4 incidents, since the
-    share times the volume would give that small count away."""
-    if evidence.concentration is None or evidence.volume is None:
-        return evidence
-    busiest = round(evidence.concentration * evidence.volume / 100)
-    return replace(evidence, concentration=None) if is_small(busiest) else evidence
+def evidence_for(held: Assessment, evidence: dict[str, Evidence]) -> Evidence | None:
+    """The evidence of an assessed issue: by its name, else by the indicator it names."""
+    if held.issue in evidence:
+        return evidence[held.issue]
+    return next((e for e in evidence.values() if held.indicator_key and e.indicator_key == held.indicator_key),
+                None)
+
+
+def ranked_with_volume(held: list[Assessment], evidence: dict[str, Evidence]) -> pd.DataFrame:
+    """The ranking (``priority_scoring.ranked``) with each issue's volume from its evidence, for the bubble sizes,
+    and ``restricted`` where its figures are hidden from this viewer (no volume then: "figures restricted")."""
+    frame = ranked(held)
+    by_issue = {a.issue: a for a in held}  # ranked() refuses an issue scored twice
+    found = [evidence_for(by_issue[issue], evidence) for issue in frame["issue"]]
+    frame["volume"] = [e.volume if e is not None else None for e in found]
+    frame["restricted"] = [bool(e is not None and e.restricted) for e in found]
+    return frame
 
 
 def busiest_lsoas(lsoa_count: int) -> int:

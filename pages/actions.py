@@ -49,11 +49,12 @@ st.caption(f"Overdue: the completion date has passed ({today:%d %b %Y}) and the 
            f"Measure statuses are as at {month_label(period.end)}; see Measures for how they are decided.")
 
 rags_of_measures = ui.load_measure_rags(store, period.end)
+restricted = ui.load_hidden_keys(store)
 for priority in dict.fromkeys(a.priority for a in shown):
     st.subheader(ui.plain_text(priority))
     for action in (a for a in shown if a.priority == priority):
         ui.action_card(action, names, action_plan.is_overdue(action, today),
-                       action_plan.measure_links(action, rags_of_measures, counties))
+                       action_plan.measure_links(action, rags_of_measures, counties, restricted))
 
 st.subheader("Edit, import and export")
 ui.download_csv("Download the action plan (CSV)", action_plan.export_frame(plan), "action_plan.csv",

@@ -11,7 +11,7 @@ ui.require_app_shell()
 store = ui.current_store()
 overview = ui.load_overview(store)
 selection = ui.current_selection()
-public = ui.public_mode()
+public = store.viewer.public
 
 st.title("Data")
 st.markdown(
@@ -65,8 +65,6 @@ with rejected:
 with indicators:
     st.subheader("Partner indicators")
     catalogue = ui.load_table(store, "indicators")
-    if public:
-        catalogue = catalogue[catalogue["Restricted"] != "Yes"]
     if catalogue.empty:
         st.write("No partner indicators are loaded. Upload an indicator CSV under 'Upload files'.")
     else:

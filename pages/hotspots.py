@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from lib import hotspots, maps
 from lib.catalogue import PUBLIC_PLACE_VIOLENCE
+from lib.disclosure import PUBLIC_MODE_NOTE
 from lib.hotspot_views import (
     AUTOMATIC,
     CELL_UNITS,
@@ -21,7 +22,7 @@ from lib.hotspot_views import (
 
 selection = ui.page_start("Hotspots")
 store, area, period = selection.store, selection.area, selection.period
-catalogue = ui.shown_catalogue(store)
+catalogue = ui.load_catalogue(store)
 options = what_options(catalogue)
 key = ui.url_selectbox("What", {k: i.name for k, i in options.items()}, key="indicator",
                        default="anti-social-behaviour")
@@ -63,14 +64,14 @@ with st.container(horizontal=True):
     for label, value in hotspot_metrics(result):
         st.metric(label, value, border=True)
 
-public = ui.public_mode()
 deck = ui.load_hotspot_deck(store, area, categories, period.start, period.end, unit, resolution, layer, basemap,
-                            show_predicted, public)
+                            show_predicted)
 st.pydeck_chart(deck, height=620, key="hotspots_map",
                 alt=f"Map of {indicator.name} in {area.name} on {CELL_UNITS[unit]}, coloured by "
                     f"{LAYERS[layer].lower()}. The top hotspots are listed in the table below the map.")
-ui.map_legend(maps.legend_items(layer, maps.count_colours(result.cells["count"], suppress_small=public).breaks,
-                                   predicted=show_predicted and bool(prediction.cells)))
+classes = maps.count_colours(result.cells["count"], statuses=result.cells.get("count_status"))
+ui.map_legend(maps.legend_items(layer, classes.breaks, predicted=show_predicted and bool(prediction.cells),
+                                withheld=maps.any_withheld(result.cells)))
 st.caption(ui.plain_text(hotspot_caption(result, indicator, area, period)))
 for note in result.notes:
     ui.caveat(ui.plain_text(note))
@@ -78,8 +79,11 @@ if prediction is not None:
     st.markdown(f"**Predicted hotspots.** {ui.plain_text(prediction.sentence(indicator.name.lower()))}")
 
 st.subheader("The top hotspots")
-table = ranked_table(result, public=public)
+table = ranked_table(result)
 ui.table(table)
+if result.public:
+    st.caption(f"{PUBLIC_MODE_NOTE} Shares and changes are worked out from the rounded counts. The map covers whole "
+               "periods only, so no two maps can be subtracted to find a small count (see docs/disclosure.md).")
 title = map_title(indicator, area, period)
 with st.container(horizontal=True):
     ui.download_csv("Download the hotspot table (CSV)", table, f"hotspots_{area.code}_{key}.csv",
@@ -87,7 +91,7 @@ with st.container(horizontal=True):
     st.download_button(
         "Download the map for printing (PNG)", icon=":material/image:", on_click="ignore", key="hotspots_png",
         data=lambda: ui.load_hotspot_png(store, area, categories, period.start, period.end, unit, resolution, layer,
-                                         title, hotspot_caption(result, indicator, area, period), public),
+                                         title, hotspot_caption(result, indicator, area, period)),
         file_name=f"hotspots_{area.code}_{key}.png", mime="image/png",
     )
 with st.expander("How hot spots are found, and how far to trust the predicted ones"):

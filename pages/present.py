@@ -9,6 +9,7 @@ from lib import action_plan, presentation
 from lib.charts import priority_matrix_chart, trend_chart
 from lib.hotspot_views import hot_spot_share, hotspot_caption, map_title, what_options
 from lib.maps import legend_items
+from lib.priority_evidence import ranked_with_volume
 from lib.priority_scoring import POSITION_THRESHOLD, QUADRANTS, RISK_THRESHOLD, ranked
 from lib.trend_labels import LEVELS, chart_labels
 from lib.trends import rolling_comparison
@@ -20,7 +21,7 @@ if selection is None:
     ui.caveat("No incidents are loaded yet, so there is nothing to present. Import police.uk data on the Data page.")
     st.stop()
 store, area, period = selection.store, selection.area, selection.period
-catalogue = {i.key: i for i in ui.shown_catalogue(store)}
+catalogue = {i.key: i for i in ui.load_catalogue(store)}
 mappable = what_options(list(catalogue.values()))
 agreed, shown = ui.presented_assessments(store, area)
 priorities = presentation.chosen_priorities(ranked(agreed[1])) if agreed else []
@@ -66,7 +67,7 @@ def hotspots_step() -> None:
     hot, share = hot_spot_share(view.result)
     ui.message(presentation.hotspot_message(indicator.name, hot, share, view.result.total))
     deck = ui.load_hotspot_deck(store, area, categories, period.start, period.end, "h3", resolution, "gi", False,
-                                False, ui.public_mode())
+                                False)
     st.pydeck_chart(deck, height=560, key="present_map",
                     alt=f"Map of {indicator.name} hot and cold spots in {area.name} (Gi*).")
     ui.map_legend(legend_items("gi"))
@@ -75,8 +76,8 @@ def hotspots_step() -> None:
 
 
 def no_figures_step() -> None:
-    held = {i.key for i in ui.load_catalogue(store)}
-    ui.message(presentation.RESTRICTED_NOTE if step.indicator_key in held else presentation.NOT_HELD_NOTE)
+    restricted = step.indicator_key in ui.load_hidden_keys(store)
+    ui.message(presentation.RESTRICTED_NOTE if restricted else presentation.NOT_HELD_NOTE)
 
 
 def matrix_step() -> None:
@@ -84,7 +85,7 @@ def matrix_step() -> None:
         ui.message(presentation.NO_ASSESSMENT)
         return
     version, held = shown
-    frame = ui.ranked_with_volume(held, ui.load_evidence(store, area, period.start, period.end))
+    frame = ranked_with_volume(held, ui.load_evidence(store, area, period.start, period.end))
     ui.message(presentation.matrix_message(version.year, frame))
     chart = priority_matrix_chart(frame, "risk_position", (POSITION_THRESHOLD, RISK_THRESHOLD), QUADRANTS,
                                   f"{area.name}: priorities for {version.year} ({version.name})")

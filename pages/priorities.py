@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from lib.charts import chart_png, priority_matrix_chart
 from lib.export import download_name
-from lib.priority_evidence import SUGGESTION_NOTE
+from lib.priority_evidence import SUGGESTION_NOTE, evidence_for, ranked_with_volume
 from lib.priority_scoring import (
     FORMULA_NOTE,
     HARM_QUADRANTS,
@@ -39,7 +39,7 @@ version_id = int(ui.url_selectbox("Version", {str(v.id): ui.version_label(v) for
 version = next(v for v in of_year if v.id == version_id)
 held = ui.load_assessment(store, version.id)
 evidence = ui.load_evidence(store, area, period.start, period.end)
-frame = ui.ranked_with_volume(held, evidence)
+frame = ranked_with_volume(held, evidence)
 previous = ui.load_previous_assessment(store, area.code, year)
 
 axes = ui.url_choice("Matrix", ui.MATRIX_VIEWS, key="axes", default="risk_position")
@@ -49,7 +49,7 @@ if axes == "risk_position":
     thresholds, labels = (POSITION_THRESHOLD, RISK_THRESHOLD), QUADRANTS
 else:
     thresholds, labels = (LIKELIHOOD_THRESHOLD, HARM_THRESHOLD), HARM_QUADRANTS
-last_frame = ui.ranked_with_volume(previous[1], evidence) if previous and trail == "show" else None
+last_frame = ranked_with_volume(previous[1], evidence) if previous and trail == "show" else None
 
 def matrix(width: int | str = "container"):
     return priority_matrix_chart(frame, axes, thresholds, labels, f"{area.name}: priorities for {year}",
@@ -80,7 +80,7 @@ chosen_issue = ui.url_selectbox("Issue", {i: i for i in frame["issue"]}, key="is
 evidence_side, scores_side = st.columns([3, 2])
 with evidence_side:
     st.markdown(f"**Evidence for {ui.plain_text(chosen_issue)}** in {name}")
-    ui.evidence_panel(ui.evidence_for(issues[chosen_issue], evidence))
+    ui.evidence_panel(evidence_for(issues[chosen_issue], evidence))
 with scores_side:
     st.markdown(f"**Scores** ({ui.plain_text(version.name)})")
     ui.table(ui.scores_in_words(issues[chosen_issue]))

@@ -9,7 +9,7 @@ from lib.similar_areas import FEATURE_LABELS, METHOD_NOTE
 selection = ui.page_start("Similar areas")
 
 store, period = selection.store, selection.period
-police = {i.key: i for i in ui.shown_catalogue(store) if i.is_police}
+police = {i.key: i for i in ui.load_catalogue(store) if i.is_police}
 csp = ui.csp_for_similar(selection)
 key = ui.url_selectbox("Indicator", {k: i.name for k, i in police.items()}, key="indicator")
 indicator = police[key]

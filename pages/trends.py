@@ -11,7 +11,7 @@ from lib.trends import VIEWS, fytd_comparison, rolling_comparison, seasonal_tabl
 selection = ui.page_start("Trends")
 
 store, area, period = selection.store, selection.area, selection.period
-catalogue = {i.key: i for i in ui.shown_catalogue(store)}
+catalogue = {i.key: i for i in ui.load_catalogue(store)}
 others = {a.code: a for a in ui.load_picker_areas(store) if a.code != area.code}
 left, right = st.columns([3, 2])
 with left:

@@ -36,12 +36,15 @@ def copy_store(source: Path, target: Path) -> Path:
 
 
 EDITOR = "analyst@avonmere.example.gov.uk"
+PARTNER = "officer@police.avonmere.example.uk"  # may see partners-only figures, may not edit
+PARTNER_DOMAIN = "health.avonmere.example.gov.uk"  # everyone there is a partner
 # Sign-in set up as a council would (values for tests only; the provider is never called by AppTest).
 EDITING_SECRETS = {
     "auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only-cookie-secret",
              "client_id": "safer-communities", "client_secret": "test-only",
              "server_metadata_url": "https://login.example.invalid/v2.0/.well-known/openid-configuration"},
     "editors": {"emails": [EDITOR, "Lead@Avonmere.example.gov.uk"]},
+    "partners": {"emails": [PARTNER], "domains": [PARTNER_DOMAIN]},
 }
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from streamlit import config as streamlit_config
 
 from lib.store import memory_store, open_store
 
@@ -15,6 +16,10 @@ from lib.store import memory_store, open_store
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# The shipped config shows a failing page's plain message only (ui.run_page); the tests run AppTest with a
+# developer's setting, so every failure is raised into app.exception, where the tests look for it.
+streamlit_config.set_option("client.showErrorDetails", "full")
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_DATA = Path(os.environ.get("CSP_REAL_DATA") or REPO.parent / "shared" / "data" / "real")

@@ -486,3 +486,46 @@ def test_hostile_names_and_commentary_stay_text_in_the_browser(tmp_path, browser
             watched.check(artifacts / f"hostile-{path.split('?')[0] or 'home'}.png")
         expect(page.get_by_text(hostile, exact=False).first).to_be_attached()  # shown as text, on the last page
         page.close()
+
+
+TRACE_MARKS = ("Traceback", "File \"", "site-packages", str(REPO), "sqlite3.OperationalError", "no such table",
+               ".py\"", "line ")
+
+
+def test_a_failing_page_tells_the_viewer_in_plain_words_and_shows_no_traceback(tmp_path, browser, artifacts):
+    """With the shipped config (client.showErrorDetails "none"), whatever fails, the browser gets no trace: no
+    server paths, package locations or error text, only plain words; the trace is in the server's log."""
+    import sqlite3
+
+    store = copy_store(demo_store_file(), tmp_path / "broken.db")
+    with sqlite3.connect(store) as db:
+        db.execute("DROP TABLE actions")  # the Action plan page fails inside the page
+    log = tmp_path / "streamlit.log"
+    with streamlit_server(store, log) as url:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(f"{url}/actions")
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=RUN_TIMEOUT_MS)
+        expect(page.get_by_text("this page could not be shown", exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
+        text = page.locator('[data-testid="stApp"]').inner_text()
+        page.screenshot(path=str(artifacts / "failing-page.png"))
+        assert not [mark for mark in TRACE_MARKS if mark in text], text[-600:]
+        reference = re.search(r"reference ([0-9a-f]{8})", text)[1]
+        page.close()
+    logged = log.read_text()
+    assert f"reference {reference}" in logged and "Traceback" in logged and "no such table: actions" in logged
+
+
+def test_a_failure_before_any_page_shows_no_traceback_either(tmp_path, browser, artifacts):
+    import sqlite3
+
+    store = copy_store(demo_store_file(), tmp_path / "broken.db")
+    with sqlite3.connect(store) as db:
+        db.execute("DROP TABLE csp_monthly_counts")  # the shared sidebar fails, before the page runs
+    with streamlit_server(store, tmp_path / "streamlit.log") as url:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(f"{url}/")
+        expect(page.get_by_text("this page could not be shown", exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
+        text = page.locator('[data-testid="stApp"]').inner_text()
+        page.screenshot(path=str(artifacts / "failing-app.png"))
+        assert not [mark for mark in TRACE_MARKS if mark in text], text[-600:]
+        page.close()

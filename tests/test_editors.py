@@ -2,7 +2,7 @@
 
 import pytest
 
-from lib.editors import editing_setup, is_editor
+from lib.editors import editing_setup, is_editor, is_partner
 
 AUTH = {"redirect_uri": "https://safer.example.gov.uk/oauth2callback", "cookie_secret": "s3cret",
         "client_id": "id", "client_secret": "secret",
@@ -58,3 +58,27 @@ def test_a_broken_secrets_store_turns_editing_off_rather_than_failing():
             raise FileNotFoundError("no secrets.toml")
 
     assert not editing_setup(Broken()).enabled
+
+
+PARTNERS = {"emails": ["Officer@Police.example.uk"], "domains": ["@Health.example.gov.uk", "fire.example.gov.uk"]}
+
+
+def test_partners_are_listed_people_editors_and_everyone_at_a_partner_domain():
+    setup = editing_setup({"auth": AUTH, "editors": EDITORS, "partners": PARTNERS})
+    assert is_partner(setup, "officer@police.example.uk") and is_partner(setup, "LEAD@council.gov.uk")
+    assert is_partner(setup, "nurse@health.example.gov.uk") and is_partner(setup, "Crew@FIRE.example.gov.uk ")
+    assert not is_partner(setup, "visitor@example.org")
+    assert not is_partner(setup, "spoof@evil.health.example.gov.uk"), "a subdomain is not the partner's domain"
+    assert not is_partner(setup, "x@health.example.gov.uk.evil.org")
+    assert not is_partner(setup, "officer@police.example.uk", email_verified=False)
+    assert not is_partner(setup, None) and not is_partner(setup, "no-at-sign")
+    # Partners may see figures, never edit.
+    assert not is_editor(setup, "officer@police.example.uk")
+
+
+def test_without_sign_in_nobody_is_a_partner():
+    setup = editing_setup({"editors": EDITORS, "partners": PARTNERS})
+    assert not is_partner(setup, "officer@police.example.uk") and not is_partner(setup, "lead@council.gov.uk")
+    # Sign-in set up with no editors: partners still see their figures, though nobody can edit.
+    setup = editing_setup({"auth": AUTH, "partners": PARTNERS})
+    assert is_partner(setup, "officer@police.example.uk") and not setup.enabled

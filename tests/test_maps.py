@@ -16,6 +16,7 @@ import shapely
 from PIL import Image
 
 from lib import maps
+from lib.disclosure import protect_counts, public_cells
 
 CENTRE = (50.77, 0.28)  # Eastbourne
 SCRIPT = "<script>alert(1)</script>"
@@ -244,13 +245,16 @@ def test_lsoa_deck_draws_polygons_with_holes_rates_and_predicted_outline():
     assert len(predicted) == 2  # the two neighbours share one outline (plus the hole), not one each
 
 
-def test_small_counts_can_be_shown_as_fewer_than_five():
+def test_a_public_result_is_drawn_and_worded_as_protected():
     cells, polygons = lsoa_fixture()
-    rows = cells_data(maps.hotspot_deck(cells, "lsoa", {}, polygons=polygons, suppress_small=True))
+    public, _ = public_cells(cells, total=19, previous_total=19)
+    rows = cells_data(maps.hotspot_deck(public, "lsoa", {}, polygons=polygons))
     by_place = {row["place"]: row for row in rows}
     assert by_place["Eastbourne 001C"]["count"] == "fewer than 5"
-    assert by_place["Eastbourne 001C"]["change"] == "no change (was fewer than 5)"
-    assert by_place["Eastbourne 001A"]["count"] == "12"
+    assert by_place["Eastbourne 001C"]["change"] == "was fewer than 5"  # no amount beside a count not shown
+    assert by_place["Eastbourne 001A"]["count"] == "10"  # 12, rounded to the nearest 5
+    assert by_place["Eastbourne 001A"]["change"] == "no change (was 10)"  # 9, rounded
+    assert by_place["Eastbourne 001A"]["rate"] == "6.7 per 1,000 residents"  # of the rounded count
 
 
 def test_bad_unit_or_layer_is_refused():
@@ -359,14 +363,19 @@ def test_png_of_lsoas_counts_and_of_nothing():
 def test_public_count_classes_never_split_counts_below_five():
     counts = [1, 1, 1, 2, 2, 3, 4, 4, 5, 6, 9, 12, 30, 31, 80]
     private = maps.count_colours(counts)
-    public = maps.count_colours(counts, suppress_small=True)
+    protected = protect_counts(counts)
+    public = maps.count_colours(protected.values, statuses=protected.status)
     assert len({tuple(c) for n, c in zip(counts, private.colours, strict=True) if n < 5}) > 1  # would tell them apart
     assert len({tuple(c) for n, c in zip(counts, public.colours, strict=True) if n < 5}) == 1
     assert public.breaks[0] == 4
     assert maps.legend_items("counts", public.breaks)[0][0] == "Fewer than 5 incidents"
     assert all(low == high or low >= 5 for low, high in _legend_ranges(maps.legend_items("counts", public.breaks)[1:]))
     # A lightest class that already runs past 4 is left as it is: it gives nothing away.
-    assert maps.count_colours([1, 7, 7, 7, 7, 7, 7], classes=1, suppress_small=True).breaks == [7]
+    assert maps.count_colours([np.nan, 10, 10, 10], classes=1, statuses=["small", "", "", ""]).breaks == [10]
+    # Withheld counts get a grey of their own, which the legend names.
+    withheld = maps.count_colours([np.nan, np.nan, 10], statuses=["small", "withheld", ""])
+    assert withheld.colours[1] == maps.WITHHELD_FILL != withheld.colours[0]
+    assert maps.legend_items("counts", withheld.breaks, withheld=True)[-1][0] == maps.WITHHELD_LABEL
 
 
 def _legend_ranges(items):
@@ -376,13 +385,14 @@ def _legend_ranges(items):
 
 
 def test_public_png_and_deck_draw_small_counts_as_one_class():
-    cells = pd.DataFrame({"cell": ["a", "b", "c", "d"], "count": [1, 3, 8, 20], "gi_class": ["Not significant"] * 4,
-                          "place": ["A", "B", "C", "D"], "lsoa_name": ["A", "B", "C", "D"]})
-    polygons = gpd.GeoDataFrame({"cell": list("abcd")}, geometry=[shapely.box(i, 51, i + 0.01, 51.01)
-                                                                 for i in range(4)], crs="EPSG:4326")
-    deck = maps.hotspot_deck(cells, "lsoa", None, layer="counts", polygons=polygons, suppress_small=True)
+    protected = protect_counts([1, 3, 8, 20, 30])
+    cells = pd.DataFrame({"cell": list("abcde"), "count": protected.values, "count_status": protected.status,
+                          "gi_class": ["Not significant"] * 5, "place": list("ABCDE"), "lsoa_name": list("ABCDE")})
+    polygons = gpd.GeoDataFrame({"cell": list("abcde")}, geometry=[shapely.box(i, 51, i + 0.01, 51.01)
+                                                                  for i in range(5)], crs="EPSG:4326")
+    deck = maps.hotspot_deck(cells, "lsoa", None, layer="counts", polygons=polygons)
     data = json.loads(deck.to_json())["layers"][0]["data"]
-    assert [d["count"] for d in data] == ["fewer than 5", "fewer than 5", "8", "20"]
+    assert [d["count"] for d in data] == ["fewer than 5", "fewer than 5", "10", "20", "30"]
     assert data[0]["fill"] == data[1]["fill"] != data[2]["fill"]
 
 

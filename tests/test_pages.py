@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from streamlit.proto.Metric_pb2 import Metric
 
+from lib.disclosure import rounded_count
 from lib.store import open_store
-from tests.app_support import EDITOR, copy_store, demo_store_file, metric_values, run_app, signed_in
+from tests.app_support import EDITOR, PARTNER, copy_store, demo_store_file, metric_values, run_app, signed_in
 from tests.conftest import SUSSEX_FILE
 from ui import plain_text
 
@@ -114,19 +115,28 @@ def test_a_pasted_link_reopens_the_same_view(monkeypatch, demo):
 
 
 def test_a_link_with_custom_months(monkeypatch, demo):
-    app = run_app(monkeypatch, demo, area="X22000005", period="2025-01..2025-06")
+    app = run_app(monkeypatch, demo, editor=PARTNER, area="X22000005", period="2025-01..2025-06")
     assert "custom" == app.selectbox(key="sidebar_period").value
     assert ("2025-01", "2025-06") == tuple(app.select_slider(key="sidebar_months").value)
     assert shown(demo_recount(demo, ["X22000005"], "2025-01", "2025-06")) == metric_values(app)
     assert "2025-01..2025-06" == app.query_params["period"]
 
 
+def test_the_public_view_offers_whole_periods_only(monkeypatch, demo):
+    # Months chosen by hand could be subtracted from a whole period to find the small counts between.
+    app = run_app(monkeypatch, demo, area="X22000005", period="2025-01..2025-06")
+    assert not app.exception
+    assert "custom" not in app.selectbox(key="sidebar_period").options
+    assert "latest-12" == app.selectbox(key="sidebar_period").value == app.query_params["period"]
+    assert any("does not offer" in c.value for c in app.sidebar.caption)
+
+
 def test_choosing_a_period_updates_the_link(monkeypatch, demo):
-    app = run_app(monkeypatch, demo)
+    app = run_app(monkeypatch, demo, editor=PARTNER)
     app.selectbox(key="sidebar_period").select("2024/25").run()
     assert {"area": "X10000001", "period": "2024/25"} == dict(app.query_params)
     assert shown(demo_recount(demo, list(DEMO_CSPS), "2024-04", "2025-03")) == metric_values(app)
-    app.selectbox(key="sidebar_period").select("custom").run()
+    app.selectbox(key="sidebar_period").select("custom").run()  # a partner in private mode may choose months
     app.select_slider(key="sidebar_months").set_value(("2024-01", "2024-03")).run()
     assert "2024-01..2024-03" == app.query_params["period"]
 
@@ -160,7 +170,7 @@ def test_the_chart_can_be_read_as_a_table(monkeypatch, demo):
 
 
 def test_data_page_on_the_demo(monkeypatch, demo):
-    app = run_app(monkeypatch, demo)
+    app = run_app(monkeypatch, demo, editor=PARTNER)  # partners see every indicator and the rejected rows
     app.switch_page("pages/data.py").run()
     assert not app.exception
     coverage = app.dataframe[0].value
@@ -189,7 +199,7 @@ def test_home_on_sussex_counts_eastbourne_like_the_raw_file(monkeypatch, sussex)
 
 
 def test_on_sussex_changing_the_area_changes_the_numbers(monkeypatch, sussex):
-    app = run_app(monkeypatch, sussex, area="E22000295", period="2018-11..2019-01")
+    app = run_app(monkeypatch, sussex, editor=PARTNER, area="E22000295", period="2018-11..2019-01")
     eastbourne = metric_values(app)
     app.selectbox(key="sidebar_area").select("E22000296").run()
     assert shown(sussex_recount("Hastings", "2018-11", "2019-01")) == metric_values(app)
@@ -382,7 +392,7 @@ def test_trends_harm_weighted_tab_lists_harm_by_category(monkeypatch, demo):
 
 
 def test_measures_page_shows_every_target_of_the_csp_with_its_rule(monkeypatch, demo):
-    app = open_page(monkeypatch, demo, "pages/measures.py", area="X22000002")
+    app = open_page(monkeypatch, demo, "pages/measures.py", area="X22000002", editor=PARTNER)  # restricted ones too
     assert not app.exception
     with sqlite3.connect(demo) as db:
         measures = [r[0] for r in db.execute("SELECT measure FROM targets WHERE csp_code = 'X22000002'")]
@@ -802,9 +812,15 @@ LINKED_VIEWS = [
 
 @pytest.mark.parametrize(("page", "query"), LINKED_VIEWS, ids=[f"{p[6:-3]}-{'-'.join(q)}" for p, q in LINKED_VIEWS])
 def test_every_view_reopens_from_its_link(monkeypatch, demo, page, query):
-    app = open_page(monkeypatch, demo, page, **query)
+    app = open_page(monkeypatch, demo, page, editor=PARTNER, **query)
     assert not app.exception
     assert query == {k: app.query_params.get(k) for k in query}
+    # Without sign-in the view reopens too, always public: the link keeps everything but its public switch.
+    app = open_page(monkeypatch, demo, page, **query)
+    assert not app.exception
+    assert {k: v for k, v in query.items() if k != "public"} == {k: app.query_params.get(k) for k in query
+                                                                 if k != "public"}
+    assert app.query_params.get("public") in (None, "1") and app.toggle(key="sidebar_public").value
 
 
 def test_a_link_to_a_tab_that_does_not_exist_opens_the_first(monkeypatch, demo):
@@ -829,7 +845,7 @@ def _says_public(app) -> bool:
 
 
 def test_presentation_mode_brings_public_mode_and_says_so(monkeypatch, demo):
-    app = open_page(monkeypatch, demo, "pages/overview.py", present="1")
+    app = open_page(monkeypatch, demo, "pages/overview.py", editor=PARTNER, present="1")
     assert not app.exception
     assert (True, True) == _mode(app)
     assert _says_public(app)
@@ -839,15 +855,36 @@ def test_presentation_mode_brings_public_mode_and_says_so(monkeypatch, demo):
     assert "present" not in app.query_params and "1" == app.query_params["public"]
 
 
-def test_a_presentation_link_may_keep_public_mode_off(monkeypatch, demo):
-    app = open_page(monkeypatch, demo, "pages/overview.py", present="1", public="0")
+def test_a_presentation_link_may_keep_public_mode_off_for_a_partner_only(monkeypatch, demo):
+    app = open_page(monkeypatch, demo, "pages/overview.py", editor=PARTNER, present="1", public="0")
     assert (True, False) == _mode(app)
     assert not _says_public(app)
     assert any("Public mode is off" in c.value for c in app.caption)
+    # Restricted means partners only: nobody else can turn public mode off, whatever the link says.
+    for who in (None, "someone@example.org"):
+        app = open_page(monkeypatch, demo, "pages/overview.py", editor=who, present="1", public="0")
+        assert (True, True) == _mode(app) and _says_public(app)
+        assert "Domestic abuse" not in _grid_rows(app)
+        app = open_page(monkeypatch, demo, "pages/overview.py", editor=who, public="0")
+        assert (False, True) == _mode(app) and _says_public(app)
+        assert app.toggle(key="sidebar_public").proto.disabled
+
+
+def test_everyone_at_a_partner_domain_is_a_partner_and_an_unverified_email_is_not(monkeypatch, demo):
+    from tests.app_support import PARTNER_DOMAIN
+
+    app = open_page(monkeypatch, demo, "pages/overview.py", editor=f"Analyst@{PARTNER_DOMAIN}")
+    assert (False, False) == _mode(app) and "Domestic abuse" in _grid_rows(app)
+    app = open_page(monkeypatch, demo, "pages/overview.py", editor=f"analyst@x.{PARTNER_DOMAIN}")
+    assert (False, True) == _mode(app), "a subdomain is not the partner's domain"
+    app = open_page(monkeypatch, demo, "pages/overview.py", editor=PARTNER)
+    app.user = {"is_logged_in": True, "email": PARTNER, "email_verified": False}
+    app.run()
+    assert (False, True) == _mode(app) and "Domestic abuse" not in _grid_rows(app)
 
 
 def test_switching_presentation_on_switches_public_mode_on(monkeypatch, demo):
-    app = open_page(monkeypatch, demo, "pages/overview.py")
+    app = open_page(monkeypatch, demo, "pages/overview.py", editor=PARTNER)
     assert (False, False) == _mode(app)
     app.toggle(key="sidebar_present").set_value(True).run()
     assert (True, True) == _mode(app)
@@ -860,7 +897,7 @@ def _grid_rows(app) -> list[str]:
 
 
 def test_public_mode_hides_the_restricted_indicator_everywhere(monkeypatch, demo):
-    private = open_page(monkeypatch, demo, "pages/overview.py")
+    private = open_page(monkeypatch, demo, "pages/overview.py", editor=PARTNER)
     public = open_page(monkeypatch, demo, "pages/overview.py", public="1")
     assert "Domestic abuse" in _grid_rows(private)  # the grid's short name
     assert "Domestic abuse" not in _grid_rows(public)
@@ -870,7 +907,8 @@ def test_public_mode_hides_the_restricted_indicator_everywhere(monkeypatch, demo
     assert RESTRICTED not in trends.multiselect(key="page_indicator").options
     assert "domestic-abuse-incidents" not in trends.multiselect(key="page_indicator").value
 
-    measures = [open_page(monkeypatch, demo, "pages/measures.py", area="X22000001", **q) for q in ({}, {"public": "1"})]
+    measures = [open_page(monkeypatch, demo, "pages/measures.py", area="X22000001", editor=PARTNER, **q)
+                for q in ({}, {"public": "1"})]
     shown = [" ".join(m.value for m in app.markdown) for app in measures]
     assert "reporting of domestic abuse" in shown[0] and "domestic abuse" not in shown[1].lower()
 
@@ -935,15 +973,19 @@ def test_public_mode_never_shows_one_to_four_for_an_lsoa_on_real_data(monkeypatc
     assert small, "the real file must hold LSOAs with 1 to 4 incidents, or this test proves nothing"
     query = {"area": "E22000295", "indicator": indicator, "unit": "lsoa", "layer": "counts"}
 
-    private = open_page(monkeypatch, sussex, "pages/hotspots.py", **query)
+    private = open_page(monkeypatch, sussex, "pages/hotspots.py", editor=PARTNER, **query)
     assert {lsoa: f"{n:,}" for lsoa, n in raw.items()} == _map_counts(private)
 
-    public = open_page(monkeypatch, sussex, "pages/hotspots.py", public="1", **query)
-    assert not public.exception
-    shown = _map_counts(public)
-    assert {lsoa for lsoa, text in shown.items() if text == "fewer than 5"} == small
-    assert {lsoa: f"{n:,}" for lsoa, n in raw.items() if lsoa not in small} == {
-        lsoa: text for lsoa, text in shown.items() if lsoa not in small}
+    for public in (open_page(monkeypatch, sussex, "pages/hotspots.py", editor=PARTNER, public="1", **query),
+                   open_page(monkeypatch, sussex, "pages/hotspots.py", public="0", **query)):  # not signed in
+        assert not public.exception
+        shown = _map_counts(public)
+        assert {lsoa for lsoa, text in shown.items() if text == "fewer than 5"} == small
+        # The rest rounded to the nearest 5, or withheld so the small ones cannot be worked out from the total.
+        for lsoa, n in raw.items():
+            if lsoa not in small:
+                assert shown[lsoa] in (f"{rounded_count(n):,}", "withheld"), (lsoa, n, shown[lsoa])
+        assert sum(text == "withheld" for text in shown.values()) <= 2
     table = next(d.value for d in public.dataframe if "Hot spot class" in d.value.columns)
     counts = set(table["Count"].dropna())
     assert not counts & {"1", "2", "3", "4"}

@@ -12,9 +12,11 @@ from dataclasses import asdict, replace
 
 import pytest
 
+from lib.access import PUBLIC, narrow
 from lib.areas import Area, csp_codes_within, find_area
 from lib.catalogue import PUBLIC_PLACE_VIOLENCE, find_indicator, indicator_catalogue, police_indicators
 from lib.demo import FIRST_MONTH, LAST_MONTH
+from lib.disclosure import SHOWN, protect_counts, rounded_count
 from lib.harm import default_harm_weights
 from lib.periods import custom_period, parse_period, shift_months
 from lib.priority_evidence import (
@@ -30,7 +32,6 @@ from lib.priority_evidence import (
     candidate_issues,
     evidence_table,
     issue_evidence,
-    public_evidence,
     refreshed,
     suggested_assessment,
 )
@@ -38,7 +39,7 @@ from lib.priority_scoring import HARM_IMPACTS, Assessment, check_assessment
 from lib.series import monthly_series, population_year, residents
 from lib.statistics import compare_counts, recent_trend
 from lib.summary import PPV_NOTE
-from tests.conftest import lsoa_to_csp
+from tests.conftest import lsoa_to_csp, read_only
 from tests.test_series import recount, sussex_raw_rows
 
 EASTBOURNE = "E22000295"
@@ -119,21 +120,32 @@ def test_eastbourne_asb_concentration_equals_the_raw_recount(sussex, eastbourne,
 
 
 
-def test_public_evidence_hides_a_concentration_that_would_reveal_a_small_count(sussex, eastbourne):
+def test_the_public_view_shares_only_protected_counts_of_the_busiest_lsoas(sussex_store_path, eastbourne):
     # One month, so some categories' busiest LSOAs hold only a handful of incidents.
     month = custom_period("2019-02", "2019-02")
     lsoas = sum(1 for csp in lsoa_to_csp().values() if csp == EASTBOURNE)
+    top = math.ceil(0.05 * lsoas)
+    public = narrow(read_only(sussex_store_path), PUBLIC)
     outcomes = []
     for candidate in (i for i in CANDIDATE_ISSUES if len(i.categories) == 1):
         rows = [r for r in eastbourne_raw_rows(set(candidate.categories)) if r["Month"] == "2019-02"]
-        busiest = sum(sorted(Counter(r["LSOA code"] for r in rows).values(), reverse=True)[:math.ceil(0.05 * lsoas)])
-        found = issue_evidence(sussex, candidate, eastbourne, month)
-        shown = public_evidence(found)
-        small = 1 <= busiest <= 4
-        assert (shown.concentration is None) == (small or found.concentration is None), candidate.name
-        assert shown.volume == found.volume == len(rows)  # the area's own count is not suppressed
-        outcomes.append(small)
+        per_lsoa = Counter(r["LSOA code"] for r in rows)
+        found = issue_evidence(public, candidate, eastbourne, month)
+        assert found.volume == len(rows) or (found.volume is None and not rows)  # the area's count is not protected
+        if not rows:
+            continue
+        counts = list(per_lsoa.values())
+        protected = protect_counts(counts)
+        busiest = sorted(range(len(counts)), key=lambda k: -counts[k])[:top]
+        hidden = any(protected.status[k] != SHOWN for k in busiest)
+        if hidden:
+            assert found.concentration is None, candidate.name
+        else:
+            assert found.concentration == pytest.approx(100 * sum(rounded_count(counts[k]) for k in busiest)
+                                                        / len(rows)), candidate.name
+        outcomes.append(hidden)
     assert any(outcomes) and not all(outcomes), "the real month should hold both cases, or this proves little"
+
 
 def test_eastbourne_public_place_violence_harm_equals_the_raw_recount_weighted(sussex, eastbourne, sussex_period):
     rows = eastbourne_raw_rows({"Violence and sexual offences", "Public order"})
