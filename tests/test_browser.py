@@ -33,6 +33,7 @@ RUN_TIMEOUT_MS = 60_000
 # Opened at a page's own path, Streamlit's frontend first probes that path as a base URL for its health
 # and host-config endpoints, then falls back to the root: two 404s it expects, not faults of ours.
 EXPECTED_PROBES = re.compile(r"/[a-z_]+/_stcore/(health|host-config)$")
+FAILURE_WORDS = "this page could not be shown"  # ui.failing_plainly's message
 
 
 def free_port() -> int:
@@ -143,6 +144,9 @@ class Watched:
         self.page.screenshot(path=str(shot), full_page=True)
         boxes = self.page.locator('[data-testid="stException"]')
         assert 0 == boxes.count(), f"Streamlit exception on {self.page.url}: {boxes.first.inner_text()}"
+        # The shipped config shows a failure as plain words (ui.failing_plainly), not as an exception box.
+        failed = self.page.get_by_text(FAILURE_WORDS, exact=False)
+        assert 0 == failed.count(), f"the page failed: {self.page.url}: {failed.first.inner_text()}"
         assert [] == self.errors
 
 
@@ -505,7 +509,7 @@ def test_a_failing_page_tells_the_viewer_in_plain_words_and_shows_no_traceback(t
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(f"{url}/actions")
         page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=RUN_TIMEOUT_MS)
-        expect(page.get_by_text("this page could not be shown", exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
+        expect(page.get_by_text(FAILURE_WORDS, exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
         text = page.locator('[data-testid="stApp"]').inner_text()
         page.screenshot(path=str(artifacts / "failing-page.png"))
         assert not [mark for mark in TRACE_MARKS if mark in text], text[-600:]
@@ -524,7 +528,7 @@ def test_a_failure_before_any_page_shows_no_traceback_either(tmp_path, browser, 
     with streamlit_server(store, tmp_path / "streamlit.log") as url:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(f"{url}/")
-        expect(page.get_by_text("this page could not be shown", exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
+        expect(page.get_by_text(FAILURE_WORDS, exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
         text = page.locator('[data-testid="stApp"]').inner_text()
         page.screenshot(path=str(artifacts / "failing-app.png"))
         assert not [mark for mark in TRACE_MARKS if mark in text], text[-600:]

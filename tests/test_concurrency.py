@@ -22,7 +22,14 @@ from playwright.sync_api import Page, expect
 from lib.store import open_store
 from tests.app_support import REPO, copy_store, demo_store_file
 from tests.conftest import SUSSEX_FILE, store_fingerprint
-from tests.test_browser import RUN_TIMEOUT_MS, Watched, artifacts, browser, streamlit_server  # noqa: F401
+from tests.test_browser import (  # noqa: F401
+    FAILURE_WORDS,
+    RUN_TIMEOUT_MS,
+    Watched,
+    artifacts,
+    browser,
+    streamlit_server,
+)
 
 SESSIONS = {  # one browser session per page, all at once
     "home": "", "overview": "overview", "trends": "trends?indicator=anti-social-behaviour,burglary",
@@ -32,9 +39,20 @@ SESSIONS = {  # one browser session per page, all at once
 }
 
 
-def _settled(page: Page) -> None:
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=RUN_TIMEOUT_MS)
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=RUN_TIMEOUT_MS)
+# Twelve sessions share two cores with their own browsers: on a busy machine the last page can take minutes. The
+# test asserts that every session draws and nothing fails; how long they took is reported, not judged.
+CONCURRENT_TIMEOUT_MS = 300_000
+
+
+def _settled(page: Page, timeout: int = RUN_TIMEOUT_MS) -> None:
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout)
+
+
+def _no_failure(page: Page) -> None:
+    """No exception box and no plain-words failure (the shipped config shows failures as words: ui.failing_plainly)."""
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(page.get_by_text(FAILURE_WORDS, exact=False)).to_have_count(0)
 
 
 def _report(artifacts: Path, request, name: str, figures: dict) -> None:  # noqa: F811
@@ -73,12 +91,12 @@ def test_twelve_sessions_on_different_pages_at_once(tmp_path, browser, artifacts
             watched.page.goto(f"{url}/{SESSIONS[name]}", wait_until="commit")
         drawn = {}
         for name, watched in pages.items():
-            _settled(watched.page)
+            _settled(watched.page, CONCURRENT_TIMEOUT_MS)
             drawn[name] = round(time.monotonic() - started, 2)
         server_cpu = round(_cpu_seconds(server) - cpu_before[0], 1)
         browser_cpu = round(_cpu_seconds("chrom") - cpu_before[1], 1)
         for name, watched in pages.items():
-            watched.page.wait_for_load_state("networkidle")
+            watched.page.wait_for_load_state("networkidle", timeout=CONCURRENT_TIMEOUT_MS)
             watched.check(artifacts / f"concurrent-{name}.png")
         for context in contexts:
             context.close()
@@ -133,7 +151,7 @@ def test_pages_keep_rendering_while_an_import_runs(tmp_path, browser, artifacts,
                 break
             clock = time.monotonic()
             watched.open(f"{url}/{path}")
-            expect(watched.page.locator('[data-testid="stException"]')).to_have_count(0)
+            _no_failure(watched.page)
             renders.append(round(time.monotonic() - clock, 2))
             during += importer.poll() is None  # this page finished drawing while the import still ran
         output, _ = importer.communicate(timeout=600)
@@ -163,7 +181,7 @@ def test_readers_are_not_blocked_by_an_open_write_transaction(tmp_path, browser,
             for path in ["", "hotspots?area=X22000001", "data?tab=Coverage", "trends"]:
                 clock = time.monotonic()
                 watched.open(f"{url}/{path}")  # drawn from the last committed data while the writer holds its lock
-                expect(watched.page.locator('[data-testid="stException"]')).to_have_count(0)
+                _no_failure(watched.page)
                 renders[path or "home"] = round(time.monotonic() - clock, 2)
             assert writer.in_transaction
         finally:
