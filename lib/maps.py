@@ -477,7 +477,7 @@ def _change_text(change: object, previous: object, previous_status: str) -> str:
     was = _count_text(previous, previous_status)
     change_n = _whole(change)
     if change_n is None:
-        return f"was {was}" if previous_status != SHOWN else ""
+        return f"was {was}" if was else ""
     direction = "up" if change_n > 0 else "down" if change_n < 0 else "no change"
     amount = f" {abs(change_n):,}" if change_n else ""
     return f"{direction}{amount} (was {was})" if was else direction + amount
