@@ -39,11 +39,6 @@ class Viewer:
 
     public: bool
 
-    @property
-    def sees_restricted(self) -> bool:
-        """Whether restricted partner indicators are shown."""
-        return not self.public
-
 
 PUBLIC = Viewer(public=True)
 PARTNERS = Viewer(public=False)

@@ -108,10 +108,12 @@ def protect_counts(counts: object, total: int | None = None) -> ProtectedCounts:
         # when the small cells could only all be 1 (the reader knows it holds 5 or more), so with none that helps
         # the largest goes, which widens the most, and the search goes on.
         order = candidates[np.argsort(exact[candidates], kind="stable")]
-        after = {int(c): _pinned_without(values, status, total, int(c)) for c in order}
-        pick = next((c for c in order if after[int(c)] < pinned), order[-1])
+        for pick in order:  # smallest first, stopping at the first that helps (or at the largest, tried last)
+            after = _pinned_without(values, status, total, int(pick))
+            if after < pinned:
+                break
         status[pick], values[pick] = WITHHELD, np.nan
-        pinned = after[int(pick)]
+        pinned = after
     return ProtectedCounts(values, status)
 
 

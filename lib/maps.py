@@ -421,7 +421,7 @@ def _tooltip_texts(shown: pd.DataFrame) -> list[dict[str, str]]:
     for row in shown.to_dict("records"):
         rows.append({
             "place": _clean(row.get("place")) or _clean(row.get("lsoa_name")),
-            "count": _count_text(row.get("count"), row.get("count_status", SHOWN)),
+            "count": count_text(row.get("count"), row.get("count_status", SHOWN)),
             "rate": _rate_text(row.get("rate")),
             "change": _change_text(row.get("change"), row.get("previous"), row.get("previous_status", SHOWN)),
             "class": _clean(row.get("gi_class")),
@@ -456,10 +456,6 @@ def _whole(value: object) -> int | None:
     return None if math.isnan(number) else int(round(number))
 
 
-def _count_text(count: object, status: str) -> str:
-    return count_text(count, status)
-
-
 def _rate_text(rate: object) -> str:
     try:
         number = float(rate)  # type: ignore[arg-type]
@@ -474,7 +470,7 @@ def _change_text(change: object, previous: object, previous_status: str) -> str:
     In a public result the change is worked out from the protected counts, so it is blank where either count is
     not shown, and only "was ..." is said.
     """
-    was = _count_text(previous, previous_status)
+    was = count_text(previous, previous_status)
     change_n = _whole(change)
     if change_n is None:
         return f"was {was}" if was else ""
