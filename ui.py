@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import runpy
+import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator, Mapping
@@ -39,7 +40,7 @@ from lib import (
     trends,
 )
 from lib.access import PARTNERS, Viewer, open_for, viewer_for
-from lib.areas import Area, csp_codes_within
+from lib.areas import Area, area_named, csp_codes_within, nearest_area_names
 from lib.catalogue import Indicator, find_indicator, headline_indicators, indicator_catalogue
 from lib.charts import harm_chart, sparkline
 from lib.committee_pack import build_pack
@@ -65,7 +66,8 @@ from lib.presentation import presented_versions, step_number
 from lib.priority_evidence import Evidence
 from lib.priority_scoring import FIELD_LABELS, SCALES, Assessment, check_assessment, level_label
 from lib.series import monthly_series, population_year, residents
-from lib.store import open_store, store_path
+from lib.store import IMPORT, may_build_demo, open_store, store_path
+from lib.store_faults import StoreError, as_store_error, missing_message
 from lib.summary import Headline, StoreOverview
 from lib.targets import Target
 from lib.uploads import import_uploads
@@ -99,7 +101,14 @@ def failing_plainly() -> Iterator[None]:
     """
     try:
         yield
-    except Exception:  # st.stop, st.rerun and st.switch_page raise BaseException, so they pass straight through
+    except Exception as error:  # st.stop, st.rerun and st.switch_page raise BaseException: they pass straight through
+        problem = store_problem(error)
+        if problem is not None:
+            # The store's own fault (missing, damaged, read-only, its disk full) is no bug: its message says what
+            # is wrong and how to put it right, so it is shown as it is, and no trace is needed.
+            _log.warning("The store cannot be used: %s", problem)
+            st.error(plain_text(str(problem)), icon=":material/database:")
+            return
         reference = uuid.uuid4().hex[:8]
         _log.exception("The dashboard failed (reference %s)", reference)
         st.error(f"Sorry, this page could not be shown: something went wrong while working out its figures. "
@@ -107,6 +116,13 @@ def failing_plainly() -> Iterator[None]:
                  icon=":material/error:")
         if st.get_option("client.showErrorDetails") in ("full", "stacktrace", True):
             raise
+
+
+def store_problem(error: BaseException) -> StoreError | None:
+    """The store's own fault behind an error, in plain words (None for any other error)."""
+    if isinstance(error, StoreError):
+        return error
+    return as_store_error(error, store_path()) if isinstance(error, sqlite3.Error) else None
 
 
 def page_start(title: str) -> Selection:
@@ -128,6 +144,8 @@ UPLOAD_OUTCOMES_KEY = "data_upload_outcomes"
 DEMO_NOTICE = "Synthetic demo data: the Avonmere county is generated, not real."
 OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
 _demo_lock = threading.Lock()
+# Every store file this server process has had open: one that goes missing later was deleted, not never made.
+_stores_seen: set[Path] = set()
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 
 
@@ -173,20 +191,37 @@ def store_version(path: Path) -> tuple[int, ...]:
 
 
 def ensure_store() -> Store:
-    """Open the store, building the synthetic demo county first on a machine that has none."""
+    """Open the store, building the synthetic demo county first on a machine that names no store and has none.
+
+    A store missing anywhere else (``CSP_DB`` set, or a store this server has had open) was deleted or moved, and
+    the demo is never built in its place, which would show made-up figures as the partnership's: StoreError says
+    the store is missing and how to restore it.
+    """
     path = store_path()
     with _demo_lock:  # two first visitors at once must not both build it
         if not path.exists():
+            if not may_build_demo(path) or path.resolve() in _stores_seen:
+                raise StoreError(missing_message(path))
             from lib.demo import build_demo_store
 
             with st.spinner("First run: building the synthetic demo county, Avonmere. This takes a moment."):
                 build_demo_store(path).close()
+        _stores_seen.add(path.resolve())
     return current_store()
 
 
 def clear_loaded_data() -> None:
     """Forget every cached table, after an import has changed the store."""
     st.cache_data.clear()
+
+
+# st.cache_data keeps every answer until the process ends unless bounded, and its entries are shared by every session
+# and kept for every store version and viewer: 40 Hotspots views grew the server by 190 MB. Each loader keeps at most
+# this many answers, the least recently used going first, by what one answer weighs.
+HEAVY_ENTRIES = 16  # hot spot cells, the overview grid, evidence, peer groups: up to a few MB each
+MAP_ENTRIES = 8  # a drawn map (deck.gl layers or a PNG): a few MB each, and quick to draw again from cached cells
+TABLE_ENTRIES = 64  # a chart's or a page's table for one area and period: tens of KB
+LOOKUP_ENTRIES = 256  # areas, catalogues, targets, versions, single numbers: a few KB at most
 
 
 def _read(store: Store, reader, *args):
@@ -200,55 +235,55 @@ def _read(store: Store, reader, *args):
         db.close()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_overview(store: Store) -> StoreOverview:
     """What is loaded."""
     return _read(store, summary.store_overview)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_picker_areas(store: Store) -> list[Area]:
     """The areas the picker offers."""
     return _read(store, summary.picker_areas)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=TABLE_ENTRIES)
 def load_headlines(selection: Selection) -> list[Headline]:
     """The headline counts for the chosen area and period."""
     return _read(selection.store, summary.headline_counts, selection.area, selection.period)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=TABLE_ENTRIES)
 def load_monthly_groups(selection: Selection) -> pd.DataFrame:
     """Monthly counts of the main category groups (long form)."""
     return _read(selection.store, summary.monthly_group_counts, selection.area, selection.period)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=TABLE_ENTRIES)
 def load_monthly_categories(selection: Selection) -> pd.DataFrame:
     """Monthly counts by police.uk category (wide)."""
     return _read(selection.store, summary.monthly_category_counts, selection.area, selection.period)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=TABLE_ENTRIES)
 def load_table(store: Store, name: str) -> pd.DataFrame:
     """One of the Data page's store-wide tables, by its name in ``HOLDINGS_TABLES``."""
     return _read(store, HOLDINGS_TABLES[name])
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_catalogue(store: Store) -> list[Indicator]:
     """Every indicator the store can chart that the viewer may see."""
     return _read(store, indicator_catalogue)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_hidden_keys(store: Store) -> set[str]:
     """The keys of the restricted indicators hidden from this viewer (to say "figures restricted")."""
     return _read(store, access.hidden_indicator_keys)
 
 
-@st.cache_data(show_spinner="Working out the grid…")
+@st.cache_data(show_spinner="Working out the grid…", max_entries=HEAVY_ENTRIES)
 def load_overview_grid(selection: Selection, comparator: str) -> tuple[list[Area], list[Indicator], list]:
     """The overview grid's areas, indicators and cells for the sidebar's period."""
 
@@ -260,7 +295,7 @@ def load_overview_grid(selection: Selection, comparator: str) -> tuple[list[Area
     return _read(selection.store, build)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=TABLE_ENTRIES)
 def load_trend_lines(
     store: Store, indicator: Indicator, areas: tuple[Area, ...], view: str, as_rate: bool, level: float, end: str
 ) -> pd.DataFrame:
@@ -268,19 +303,25 @@ def load_trend_lines(
     return _read(store, trends.trend_lines, indicator, list(areas), view, as_rate, level, end)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=TABLE_ENTRIES)
 def load_monthly_series(store: Store, indicator: Indicator, area: Area) -> pd.DataFrame:
     """One indicator's monthly counts in one area (every month held)."""
     return _read(store, monthly_series, indicator, area)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=TABLE_ENTRIES)
 def load_target_line(store: Store, indicator: Indicator, area: Area, view: str, measure: str):
     """The area's target for an indicator, in a chart's units."""
     return _read(store, trend_labels.target_line, indicator, area, view, measure)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=TABLE_ENTRIES)
+def load_missing_values(store: Store, indicator: Indicator, areas: tuple[Area, ...]) -> trend_labels.MissingValues:
+    """The chosen areas an indicator has no values for, with words saying where it has some."""
+    return _read(store, trend_labels.missing_values, indicator, list(areas))
+
+
+@st.cache_data(show_spinner=False, max_entries=TABLE_ENTRIES)
 def load_trend_marker(store: Store, indicator: Indicator, area: Area):
     """The recent-trend test on an area's five latest months (None for a yearly indicator)."""
 
@@ -297,7 +338,7 @@ def load_trend_marker(store: Store, indicator: Indicator, area: Area):
 
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=TABLE_ENTRIES)
 def load_category_counts(store: Store, area: Area, start: str, end: str) -> pd.DataFrame:
     """Monthly counts by police.uk category (long: month, category, count) for the harm-weighted view."""
     period = custom_period(start, end)
@@ -305,19 +346,19 @@ def load_category_counts(store: Store, area: Area, start: str, end: str) -> pd.D
     return wide.melt(id_vars="month", var_name="category", value_name="count")
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_targets(store: Store, csp_code: str | None = None) -> list[Target]:
     """Targets (all, or one CSP's)."""
     return _read(store, targets.load_targets, csp_code)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_target_history(store: Store, csp_code: str) -> list[dict]:
     """One CSP's target changes, newest first."""
     return _read(store, targets.target_history, csp_code)
 
 
-@st.cache_data(show_spinner="Checking each measure…")
+@st.cache_data(show_spinner="Checking each measure…", max_entries=TABLE_ENTRIES)
 def load_measure_statuses(store: Store, area: Area, latest_month: str) -> list[MeasureStatus]:
     """Every measure of one CSP the viewer may see, evaluated up to a month."""
 
@@ -329,7 +370,7 @@ def load_measure_statuses(store: Store, area: Area, latest_month: str) -> list[M
     return _read(store, build)
 
 
-@st.cache_data(show_spinner="Finding similar areas…")
+@st.cache_data(show_spinner="Finding similar areas…", max_entries=HEAVY_ENTRIES)
 def load_peer_comparison(store: Store, csp_code: str, categories: tuple[str, ...], start: str, end: str):
     """A CSP against its most similar group (None when no group can be formed)."""
     return _read(store, similar_areas.peer_comparison, csp_code, list(categories), start, end)
@@ -394,10 +435,25 @@ def _remember_in_url(key: str, value: str) -> None:
     st.session_state[f"{key}_in_url"] = value
 
 
+def _area_in_link(areas: list[Area]) -> str | None:
+    """The code of the area the link names, by code or by name as people write it ('?area=Herefordshire')."""
+    asked = st.query_params.get("area")
+    if not asked:
+        return None
+    found = area_named(areas, asked)
+    if found is None:
+        close = nearest_area_names(asked, areas)
+        guess = f" Did you mean {' or '.join(close)}?" if close else ""
+        st.warning(plain_text(f"The link names an area this dashboard does not hold ({asked!r}).{guess}"),
+                   icon=":material/link_off:")
+        return None
+    return found.code
+
+
 def area_picker(areas: list[Area]) -> Area:
     """Pick the county (or force area) or one CSP."""
     by_code = {a.code: a for a in areas}
-    _seed(AREA_KEY, st.query_params.get("area"), list(by_code), areas[0].code)
+    _seed(AREA_KEY, _area_in_link(areas), list(by_code), areas[0].code)
     code = st.sidebar.selectbox(
         "Area", list(by_code), format_func=lambda c: summary.area_label(by_code[c]), key=AREA_KEY,
         help="A whole county or police force area, or one community safety partnership (CSP).",
@@ -688,8 +744,12 @@ def _import_files(kind: str, files: list) -> None:
     if current_editor() is None:  # checked again at the moment of writing, whatever the page drew
         st.error("Not imported: sign in as an editor first.", icon=":material/lock:")
         return
+    try:
+        db = open_store(store_path(), IMPORT)
+    except StoreError as error:  # read-only, damaged: refused before anything is read or written
+        st.error(plain_text(f"Not imported: {error}"), icon=":material/error:")
+        return
     bar = st.progress(0.0, text="Starting the import")
-    db = open_store(store_path())
     try:
         outcomes = import_uploads(
             db, kind, [(f.name, f.getvalue()) for f in files],
@@ -1024,7 +1084,7 @@ def csp_for_similar(selection: Selection) -> Area:
     return by_code[code]
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_no_group_reason(store: Store, csp_code: str, start: str, end: str) -> str:
     """Why a CSP has no similar-areas group."""
     reason = _read(store, similar_areas.no_group_reason, csp_code, start, end)
@@ -1092,7 +1152,7 @@ class HotspotView:
     outlines: dict
 
 
-@st.cache_data(show_spinner="Finding hot spots…")
+@st.cache_data(show_spinner="Finding hot spots…", max_entries=HEAVY_ENTRIES)
 def load_hotspots(store: Store, area: Area, categories: tuple[str, ...], start: str, end: str, unit: str,
                   resolution: int) -> HotspotView:
     """Counts per cell, Gi* classes and trajectories, and the shapes to draw them (computed once, then cached)."""
@@ -1105,19 +1165,19 @@ def load_hotspots(store: Store, area: Area, categories: tuple[str, ...], start: 
     return _read(store, build)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_suggested_resolution(store: Store, area: Area) -> int:
     """The H3 resolution that gives an area about 1,500 hexagons: fine enough to see, coarse enough to test."""
     return _read(store, hotspots.suggested_resolution, area)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_study_cell_count(store: Store, area: Area, resolution: int) -> int:
     """How many hexagons of a resolution cover an area."""
     return len(_read(store, hotspots.h3_study_cells, area, resolution))
 
 
-@st.cache_data(show_spinner="Predicting next month's hotspots…")
+@st.cache_data(show_spinner="Predicting next month's hotspots…", max_entries=HEAVY_ENTRIES)
 def load_prediction(store: Store, area: Area, categories: tuple[str, ...], end: str) -> Prediction:
     """The predicted hotspots for the month after ``end`` and their back-test on ``end``."""
 
@@ -1128,7 +1188,7 @@ def load_prediction(store: Store, area: Area, categories: tuple[str, ...], end: 
     return _read(store, build)
 
 
-@st.cache_data(show_spinner="Drawing the map…")
+@st.cache_data(show_spinner="Drawing the map…", max_entries=MAP_ENTRIES)
 def load_hotspot_deck(store: Store, area: Area, categories: tuple[str, ...], start: str, end: str, unit: str,
                       resolution: int, layer: str, basemap: bool, predicted: bool):
     """The map, built once per choice: outlining thousands of predicted cells takes seconds, so it is cached.
@@ -1141,7 +1201,7 @@ def load_hotspot_deck(store: Store, area: Area, categories: tuple[str, ...], sta
                              basemap=basemap, predicted=cells)
 
 
-@st.cache_data(show_spinner="Drawing the map for printing…")
+@st.cache_data(show_spinner="Drawing the map for printing…", max_entries=MAP_ENTRIES)
 def load_hotspot_png(store: Store, area: Area, categories: tuple[str, ...], start: str, end: str, unit: str,
                      resolution: int, layer: str, title: str, caption: str) -> bytes:
     """The map as a PNG for committee papers (WebGL maps often print blank)."""
@@ -1166,19 +1226,19 @@ ASSESSMENT_OUTCOME_KEY = "assessment_outcome"
 MATRIX_VIEWS = {"risk_position": "Risk against position", "harm_likelihood": "Harm against likelihood"}
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_versions(store: Store, area_code: str) -> list[assessments.AssessmentVersion]:
     """Every assessment version of one area, newest year first."""
     return _read(store, assessments.list_versions, area_code)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_assessment(store: Store, version_id: int) -> list[Assessment]:
     """One version's scores, issue by issue."""
     return _read(store, assessments.load_version, version_id)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_previous_assessment(store: Store, area_code: str, year: str):
     """The latest saved assessment of the year before, with its scores (None when there is none)."""
 
@@ -1189,13 +1249,13 @@ def load_previous_assessment(store: Store, area_code: str, year: str):
     return _read(store, build)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_assessment_history(store: Store, version_id: int) -> list[dict]:
     """The changes made to one version, newest first."""
     return _read(store, assessments.assessment_history, version_id)
 
 
-@st.cache_data(show_spinner="Gathering the evidence for each issue…")
+@st.cache_data(show_spinner="Gathering the evidence for each issue…", max_entries=HEAVY_ENTRIES)
 def load_evidence(store: Store, area: Area, start: str, end: str) -> dict[str, Evidence]:
     """The evidence for every candidate issue in an area and period, by issue name (an issue whose indicator the
     viewer may not see says "figures restricted", with no figure)."""
@@ -1373,11 +1433,19 @@ def _write(store: Store, key: str, change, done) -> None:
     """
     if current_editor() is None:
         _outcome(key, False, "Not saved: sign in as an editor first.")
-    db = open_store(store.path)
+    try:
+        db = open_store(store.path)
+    except StoreError as error:  # read-only or damaged: refused before anything is written
+        _outcome(key, False, f"Not saved: {error}")
     try:
         result = change(db)
     except (ValueError, LookupError) as error:
         st.session_state[key] = (False, f"Not saved: {error}")
+    except sqlite3.Error as error:  # a full disk mid-change: the change's own transaction has rolled back
+        problem = as_store_error(error, Path(store.path))
+        if problem is None:
+            raise
+        st.session_state[key] = (False, f"Not saved: {problem}")
     else:
         st.session_state[key] = (True, done(result))
     finally:
@@ -1428,19 +1496,19 @@ RAG_MATERIAL_ICONS |= {"Complete": ":material/task_alt:", "Overdue": ":material/
 RAG_BADGE_COLOURS |= {"Complete": "violet", "Overdue": "red"}
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_actions(store: Store) -> list[action_plan.Action]:
     """Every action of the partnership plan."""
     return _read(store, action_plan.load_actions)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_action_history(store: Store) -> list[dict]:
     """Changes to the action plan, newest first."""
     return _read(store, action_plan.action_history)
 
 
-@st.cache_data(show_spinner="Checking the measures the actions serve…")
+@st.cache_data(show_spinner="Checking the measures the actions serve…", max_entries=TABLE_ENTRIES)
 def load_measure_rags(store: Store, latest_month: str) -> dict[tuple[str, str], str]:
     """Every CSP measure's latest status the viewer may see, by (CSP code, indicator key)."""
     csps = [a for a in load_picker_areas(store) if a.kind == "csp"]
@@ -1453,7 +1521,7 @@ def area_names(store: Store) -> dict[str, str]:
     return {"": PARTNERSHIP_WIDE, **{a.code: a.name for a in load_picker_areas(store)}}
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
 def load_csps_of_counties(store: Store) -> dict[str, list[str]]:
     """County code -> its CSP codes (for summarising the measures of a county-wide action)."""
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from lib.store import open_store
+from lib.store import READ, open_store
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,10 @@ def viewer_for(public_mode: bool, partner: bool) -> Viewer:
 
 
 def open_for(path: str | os.PathLike | None, viewer: Viewer) -> sqlite_utils.Database:
-    """Open the store for a viewer: a connection that returns only what the viewer may see."""
-    db = open_store(path)
+    """Open the store for a viewer, read-only: a connection that returns only what the viewer may see.
+
+    Raises ``lib.store_faults.StoreError`` when the store is missing, damaged or not a database."""
+    db = open_store(path, READ)
     narrow(db, viewer)
     return db
 

@@ -30,6 +30,7 @@ import pandas as pd
 import sqlite_utils
 
 from lib.area_files import read_table
+from lib.areas import area_named, areas_of_kinds, unknown_area_message
 from lib.export import FORMULA_START
 from lib.importing import ImportFileError, ImportSummary, import_transaction, now_iso, readable_name
 from lib.measures import AMBER, GREEN, NO_DATA, RED
@@ -542,9 +543,14 @@ def _row_area(db: sqlite_utils.Database, file: str, line: int, row: dict) -> str
         "SELECT code FROM areas WHERE name = ? COLLATE NOCASE AND kind IN ('csp', 'county') "
         "ORDER BY kind = 'county', provisional LIMIT 1", [name]
     ).fetchone()
-    if found is None:
-        raise ImportFileError(file, f"no CSP or county called {name!r} is held", line, "area_name")
-    return found[0]
+    if found is not None:
+        return found[0]
+    held = areas_of_kinds(db, ["csp", "county"])  # as people write it: 'Bristol' for 'Bristol, City of'
+    named = area_named(held, name)
+    if named is None:
+        message = unknown_area_message(name, held).replace("no area", "no CSP or county", 1)
+        raise ImportFileError(file, message, line, "area_name")
+    return named.code
 
 
 def export_frame(actions: Iterable[Action]) -> pd.DataFrame:

@@ -8,7 +8,7 @@ gaps. So the helpers here add missing areas and missing parents, and never renam
 from __future__ import annotations
 
 import csv
-import gzip
+import io
 import json
 import re
 import zlib
@@ -19,7 +19,7 @@ import pandas as pd
 import sqlite_utils
 
 from lib.areas import Area, comparable_name
-from lib.importing import ImportFileError, ImportSummary, readable_name
+from lib.importing import ImportFileError, ImportSummary, open_unpacked, readable_name
 
 # The area kind each ONS column prefix names (LAD17CD, CTY19NM, PFA17CD, ...).
 ONS_PREFIX_KINDS = {
@@ -96,15 +96,17 @@ def read_table(path: str | Path) -> pd.DataFrame:
     try:
         # header=None: the header is read as a row, so a data line with more fields than it is an error
         # rather than pandas quietly taking the first column as an index and shifting every value.
-        raw = pd.read_csv(
-            path,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            encoding="utf-8-sig",
-            compression="infer",
-        )
+        # A .gz file is unpacked through lib.importing's bound; pandas would unpack it (or a .zip, .bz2, .xz) whole.
+        with open_unpacked(path, _gzipped(path), name) as handle:
+            raw = pd.read_csv(
+                handle,
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                compression=None,
+            )
     except pd.errors.EmptyDataError as error:
         raise ImportFileError(name, "the file is empty") from error
     except pd.errors.ParserError as error:
@@ -156,16 +158,19 @@ def read_table(path: str | Path) -> pd.DataFrame:
 def _records(path: str | Path) -> list[tuple[int, int, bool]]:
     """Each CSV record's first line as an editor numbers them (the header is line 1), its number of fields, and
     whether it is blank."""
-    opener = gzip.open if str(path).endswith(".gz") else open
     records, line = [], 1
     # The csv module refuses fields over 128 KB by default; pandas has read them already, so this must too.
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+    with io.TextIOWrapper(open_unpacked(path, _gzipped(path)), encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         for fields in reader:
             records.append((line, len(fields), not any(field.strip() for field in fields)))
             line = reader.line_num + 1
     return records
+
+
+def _gzipped(path: str | Path) -> bool:
+    return str(path).endswith(".gz")
 
 
 def held_areas(db: sqlite_utils.Database, codes: Iterable[str] | None = None) -> dict[str, Area]:

@@ -7,15 +7,23 @@ any lookup get *provisional* codes (``lad:Eastbourne``, ``csp:Eastbourne``) that
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 import sqlite_utils
 
 _LSOA_SUFFIX = re.compile(r"\s+\d{3}[A-Z]$")
+# ONS writes "Bristol, City of" and "Herefordshire, County of"; people and police.uk write "Bristol" and
+# "Herefordshire". police.uk writes "The Vale of Glamorgan 004B" where ONS writes "Vale of Glamorgan".
 _NAME_QUALIFIER = re.compile(r",\s*(City of|County of)$", re.IGNORECASE)
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_PUNCTUATION = re.compile(r"[.,'’]")
+_SEPARATORS = re.compile(r"[\s\-]+")
+# How the kinds rank when one name fits several areas: a CSP is what people most often mean.
+_KIND_RANK = {"csp": 0, "county": 1, "force": 2, "district": 3, "lsoa": 4}
 
 
 @dataclass(frozen=True)
@@ -35,8 +43,14 @@ def district_name_from_lsoa_name(lsoa_name: str) -> str:
 
 
 def comparable_name(name: str) -> str:
-    """Normalise a district name so 'Bristol, City of' and 'Bristol' compare equal."""
-    return _NAME_QUALIFIER.sub("", name.strip()).casefold()
+    """Normalise an area name the way people vary it, so the forms of one name compare equal.
+
+    'Bristol, City of' and 'Bristol'; 'The Vale of Glamorgan' and 'Vale of Glamorgan'; 'St. Helens' and
+    'St Helens'; 'Stockton-on-Tees' and 'Stockton on Tees'; 'Brighton & Hove' and 'Brighton and Hove'.
+    """
+    name = _LEADING_THE.sub("", _NAME_QUALIFIER.sub("", name.strip()))
+    name = _PUNCTUATION.sub("", name.replace("&", " and "))
+    return _SEPARATORS.sub(" ", name).strip().casefold()
 
 
 def upsert_areas(db: sqlite_utils.Database, areas: Iterable[Area]) -> int:
@@ -69,8 +83,10 @@ def resolve_lsoas(db: sqlite_utils.Database, lsoas: pd.DataFrame) -> pd.DataFram
     """Place each distinct LSOA (``lsoa_code``, ``lsoa_name``) in its district and CSP.
 
     Returns a frame indexed by ``lsoa_code`` with ``district_code`` and ``csp_code``. LSOAs, districts and
-    CSPs not yet in the store are added (provisionally where no lookup names them). Must run inside the
-    caller's transaction.
+    CSPs not yet in the store are added (provisionally where no lookup names them). Once the store holds real
+    districts (from a lookup or boundaries), an LSOA whose code and district name are in none of them is left
+    unplaced (no district or CSP): a typo or another country's code must not become a CSP of its own. Must run
+    inside the caller's transaction.
     """
     known = dict(
         db.execute(
@@ -78,8 +94,11 @@ def resolve_lsoas(db: sqlite_utils.Database, lsoas: pd.DataFrame) -> pd.DataFram
         ).fetchall()
     )
     districts = _districts_by_name(db)
+    real_districts_held = db.execute(
+        "SELECT 1 FROM areas WHERE kind = 'district' AND provisional = 0 LIMIT 1"
+    ).fetchone() is not None
     new_areas: list[Area] = []
-    district_of: dict[str, str] = {}
+    district_of: dict[str, str | None] = {}
     for code, name in lsoas[["lsoa_code", "lsoa_name"]].drop_duplicates("lsoa_code").itertuples(index=False):
         if code in known:
             district_of[code] = known[code]
@@ -87,6 +106,9 @@ def resolve_lsoas(db: sqlite_utils.Database, lsoas: pd.DataFrame) -> pd.DataFram
         district_name = district_name_from_lsoa_name(name)
         key = comparable_name(district_name)
         if key not in districts:
+            if real_districts_held:
+                district_of[code] = None
+                continue
             csp = Area(f"csp:{district_name}", district_name, "csp", None, True)
             district = Area(f"lad:{district_name}", district_name, "district", csp.code, True)
             new_areas += [csp, district]
@@ -97,8 +119,8 @@ def resolve_lsoas(db: sqlite_utils.Database, lsoas: pd.DataFrame) -> pd.DataFram
     return _with_csp(db, district_of)
 
 
-def _with_csp(db: sqlite_utils.Database, district_of: dict[str, str]) -> pd.DataFrame:
-    csp_of = _csp_of_districts(db, set(district_of.values()))
+def _with_csp(db: sqlite_utils.Database, district_of: dict[str, str | None]) -> pd.DataFrame:
+    csp_of = _csp_of_districts(db, {d for d in district_of.values() if d})
     frame = pd.DataFrame({"lsoa_code": list(district_of), "district_code": list(district_of.values())})
     frame["csp_code"] = frame["district_code"].map(csp_of)
     return frame.set_index("lsoa_code")
@@ -180,16 +202,56 @@ def refile_incidents(db: sqlite_utils.Database) -> None:
 
 
 def find_area(db: sqlite_utils.Database, name_or_code: str) -> Area:
-    """Find one area by code or (case-insensitive) name; CSPs win over districts of the same name."""
-    rank = "CASE kind WHEN 'csp' THEN 0 WHEN 'county' THEN 1 WHEN 'force' THEN 2 WHEN 'district' THEN 3 ELSE 4 END"
+    """Find one area by code or by name as people write it ('Herefordshire' for 'Herefordshire, County of').
+
+    A CSP wins over a district, county or force of the same name. Raises LookupError, suggesting the nearest
+    names held, when nothing fits.
+    """
+    text = name_or_code.strip()
+    rank = "CASE kind " + " ".join(f"WHEN '{k}' THEN {r}" for k, r in _KIND_RANK.items()) + " END"
     row = db.execute(
         "SELECT code, name, kind, parent_code, provisional FROM areas "
         f"WHERE code = ? OR name = ? COLLATE NOCASE ORDER BY code = ? DESC, {rank}, provisional LIMIT 1",
-        [name_or_code, name_or_code, name_or_code],
+        [text, text, text],
     ).fetchone()
-    if row is None:
-        raise LookupError(f"no area called {name_or_code!r}")
-    return Area(row[0], row[1], row[2], row[3], bool(row[4]))
+    if row is not None:
+        return Area(row[0], row[1], row[2], row[3], bool(row[4]))
+    named = db.execute(
+        "SELECT code, name, kind, parent_code, provisional FROM areas WHERE kind <> 'lsoa'"
+    ).fetchall()
+    candidates = [Area(r[0], r[1], r[2], r[3], bool(r[4])) for r in named]
+    found = area_named(candidates, text)
+    if found is None:
+        raise LookupError(unknown_area_message(text, candidates) + " (the `areas` command lists them)")
+    return found
+
+
+def area_named(areas: Sequence[Area], name: str) -> Area | None:
+    """The area a name means, compared as people vary names; a CSP before other kinds, a real area first."""
+    key = comparable_name(name)
+    fits = [a for a in areas if comparable_name(a.name) == key or a.code == name.strip()]
+    return min(fits, key=lambda a: (_KIND_RANK.get(a.kind, 9), a.provisional), default=None)
+
+
+def areas_of_kinds(db: sqlite_utils.Database, kinds: Sequence[str]) -> list[Area]:
+    """Every held area of the given kinds."""
+    marks = ", ".join("?" for _ in kinds)
+    rows = db.execute(
+        f"SELECT code, name, kind, parent_code, provisional FROM areas WHERE kind IN ({marks})", list(kinds)
+    ).fetchall()
+    return [Area(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+
+
+def unknown_area_message(name: str, areas: Sequence[Area]) -> str:
+    """'no area called 'Eastborne'; did you mean Eastbourne?', from the names of the areas given."""
+    close = nearest_area_names(name, areas)
+    return f"no area called {name!r}" + (f"; did you mean {' or '.join(close)}?" if close else "")
+
+
+def nearest_area_names(name: str, areas: Sequence[Area]) -> list[str]:
+    """The names of up to three areas a misspelt name is close to, nearest first."""
+    names = {comparable_name(a.name): a.name for a in areas}
+    return [names[c] for c in difflib.get_close_matches(comparable_name(name), list(names), n=3, cutoff=0.75)]
 
 
 def csp_codes_within(db: sqlite_utils.Database, area: Area) -> list[str]:

@@ -11,7 +11,6 @@ Accepted layouts (property names are matched case-insensitively; see docs/format
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 import re
@@ -38,7 +37,7 @@ from lib.area_files import (
     refresh_derived_bboxes,
 )
 from lib.areas import Area
-from lib.importing import ImportFileError, ImportSummary, import_transaction, readable_name
+from lib.importing import ImportFileError, ImportSummary, import_transaction, open_unpacked, readable_name
 from lib.land_area import boundary_hectares
 
 DECIMALS = 5  # about 1 m: finer than the generalised boundaries themselves, and keeps the store small
@@ -86,7 +85,7 @@ def _load(path: Path) -> list[dict[str, Any]]:
     try:
         with open(path, "rb") as raw:
             gzipped = raw.read(2) == b"\x1f\x8b"
-        with gzip.open(path, "rb") if gzipped else open(path, "rb") as handle:
+        with open_unpacked(path, gzipped, name) as handle:
             data = json.load(handle)
     # zlib.error: damaged gzip data; RecursionError: arrays nested thousands deep.
     except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError, zlib.error, RecursionError) as error:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import re
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -23,10 +25,11 @@ from tqdm import tqdm
 
 from lib.access import PARTNERS, PUBLIC, narrow
 from lib.areas import find_area, list_areas
-from lib.counts import categories_held, monthly_counts
+from lib.counts import categories_held, monthly_counts, months_held
 from lib.importing import ImportFileError, ImportSummary
 from lib.periods import LATEST_12, Period, parse_period, period_presets
-from lib.store import AREA_KINDS, open_store, store_path
+from lib.store import AREA_KINDS, IMPORT, READ, open_store, store_path
+from lib.store_faults import StoreError, as_store_error
 
 
 def _importers() -> dict[str, Callable[[sqlite_utils.Database, Path], ImportSummary]]:
@@ -73,13 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
     counts.add_argument("--area", required=True, help="area name or ONS code (CSP, district, county, force)")
     counts.add_argument("--category", action="append", required=True,
                         help="police.uk category, e.g. 'Anti-social behaviour' (repeat to add several)")
-    counts.add_argument("--from", dest="start", metavar="YYYY-MM", help="first month")
-    counts.add_argument("--to", dest="end", metavar="YYYY-MM", help="last month")
+    counts.add_argument("--from", dest="start", metavar="YYYY-MM", type=month_argument, help="first month")
+    counts.add_argument("--to", dest="end", metavar="YYYY-MM", type=month_argument, help="last month")
 
     areas = commands.add_parser("areas", help="list the areas the store holds")
     areas.add_argument("--kind", choices=AREA_KINDS, default="csp")
 
     commands.add_parser("rejected", help="print the rejected rows of every import by file and reason, as CSV")
+
+    commands.add_parser("imports", help="list every import (id, kind, file, rows added), newest first, as CSV")
+    removing = commands.add_parser(
+        "remove-import", help="take a police.uk file's imports back out of the store (one transaction)"
+    )
+    removing.add_argument("file", metavar="FILE_OR_ID", help="the file name as `imports` lists it, or an import id")
 
     demo = commands.add_parser("demo", help="build the synthetic demo county store (replaces the store file)")
     demo.add_argument("--force", action="store_true", help="overwrite an existing store that is not a demo")
@@ -102,9 +111,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return _COMMANDS[args.command](args)
-    except ImportFileError as error:
+        code = _COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, so that a reader who has gone is met below rather than at exit
+        return code
+    except BrokenPipeError:
+        # `areas | head`: the reader took what it wanted and closed the pipe. Not an error; Python's own flush at
+        # exit must not meet the closed pipe again either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (ImportFileError, StoreError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:
+        # A store that fails mid-command (damage met while reading, a full disk) is said in one line, like any
+        # other fault of the store; an SQLite error that is not the store's fault keeps its traceback.
+        problem = as_store_error(error, store_path(args.db))
+        if problem is None:
+            raise
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     except LookupError as error:
         print(f"error: {error.args[0]}", file=sys.stderr)
@@ -112,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    db = open_store(args.db)
+    db = open_store(args.db, IMPORT)
     if args.kind == "police-uk":
         from lib.police_uk import import_police_uk
 
@@ -131,7 +155,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _counts(args: argparse.Namespace) -> int:
-    db = open_store(args.db)
+    db = open_store(args.db, READ)
     area = find_area(db, args.area)
     held = {c.casefold(): c for c in categories_held(db)}
     unknown = [c for c in args.category if c.casefold() not in held]
@@ -145,15 +169,16 @@ def _counts(args: argparse.Namespace) -> int:
 
 
 def _areas(args: argparse.Namespace) -> int:
+    areas = list_areas(open_store(args.db, READ), args.kind)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["code", "name", "kind", "parent_code", "provisional"])
-    for area in list_areas(open_store(args.db), args.kind):
+    for area in areas:
         writer.writerow([area.code, area.name, area.kind, area.parent_code or "", int(area.provisional)])
     return 0
 
 
 def _rejected(args: argparse.Namespace) -> int:
-    db = open_store(args.db)
+    db = open_store(args.db, READ)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["file_name", "reason", "rows"])
     writer.writerows(
@@ -161,6 +186,20 @@ def _rejected(args: argparse.Namespace) -> int:
             "SELECT file_name, reason, COUNT(*) FROM rejected_rows GROUP BY file_name, reason ORDER BY 1, 3 DESC"
         ).fetchall()
     )
+    return 0
+
+
+def _imports(args: argparse.Namespace) -> int:
+    from lib.holdings import import_log
+
+    import_log(open_store(args.db, READ)).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _remove_import(args: argparse.Namespace) -> int:
+    from lib.import_removal import remove_import
+
+    print(remove_import(open_store(args.db, IMPORT), args.file).line())
     return 0
 
 
@@ -179,16 +218,22 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 _MONTH_RANGE = re.compile(r"^(\d{4}-\d{2}):(\d{4}-\d{2})$")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def month_argument(text: str) -> str:
+    """A month given on the command line, as YYYY-MM: '2019-13' or 'Jan 2019' is an error, not an empty answer."""
+    if not _MONTH.match(text.strip()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month written YYYY-MM, such as 2019-01")
+    return text.strip()
 
 
 def pack_period(db: sqlite_utils.Database, key: str) -> Period:
     """The period a --period names: a preset key ('latest-12', '2025/26') or 'YYYY-MM:YYYY-MM'."""
-    # Two sub-queries: each is one look-up in the month index, MIN and MAX together a scan of every row.
-    first, last = db.execute(
-        "SELECT (SELECT MIN(month) FROM csp_monthly_counts), (SELECT MAX(month) FROM csp_monthly_counts)"
-    ).fetchone()
-    if first is None:
+    held = months_held(db)
+    if not held:
         raise LookupError("the store holds no incidents yet, so there is nothing to report")
+    first, last = held[0], held[-1]
     period = parse_period(_MONTH_RANGE.sub(r"\1..\2", key.strip()), first, last)
     if period is None:
         keys = ", ".join(p.key for p in period_presets(first, last))
@@ -201,7 +246,7 @@ def _pack(args: argparse.Namespace) -> int:
     # Imported here: the pack needs reportlab, the chart and map renderers, which other commands do not.
     from lib.committee_pack import build_pack, pack_file_name, page_count
 
-    db = open_store(args.db)
+    db = open_store(args.db, READ)
     # Public (the default): the store is read through the same gate as the dashboard's public view.
     narrow(db, PARTNERS if args.include_restricted else PUBLIC)
     area = find_area(db, args.area)
@@ -220,6 +265,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "counts": _counts,
     "areas": _areas,
     "rejected": _rejected,
+    "imports": _imports,
+    "remove-import": _remove_import,
     "demo": _demo,
     "pack": _pack,
 }

@@ -78,7 +78,7 @@ from lib.series import monthly_series, population_year, residents
 from lib.summary import PPV_NOTE, StoreOverview, area_label, headline_counts, shown_change, shown_count
 from lib.summary import store_overview as read_store_overview
 from lib.targets import load_targets
-from lib.trend_labels import chart_labels, target_line, trend_words
+from lib.trend_labels import chart_labels, missing_values, target_line, trend_words
 from lib.trends import monthly_trend, trend_lines
 
 PACK_SECTIONS: tuple[str, ...] = (
@@ -138,8 +138,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", parent=body, fontName=f"{font}-Bold", fontSize=24, leading=30,
                                 spaceAfter=14),
+        # keepWithNext: a table longer than a page after the heading starts under it, not on a page of its own.
         "heading": ParagraphStyle("heading", parent=body, fontName=f"{font}-Bold", fontSize=18, leading=23,
-                                  spaceAfter=8),
+                                  spaceAfter=8, keepWithNext=1),
         "subheading": ParagraphStyle("subheading", parent=body, fontName=f"{font}-Bold", fontSize=12.5,
                                      leading=16, spaceBefore=8, spaceAfter=5, keepWithNext=1),
         "body": body,
@@ -217,7 +218,10 @@ def _table(frame: pd.DataFrame, widths: Sequence[float]) -> Table:
     header = [Paragraph(escape(str(c)), styles["header"]) for c in frame.columns]
     rows = [[v if isinstance(v, Flowable) else Paragraph(escape(_shown(v)), styles["cell"]) for v in row]
             for row in frame.itertuples(index=False)]
-    table = Table([header, *rows], colWidths=[page_width * w / sum(widths) for w in widths], repeatRows=1)
+    # splitInRow: a row of long text (commentary may be 2,000 characters in a narrow column) runs on to the next
+    # page instead of refusing the whole pack for being taller than a page.
+    table = Table([header, *rows], colWidths=[page_width * w / sum(widths) for w in widths], repeatRows=1,
+                  splitByRow=1, splitInRow=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
@@ -501,7 +505,8 @@ def _trend_block(pack: _Pack, indicator: Indicator) -> list[Flowable]:
     labels = chart_labels(indicator, view, "count", CONFIDENCE)
     points = trend_lines(pack.db, indicator, [area], view, False, 0.95, pack.period.end)
     if points.empty:
-        return [_text(f"{indicator.name}: no figures in this view: {labels.missing}", "body")]
+        absent = missing_values(pack.db, indicator, [area])
+        return [_text(absent.words or f"{indicator.name}: no figures in this view: {labels.missing}", "body")]
     target = target_line(pack.db, indicator, area, view, "count")
     chart = trend_chart(points, f"{indicator.name} in {area.name}: {labels.view}", labels.y, f"{CONFIDENCE}% CI",
                         target=target.value if target else None, target_label=target.label if target else "",

@@ -7,6 +7,7 @@ CSP table, about fifty times smaller; an LSOA or district from the LSOA one.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import sqlite_utils
 
@@ -14,6 +15,8 @@ from lib.areas import Area, csp_codes_within
 
 _COLUMN_FOR_KIND = {"lsoa": "lsoa_code", "district": "district_code", "csp": "csp_code"}
 CSP_COUNTS = "csp_monthly_counts"
+# Below this share of the median month's incidents, a month at either end of the store is a stray (months_held).
+STRAY_MONTH_SHARE = 0.1
 
 
 def counts_table(area: Area) -> str:
@@ -67,15 +70,19 @@ def monthly_counts(
 
 
 def months_held(db: sqlite_utils.Database, start: str | None = None, end: str | None = None) -> list[str]:
-    """Return every month from the store's first to its last incident month (clipped to start/end)."""
-    # Two sub-queries, not MIN and MAX in one: each alone is a single index look-up, together a full scan.
-    first, last = db.execute(
-        f"SELECT (SELECT MIN(month) FROM {CSP_COUNTS}), (SELECT MAX(month) FROM {CSP_COUNTS})"
-    ).fetchone()
-    if first is None:
+    """Return every month from the first to the last that holds real volume (clipped to start/end).
+
+    A month at either end holding under a tenth of a typical month's incidents is a stray (a row dated 2029 for
+    2019, an odd early record), not the start or end of the data: counting from it would make every page open
+    on a year of zeros. Such rows stay in the store; the ``rejected`` and Data page views still list them.
+    """
+    totals = db.execute("SELECT month, count FROM month_totals ORDER BY month").fetchall()
+    if not totals:
         return []
-    first = max(first, start) if start else first
-    last = min(last, end) if end else last
+    typical = float(np.median([count for _, count in totals]))
+    real = [month for month, count in totals if count >= STRAY_MONTH_SHARE * typical]
+    first = max(real[0], start) if start else real[0]
+    last = min(real[-1], end) if end else real[-1]
     if first > last:
         return []
     return [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]

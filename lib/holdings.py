@@ -115,4 +115,8 @@ def indicator_catalogue(db: sqlite_utils.Database) -> pd.DataFrame:
     )
     frame["Direction"] = frame["Direction"].map(POLARITY_WORDS).fillna(frame["Direction"])
     frame["Restricted"] = frame["Restricted"].map({1: "Yes", 0: "No"})
+    # The optional columns a file may leave out are held as NULL, which pandas reads as NaN: a float that is
+    # truthy, prints as 'nan' and breaks text handling. Absent text reads as blank, as rejected rows do.
+    text = ["Indicator", "Theme", "Unit", "Direction", "Definition", "Source", "First period", "Last period"]
+    frame[text] = frame[text].fillna("")
     return frame

@@ -1,10 +1,10 @@
 """Import police.uk street-level crime and ASB files into the store.
 
-Accepts street CSVs, ``.csv.gz``, and the monthly bulk archive zip (only its ``*-street.csv`` members).
-Each file is one transaction. Rows that cannot be placed (no coordinates, a bad month, a point far outside
-its LSOA's district) are rejected with a reason and kept in ``rejected_rows``; a file that is not a
-police.uk street file at all (missing columns, ragged rows, text where a coordinate should be) fails whole
-with an error naming the row and column, and leaves the store as it was.
+Accepts street CSVs, ``.csv.gz``, and the monthly bulk archive zip (only its ``*-street.csv`` members), as read by
+``lib.street_files``. Each file is one transaction. Rows that cannot be placed (no coordinates, a bad month or one
+after today, an LSOA no lookup knows, a point far outside its LSOA's district) are rejected with a reason and kept
+in ``rejected_rows``; a file that is not a police.uk street file at all fails whole with an error naming the row
+and column, and leaves the store as it was.
 
 Each incident's key (unique within its month) is a 64-bit hash: of the Crime ID for crimes; of the row's
 content and its occurrence number among identical rows for ASB (which has no Crime ID and often repeats exactly), so
@@ -13,42 +13,23 @@ importing the same rows again adds nothing while genuine repeats are all kept.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import re
 import time
-import zipfile
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import h3
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import sqlite_utils
 
 from lib.areas import resolve_lsoas
-from lib.importing import (
-    ImportFileError,
-    ImportSummary,
-    ensure_names,
-    file_sha256,
-    import_transaction,
-    insert_columns,
-    readable_name,
-)
+from lib.importing import ImportSummary, ensure_names, file_sha256, import_transaction, insert_columns
 from lib.store import set_meta
+from lib.street_files import read_street_table, sources_in, street_frame
 
-COLUMNS = [
-    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
-]
-REQUIRED = ["Month", "Longitude", "Latitude", "LSOA code", "LSOA name", "Crime type"]
 H3_RESOLUTION = 10
 # Points further than this outside their district's boundary box are treated as mis-geocoded.
 BBOX_MARGIN_DEGREES = 0.05
@@ -56,42 +37,16 @@ BBOX_MARGIN_DEGREES = 0.05
 # largest districts, such as Northumberland, reach about 70 km from their middle).
 FAR_FROM_DISTRICT_KM = 100.0
 _MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-# What reading a damaged archive or gzip stream can raise besides OSError: a bad CRC (BadZipFile), damaged
-# deflate data (zlib.error), an encrypted member (RuntimeError), an unknown compression method
-# (NotImplementedError), a member name that is not the UTF-8 its flag claims (UnicodeDecodeError).
-_DAMAGED = (OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError)
-# A zip archive starts with a local file header (or, when empty, the end-of-archive record).
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-
+# Why a row is rejected, and the column that says so (kept with the row in rejected_rows).
+NO_COORDINATES, COORDINATES_OUT_OF_RANGE = "no coordinates", "coordinates out of range"
+BAD_MONTH, FUTURE_MONTH = "bad month", "month after today"
+NO_LSOA, UNKNOWN_LSOA = "no LSOA", "LSOA in no lookup or boundaries held"
+NO_CRIME_TYPE, FAR_FROM_DISTRICT = "no crime type", "far outside its district"
+REJECT_COLUMNS = {
+    NO_COORDINATES: "Longitude", COORDINATES_OUT_OF_RANGE: "Longitude", BAD_MONTH: "Month", FUTURE_MONTH: "Month",
+    NO_LSOA: "LSOA code", UNKNOWN_LSOA: "LSOA name", NO_CRIME_TYPE: "Crime type", FAR_FROM_DISTRICT: "Longitude",
+}
 Progress = Callable[[float, str], None]
-
-
-@dataclass
-class _Source:
-    """One CSV to read: a plain or gzipped file, or a member of a zip archive."""
-
-    file: Path
-    member: str = ""
-
-    @property
-    def label(self) -> str:
-        name = readable_name(self.file)
-        return f"{name}:{self.member}" if self.member else name
-
-    def open_bytes(self) -> bytes:
-        if self.member:
-            try:
-                with zipfile.ZipFile(self.file) as archive:
-                    return archive.read(self.member)
-            except _DAMAGED as error:
-                raise ImportFileError(self.label, f"the zip member cannot be read ({error})") from None
-        if self.file.suffix == ".gz":
-            try:
-                with gzip.open(self.file) as handle:
-                    return handle.read()
-            except _DAMAGED as error:
-                raise ImportFileError(self.label, f"not a readable gzip file ({error})") from None
-        return self.file.read_bytes()
 
 
 def import_police_uk(
@@ -112,7 +67,7 @@ def import_police_uk(
 
 def _import_file(db: sqlite_utils.Database, path: Path, report: Progress) -> ImportSummary:
     clock = time.perf_counter()
-    sources = list(_sources_in(path))
+    sources = list(sources_in(path))
     report(0.0, f"reading {path.name}")
     # The file's checksum and the members of a bulk archive are worked out side by side (hashing, unzipping
     # and parsing release the GIL); the members are then imported as one frame, so that each look-up
@@ -127,176 +82,6 @@ def _import_file(db: sqlite_utils.Database, path: Path, report: Progress) -> Imp
         set_meta(db, "h3_resolution", str(H3_RESOLUTION))
         _import_frame(db, frame, summary)
     return summary
-
-
-def _sources_in(path: Path) -> Iterator[_Source]:
-    if not path.exists():
-        raise ImportFileError(readable_name(path), "no such file")
-    if not zipfile.is_zipfile(path):
-        with open(path, "rb") as handle:
-            if handle.read(4) in _ZIP_MAGIC:
-                raise ImportFileError(readable_name(path), "not a readable zip archive (is it cut short?)")
-        yield _Source(path)
-        return
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = sorted(n for n in archive.namelist() if n.endswith("-street.csv"))
-    except _DAMAGED as error:
-        raise ImportFileError(readable_name(path), f"not a readable zip archive ({error})") from None
-    if not members:
-        raise ImportFileError(readable_name(path), "the zip archive holds no *-street.csv files")
-    for member in members:
-        yield _Source(path, member)
-
-
-_TEXT = pa.dictionary(pa.int32(), pa.string())
-_COLUMN_TYPES = dict.fromkeys(COLUMNS, _TEXT) | {
-    "Crime ID": pa.string(), "Context": pa.string(), "Longitude": pa.float64(), "Latitude": pa.float64(),
-}
-
-
-def read_street_table(data: bytes, source: _Source) -> pa.Table:
-    """Parse one police.uk street CSV; raise ImportFileError naming the row and column of any damage.
-
-    Text columns are dictionary-encoded (police.uk repeats months, places and categories on every row);
-    Longitude and Latitude are floats (null where empty). Adds the ``member`` and ``row`` of each record.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if data and b"\n" not in data and b"\r" not in data:
-        data += b"\n"  # a header alone, without its line end: pyarrow cannot tell its columns otherwise
-    options = pacsv.ConvertOptions(
-        column_types=_COLUMN_TYPES, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
-    )
-    header = _header(data)
-    reading = pacsv.ReadOptions(block_size=1 << 22, **({"column_names": header, "skip_rows": 1} if header else {}))
-    try:
-        table = pacsv.read_csv(pa.BufferReader(data), read_options=reading, convert_options=options)
-        names = table.column_names  # (a header that is not UTF-8 fails here, as the names become str)
-    # pyarrow raises UnicodeDecodeError, not ArrowInvalid, when its message or a column name holds bytes that are
-    # not UTF-8.
-    except (pa.ArrowInvalid, pa.ArrowKeyError, UnicodeDecodeError) as error:
-        raise _locate_parse_error(data, source.label, error) from None
-    twice = [c for c in COLUMNS if names.count(c) > 1]
-    if twice:
-        raise ImportFileError(source.label, "the column appears twice in the header", row=1, column=twice[0])
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        raise ImportFileError(source.label, "not a police.uk street file: column missing", row=1, column=missing[0])
-    columns = [
-        table.column(c) if c in table.column_names else pa.nulls(table.num_rows, _COLUMN_TYPES[c]) for c in COLUMNS
-    ]
-    extra = [pa.array(np.full(table.num_rows, source.member, dtype=object), _TEXT),
-             pa.array(np.arange(2, table.num_rows + 2, dtype=np.int32))]
-    return pa.table(columns + extra, names=[*COLUMNS, "member", "row"])
-
-
-def street_frame(tables: list[pa.Table]) -> pd.DataFrame:
-    """Join parsed street tables into one frame: text as pandas categoricals, Crime ID as a 64-bit key."""
-    table = pa.concat_tables(tables).unify_dictionaries().combine_chunks()
-    frame = table.drop_columns(["Crime ID", "Context"]).to_pandas()
-    ids = table.column("Crime ID")
-    frame["crime_key"] = crime_keys(ids.chunk(0) if ids.num_chunks else pa.array([], pa.string()))
-    frame["Context"] = table.column("Context").to_numpy(zero_copy_only=False)
-    return frame
-
-
-def read_street_csv(data: bytes, label: str) -> pd.DataFrame:
-    """Parse a single police.uk street CSV into a frame (see ``read_street_table``)."""
-    return street_frame([read_street_table(data, _Source(Path(label)))])
-
-
-_HEX = np.full(256, 255, dtype=np.uint8)
-for _digit, _char in enumerate(b"0123456789abcdef"):
-    _HEX[_char] = _digit
-    _HEX[bytes([_char]).upper()[0]] = _digit
-
-
-def crime_keys(crime_ids: pa.Array) -> np.ndarray:
-    """Return a 64-bit key per Crime ID (0 where there is none).
-
-    police.uk Crime IDs are SHA-256 hex digests (64 hex digits), so their first 16 hex digits already are a
-    good 64-bit hash; any ID of another shape is hashed instead. Each ID's key depends on that ID alone, never
-    on the other IDs in its file, so the same crime gets the same key in every file it appears in.
-    """
-    keys = np.zeros(len(crime_ids), dtype=np.uint64)
-    present = ~np.asarray(crime_ids.is_null().to_numpy(zero_copy_only=False))
-    if not present.any():
-        return keys.view(np.int64)
-    ids = crime_ids.filter(pa.array(present))
-    offsets = np.frombuffer(ids.buffers()[1], dtype=np.int32)[ids.offset: ids.offset + len(ids) + 1]
-    chars = np.frombuffer(ids.buffers()[2], dtype=np.uint8)
-    lengths = np.diff(offsets)
-    if len(lengths) and (lengths == 64).all():  # the usual case: a fixed-width run of SHA-256 digests
-        nibbles = _HEX[chars[offsets[0]: offsets[-1]].reshape(-1, 64)[:, :16]]
-    else:
-        # Gather each ID's first 16 bytes (or fewer: those IDs are hashed below whatever they gather).
-        starts = np.minimum(offsets[:-1, None] + np.arange(16), max(len(chars) - 1, 0))
-        nibbles = _HEX[chars[starts]] if len(chars) else np.full((len(lengths), 16), 255, dtype=np.uint8)
-    digest = (lengths == 64) & (nibbles != 255).all(axis=1)
-    packed = (nibbles[digest, 0::2] << 4) | nibbles[digest, 1::2]  # 8 bytes, most significant first
-    found = np.zeros(len(lengths), dtype=np.uint64)
-    found[digest] = np.ascontiguousarray(packed).view(">u8").ravel()
-    if not digest.all():
-        others = ids.filter(pa.array(~digest)).to_numpy(zero_copy_only=False).astype(object)
-        found[~digest] = pd.util.hash_array(others)
-    keys[present] = found
-    return keys.view(np.int64)
-
-
-def _header(data: bytes) -> list[str] | None:
-    """The header's column names in police.uk's own spelling, matched whatever their case and surrounding spaces
-    (as every other file's are); None where the first line cannot be read, for pyarrow to report."""
-    try:
-        line = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
-        names = next(csv.reader([line]), [])
-    except (UnicodeDecodeError, csv.Error):
-        return None
-    return _police_names(names) or None
-
-
-def _police_names(names: list[str]) -> list[str]:
-    known = {column.casefold(): column for column in COLUMNS}
-    return [known.get(name.strip().casefold(), name.strip()) for name in names]
-
-
-def _locate_parse_error(data: bytes, label: str, error: Exception) -> ImportFileError:
-    """Find the first malformed row with the csv module, to say exactly where the file is broken."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as bad:
-        return ImportFileError(label, "text is not UTF-8", row=data[: bad.start].count(b"\n") + 1)
-    # The csv module refuses fields over 128 KB by default; pyarrow reads them, so this must too.
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = _police_names(next(reader, []))
-        numeric = [header.index(c) for c in ("Longitude", "Latitude") if c in header]
-        for row_number, fields in enumerate(reader, start=2):
-            if len(fields) != len(header):
-                column = header[len(fields)] if len(fields) < len(header) else None
-                return ImportFileError(
-                    label, f"expected {len(header)} fields, found {len(fields)}", row=row_number, column=column
-                )
-            for index in numeric:
-                if fields[index].strip() and not _is_number(fields[index]):
-                    return ImportFileError(
-                        label, f"{fields[index]!r} is not a number", row=row_number, column=header[index]
-                    )
-    except csv.Error:
-        pass  # the csv module cannot say where either: fall back to pyarrow's own words
-    return ImportFileError(label, f"cannot be read as CSV ({error})")
-
-
-def _is_number(text: str) -> bool:
-    """Whether pyarrow reads the text as a float: Python's float() also takes '1_000' and non-ASCII digits."""
-    if not text.isascii() or "_" in text:
-        return False
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _codes(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -315,9 +100,10 @@ def _import_frame(db: sqlite_utils.Database, frame: pd.DataFrame, summary: Impor
     frame = frame[reasons == ""].reset_index(drop=True)
     frame["point_id"] = point_ids(frame)
     frame["key"] = incident_keys(frame)
-    new = _drop_held(db, frame)
+    new, held = _split_held(db, frame)
     summary.rows_duplicate += len(frame) - len(new)
     summary.rows_accepted += len(new)
+    summary.rows_updated += _update_outcomes(db, held)
     _insert_points(db, new)
     _insert_incidents(db, new, summary.import_id)
     _add_to_monthly_counts(db, new)
@@ -355,19 +141,28 @@ def _reject_reasons(db: sqlite_utils.Database, frame: pd.DataFrame) -> np.ndarra
     months = _categories(frame, "Month")
     bad_month_codes = [i for i, m in enumerate(months) if not re.match(_MONTH_PATTERN, m)]
     month_codes = _codes(frame, "Month")
+    # A month after today is a typo (2029 for 2019): kept, it would make every page default to a year of zeros.
+    future_month_codes = [i for i, m in enumerate(months) if i not in bad_month_codes and m > this_month()]
     rules = [
-        ("no coordinates", np.isnan(lon) | np.isnan(lat)),
-        ("coordinates out of range", (np.abs(lat) > 90) | (np.abs(lon) > 180)),
-        ("bad month", (month_codes < 0) | np.isin(month_codes, bad_month_codes)),
-        ("no LSOA", (_codes(frame, "LSOA code") < 0) | (_codes(frame, "district_code") < 0)),
-        ("no crime type", _codes(frame, "Crime type") < 0),
+        (NO_COORDINATES, np.isnan(lon) | np.isnan(lat)),
+        (COORDINATES_OUT_OF_RANGE, (np.abs(lat) > 90) | (np.abs(lon) > 180)),
+        (BAD_MONTH, (month_codes < 0) | np.isin(month_codes, bad_month_codes)),
+        (FUTURE_MONTH, np.isin(month_codes, future_month_codes)),
+        (NO_LSOA, (_codes(frame, "LSOA code") < 0) | (_codes(frame, "LSOA name") < 0)),
+        (UNKNOWN_LSOA, _codes(frame, "district_code") < 0),
+        (NO_CRIME_TYPE, _codes(frame, "Crime type") < 0),
     ]
     reasons = np.full(len(frame), "", dtype=object)
     for reason, broken in rules:
         reasons[(reasons == "") & broken] = reason
     far = _far_from_district(db, frame, reasons == "")
-    reasons[(reasons == "") & far] = "far outside its district"
+    reasons[(reasons == "") & far] = FAR_FROM_DISTRICT
     return reasons
+
+
+def this_month() -> str:
+    """The current month (UTC) as YYYY-MM: no police.uk record can be dated after it."""
+    return datetime.now(UTC).strftime("%Y-%m")
 
 
 def _far_from_district(db: sqlite_utils.Database, frame: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
@@ -430,7 +225,9 @@ def incident_keys(frame: pd.DataFrame) -> np.ndarray:
     """Return each row's key within its month: from the Crime ID, else from its content and occurrence.
 
     Identical ASB rows are real repeats, so the n-th copy of a row gets its own key (and the same one
-    each time the file is imported).
+    each time the file is imported). police.uk also publishes some Crime IDs on two rows of a month (another
+    LSOA or place) and counts both: the first place keeps the Crime ID's key, the others get a key of the ID and
+    their place in a stable order (by snap point), so every file holding the month gives the same keys.
     """
     content = _stable_hash(
         frame["point_id"].to_numpy(), _hash_per_row(frame, "Crime type"), _hash_per_row(frame, "Falls within"),
@@ -438,12 +235,31 @@ def incident_keys(frame: pd.DataFrame) -> np.ndarray:
     )
     occurrence = pd.Series(content).groupby(content).cumcount().to_numpy()
     by_content = _stable_hash(content, occurrence).view(np.int64)
-    crime = frame["crime_key"].to_numpy()
+    crime = _crime_keys_by_occurrence(frame)
     return np.where(crime != 0, crime, by_content)
 
 
-def _drop_held(db: sqlite_utils.Database, frame: pd.DataFrame) -> pd.DataFrame:
-    """Drop rows whose key the store already holds for that month (or that repeat within this file)."""
+def _crime_keys_by_occurrence(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's Crime ID key, made distinct for each further place one Crime ID has in one month.
+
+    Copies of a row at the same place stay one record (they share a key, and the copies are dropped as held).
+    """
+    keys = frame["crime_key"].to_numpy().copy()
+    ids = pd.DataFrame({"month": _codes(frame, "Month"), "crime": keys, "point": frame["point_id"].to_numpy()})
+    shared = ids[(keys != 0) & ids.duplicated(["month", "crime"], keep=False).to_numpy()]
+    if shared.empty:
+        return keys
+    # The places of one Crime ID in order of their snap point ids: the same order in every file holding the month.
+    place = shared.groupby(["month", "crime"])["point"].rank(method="dense").to_numpy().astype(np.int64) - 1
+    later = place > 0
+    rows = np.flatnonzero((keys != 0) & ids.duplicated(["month", "crime"], keep=False).to_numpy())[later]
+    keys[rows] = _stable_hash(shared["crime"].to_numpy()[later], place[later]).view(np.int64)
+    return keys
+
+
+def _split_held(db: sqlite_utils.Database, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split rows into those new to the store and those whose key it already holds for that month (rows that
+    repeat a key within this file are dropped)."""
     month_codes = _codes(frame, "Month")
     frame = frame[~pd.DataFrame({"m": month_codes, "k": frame["key"].to_numpy()}).duplicated().to_numpy()]
     month_codes = _codes(frame, "Month")
@@ -452,7 +268,37 @@ def _drop_held(db: sqlite_utils.Database, frame: pd.DataFrame) -> pd.DataFrame:
         keys = _integers(db, "SELECT group_concat(key) FROM incidents WHERE month = ?", [month])
         if len(keys):
             held |= (month_codes == code) & np.isin(frame["key"].to_numpy(), keys)
-    return frame[~held]
+    return frame[~held], frame[held]
+
+
+def _update_outcomes(db: sqlite_utils.Database, held: pd.DataFrame) -> int:
+    """Bring held crimes' last outcome up to date from a re-published month; returns how many changed."""
+    crimes = held[held["crime_key"].to_numpy() != 0]
+    if crimes.empty:
+        return 0
+    incoming = _ids_for(db, crimes, "Last outcome category", "outcomes")
+    incoming = np.array([0 if o is None else o for o in incoming], dtype=np.int64)  # 0: no outcome yet
+    month_codes, keys = _codes(crimes, "Month"), crimes["key"].to_numpy()
+    changed: list[tuple[int | None, str, int]] = []
+    for code, month in enumerate(_categories(crimes, "Month")):
+        rows = month_codes == code
+        if not rows.any():
+            continue
+        # One query, two aggregates over the same rows in the same order: keys and outcomes line up.
+        stored_keys, stored_outcomes = (
+            np.array(text.split(","), dtype=np.int64)
+            for text in db.execute(
+                "SELECT group_concat(key), group_concat(COALESCE(outcome_id, 0)) FROM incidents WHERE month = ?",
+                [month],
+            ).fetchone()
+        )
+        order = np.argsort(stored_keys)
+        at = order[np.searchsorted(stored_keys, keys[rows], sorter=order)]
+        differs = stored_outcomes[at] != incoming[rows]
+        changed += [(int(o) or None, month, int(k)) for o, k in zip(incoming[rows][differs], keys[rows][differs],
+                                                                     strict=True)]
+    db.conn.executemany("UPDATE incidents SET outcome_id = ? WHERE month = ? AND key = ?", changed)
+    return len(changed)
 
 
 def _integers(db: sqlite_utils.Database, sql: str, params: list | None = None) -> np.ndarray:
@@ -571,10 +417,10 @@ def _record_rejects(db: sqlite_utils.Database, rejects: pd.DataFrame, summary: I
     values = rejects[columns].astype(object)
     db.conn.executemany(
         "INSERT OR IGNORE INTO rejected_rows (sha256, import_id, file_name, member, row_number, reason, "
-        "month, category, lsoa_code, lsoa_name, longitude, latitude, location) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "column_name, month, category, lsoa_code, lsoa_name, longitude, latitude, location) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (summary.sha256, summary.import_id, summary.file_name, r[0], int(r[1]), r[2],
+            (summary.sha256, summary.import_id, summary.file_name, r[0], int(r[1]), r[2], REJECT_COLUMNS.get(r[2]),
              *(None if pd.isna(v) else str(v) for v in r[3:]))
             for r in values.itertuples(index=False, name=None)
         ],

@@ -71,7 +71,10 @@ def annual_series(
     values = _partner_values(db, indicator, area)
     values = values[values["period"].str.match(r"^\d{4}/\d{2}$")]
     if end is not None:
-        values = values[values["period"].map(lambda y: months_of_financial_year(y)[-1] <= end)]
+        # Compare after mapping: .map on no rows gives an object Series, which pandas would read as a list of
+        # column names (dropping every column) rather than as a filter.
+        last_months = values["period"].map(lambda y: months_of_financial_year(y)[-1])
+        values = values[last_months <= end]
     count = values["numerator"].where(values["numerator"].notna(), values["value"])
     return pd.DataFrame({
         "year": values["period"], "count": count, "denominator": values["denominator"],
@@ -111,6 +114,32 @@ def _observations(db: sqlite_utils.Database, key: str, area_codes: list[str]) ->
     ).fetchall()
     frame = pd.DataFrame(rows, columns=["area_code", "period", "value", "numerator", "denominator"])
     return frame.astype({"value": float, "numerator": float, "denominator": float})
+
+
+@dataclass(frozen=True)
+class HeldValues:
+    """An area a partner indicator has values for, with the first and last period held there."""
+
+    area_name: str
+    first: str
+    last: str
+
+
+def has_values(db: sqlite_utils.Database, indicator: Indicator, area: Area) -> bool:
+    """Whether the area has any value of the indicator (a police.uk series has every month held, 0s included)."""
+    if indicator.frequency == "monthly":
+        return not monthly_series(db, indicator, area).empty
+    return not annual_series(db, indicator, area).empty
+
+
+def areas_with_values(db: sqlite_utils.Database, indicator: Indicator) -> list[HeldValues]:
+    """The areas a partner indicator's values were sent for, by name, to say where to look when one has none."""
+    rows = db.execute(
+        "SELECT COALESCE(a.name, o.area_code), MIN(o.period), MAX(o.period) FROM observations o "
+        "LEFT JOIN areas a ON a.code = o.area_code WHERE o.indicator_key = ? GROUP BY o.area_code ORDER BY 1",
+        [indicator.key],
+    ).fetchall()
+    return [HeldValues(*row) for row in rows]
 
 
 def residents(db: sqlite_utils.Database, area: Area, year: int) -> Residents | None:

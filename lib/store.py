@@ -7,14 +7,31 @@ versioned in the ``meta`` table and brought up to date by the ``MIGRATIONS`` bel
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import sqlite_utils
 
 from lib.land_area import boundary_hectares
+from lib.store_faults import (
+    StoreError,
+    as_store_error,
+    check_intact,
+    may_write,
+    missing_message,
+    read_only_message,
+)
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "csp.db"
+# Why the store is opened: READ (the dashboard's pages, reports) opens it read-only and writes nothing; WRITE
+# (edits, upgrades) checks it may be written first.
+READ, WRITE = "read", "write"
+# IMPORT is WRITE for a big write (an import, a removal): the whole file is checked for damage first, which takes
+# about a second per 200 MB, so an editor's one-row save (WRITE) does not pay it.
+IMPORT = "import"
+Intent = Literal["read", "write", "import"]
 
 AREA_KINDS = ("lsoa", "district", "csp", "county", "force")
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
@@ -27,25 +44,89 @@ def store_path(path: str | os.PathLike | None = None) -> Path:
     return Path(os.environ.get("CSP_DB") or DEFAULT_DB)
 
 
-def open_store(path: str | os.PathLike | None = None) -> sqlite_utils.Database:
-    """Open (creating if need be) the store and bring its schema up to date."""
+def open_store(path: str | os.PathLike | None = None, intent: Intent = WRITE) -> sqlite_utils.Database:
+    """Open the store to read or to write; raise StoreError, in plain words, when it cannot be.
+
+    WRITE (the default: edits, the demo, tests) creates the file if need be, refuses a read-only store, then brings
+    the schema up to date. IMPORT does the same and first refuses, with SQLite's ``quick_check``, a damaged store
+    before anything is written to it.
+    READ (the dashboard's pages, reports) opens an existing file read-only: nothing is written, so a store the
+    server may not write is still shown. A store whose schema is behind is upgraded first where it may be written.
+    """
     target = store_path(path)
+    if intent == READ:
+        return _open_for_reading(target)
+    if target.exists() and not may_write(target):
+        raise StoreError(read_only_message(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(target)
-    # Autocommit at the driver level: importers open explicit transactions themselves.
-    db.conn.isolation_level = None
-    # Larger pages make the append-heavy imports cheaper; it only takes effect on a new, empty file.
-    db.execute("PRAGMA page_size = 16384")
-    db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA foreign_keys = ON")
+    try:
+        # Autocommit at the driver level: importers open explicit transactions themselves.
+        db.conn.isolation_level = None
+        db.execute("PRAGMA busy_timeout = 10000")
+        # Imports write hundreds of MB in one transaction: a generous page cache keeps B-tree pages in memory
+        # instead of spilling them to the WAL mid-transaction, and sorts for GROUP BY stay in memory.
+        db.execute("PRAGMA cache_size = -262144")
+        db.execute("PRAGMA temp_store = MEMORY")
+        if intent == IMPORT:  # before the first statement that may write (the journal mode writes the header)
+            check_intact(db, target)
+        # Larger pages make the append-heavy imports cheaper; it only takes effect on a new, empty file.
+        db.execute("PRAGMA page_size = 16384")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        migrate(db)
+    except (sqlite3.Error, StoreError) as error:
+        db.close()
+        problem = as_store_error(error, target) if isinstance(error, sqlite3.Error) else error
+        if problem is None:
+            raise
+        raise problem from None
+    return db
+
+
+def _open_for_reading(target: Path) -> sqlite_utils.Database:
+    if not target.exists():
+        raise StoreError(missing_message(target))
+    uri = f"{target.resolve().as_uri()}?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+    try:
+        db = _reading(connection)
+        if schema_version(db) < len(MIGRATIONS):
+            connection.close()
+            if not may_write(target):
+                raise StoreError(f"The store {target} was made by an older version of the dashboard and needs "
+                                 "upgrading, but it is read-only. Upgrade it once where it may be written: "
+                                 f"python -m lib.cli --db {target} areas")
+            open_store(target, WRITE).close()
+            connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+            db = _reading(connection)
+    except sqlite3.Error as error:
+        connection.close()
+        problem = as_store_error(error, target)
+        if problem is None:
+            raise
+        raise problem from None
+    return db
+
+
+def _reading(connection: sqlite3.Connection) -> sqlite_utils.Database:
+    # The connection is opened mode=ro: SQLite itself refuses any write, and a file the server may not write opens
+    # all the same. Connecting reads nothing, so a file that is no database fails here, at the first statement.
+    db = sqlite_utils.Database(connection)
     db.execute("PRAGMA busy_timeout = 10000")
-    # Imports write hundreds of MB in one transaction: a generous page cache keeps B-tree pages in memory
-    # instead of spilling them to the WAL mid-transaction, and sorts for GROUP BY stay in memory.
     db.execute("PRAGMA cache_size = -262144")
     db.execute("PRAGMA temp_store = MEMORY")
-    migrate(db)
     return db
+
+
+def may_build_demo(path: Path) -> bool:
+    """Whether a missing store may be replaced by the generated demo county: only on a machine that names no store.
+
+    With ``CSP_DB`` set, or a path other than the default, the file is someone's real store, and a missing file
+    means it was deleted or moved: building the synthetic county in its place would show made-up figures as theirs.
+    """
+    return not os.environ.get("CSP_DB") and path.resolve() == Path(DEFAULT_DB).resolve()
 
 
 def memory_store() -> sqlite_utils.Database:
@@ -80,7 +161,8 @@ def migrate(db: sqlite_utils.Database) -> int:
             )
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.conn.in_transaction:  # SQLite has already rolled back after a full disk
+                db.execute("ROLLBACK")
             raise
         version = number
     return version
@@ -460,9 +542,38 @@ def _m007_boundary_hectares(db: sqlite_utils.Database) -> None:
                             [(area, code) for (code, _), area in zip(rows, hectares, strict=True)])
 
 
+def _m008_month_totals(db: sqlite_utils.Database) -> None:
+    # Which months hold real volume decides the default period (lib.counts.months_held): one stray row dated 2029
+    # must not make every page open on a year of zeros. Every page asks, so the totals per month are kept by
+    # triggers on csp_monthly_counts (whoever writes it) rather than summed from it on each visit.
+    db.execute("CREATE TABLE IF NOT EXISTS month_totals (month TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID")
+    db.execute("DELETE FROM month_totals")
+    db.execute("INSERT INTO month_totals SELECT month, SUM(count) FROM csp_monthly_counts GROUP BY month")
+    for trigger in _MONTH_TOTAL_TRIGGERS:
+        db.execute(trigger)
+
+
+_ADD_TO_MONTH = (
+    "INSERT INTO month_totals (month, count) VALUES (NEW.month, NEW.count) "
+    "ON CONFLICT DO UPDATE SET count = count + excluded.count;"
+)
+_TAKE_FROM_MONTH = (
+    "UPDATE month_totals SET count = count - OLD.count WHERE month = OLD.month; "
+    "DELETE FROM month_totals WHERE month = OLD.month AND count = 0;"
+)
+_MONTH_TOTAL_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS csp_monthly_counts_insert AFTER INSERT ON csp_monthly_counts "
+    f"BEGIN {_ADD_TO_MONTH} END",
+    "CREATE TRIGGER IF NOT EXISTS csp_monthly_counts_delete AFTER DELETE ON csp_monthly_counts "
+    f"BEGIN {_TAKE_FROM_MONTH} END",
+    "CREATE TRIGGER IF NOT EXISTS csp_monthly_counts_update AFTER UPDATE OF month, count ON csp_monthly_counts "
+    f"BEGIN {_TAKE_FROM_MONTH} {_ADD_TO_MONTH} END",
+)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial, _m002_target_history, _m003_priorities_and_actions, _m004_csp_monthly_counts,
-    _m005_point_monthly_counts, _m006_month_index_on_csp_counts, _m007_boundary_hectares,
+    _m005_point_monthly_counts, _m006_month_index_on_csp_counts, _m007_boundary_hectares, _m008_month_totals,
 ]
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 import sqlite_utils
 
 from lib.area_files import read_table
+from lib.areas import area_named, areas_of_kinds, unknown_area_message
 from lib.importing import ImportFileError, ImportSummary, import_transaction, now_iso, readable_name
 from lib.indicators import period_kind
 
@@ -257,9 +258,14 @@ def _csp_code(db: sqlite_utils.Database, file: str, line: int, row: dict) -> str
     found = db.execute(
         "SELECT code FROM areas WHERE name = ? COLLATE NOCASE AND kind = 'csp' ORDER BY provisional LIMIT 1", [name]
     ).fetchone()
-    if found is None:
-        raise ImportFileError(file, f"no CSP called {name!r} is held", line, "csp_name")
-    return found[0]
+    if found is not None:
+        return found[0]
+    csps = areas_of_kinds(db, ["csp"])  # as people write it: 'Bristol' for 'Bristol, City of'
+    named = area_named(csps, name)
+    if named is None:
+        message = unknown_area_message(name, csps).replace("no area", "no CSP", 1)
+        raise ImportFileError(file, message, line, "csp_name")
+    return named.code
 
 
 def _log_new(db: sqlite_utils.Database, target_id: int, csp_code: str, key: str, period: str, who: str,

@@ -10,14 +10,16 @@ import sqlite_utils
 from lib.areas import Area
 from lib.catalogue import Indicator
 from lib.measures import target_figure
-from lib.periods import months_of_financial_year
-from lib.series import annual_series, population_year, residents
+from lib.periods import is_month, month_span, months_of_financial_year
+from lib.series import HeldValues, annual_series, areas_with_values, has_values, population_year, residents
 from lib.statistics import TrendResult
 from lib.targets import Target, load_targets
 from lib.trends import VIEWS, WindowComparison, comparison_row
 
 LEVELS = {"95": 0.95, "99.8": 0.998}
 MEASURES = {"count": "Counts", "rate": "Rate per 1,000 residents"}
+# Areas named where an indicator's values are held: enough to point the way without a wall of names.
+HELD_AREAS_NAMED = 6
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,47 @@ def chart_labels(indicator: Indicator, view: str, measure: str, level_key: str) 
                  if span_key == "years" else "")
     return ChartLabels(view_words, f"Count {span[span_key]}", f"Counts of incidents.{part_year}", "Byar's method",
                        missing)
+
+
+@dataclass(frozen=True)
+class MissingValues:
+    """The chosen areas an indicator has no values for, and words saying so and where values are held."""
+
+    areas: tuple[Area, ...]
+    words: str
+
+
+def missing_values(db: sqlite_utils.Database, indicator: Indicator, areas: list[Area]) -> MissingValues:
+    """Which of the areas have no values of the indicator at all (a partner sent none for them)."""
+    missing = [a for a in areas if not has_values(db, indicator, a)]
+    if not missing:
+        return MissingValues((), "")
+    return MissingValues(tuple(missing), no_values_words(indicator, missing, areas_with_values(db, indicator)))
+
+
+def no_values_words(indicator: Indicator, missing: list[Area], held: list[HeldValues]) -> str:
+    """'Test rate has no values for Castlebury. Values are held for Brackenford (2024/25).'"""
+    words = f"{indicator.name} has no values for {_listed([a.name for a in missing])}."
+    if any(a.kind in ("county", "force") for a in missing):
+        words += (" A county's figure is added up from its CSPs' values, and only for periods every CSP sent, "
+                  "so that a total is never missing a district.")
+    if not held:
+        return words + " The store holds none for any area."
+    named = [f"{h.area_name} ({_held_span(h)})" for h in held[:HELD_AREAS_NAMED]]
+    if len(held) > HELD_AREAS_NAMED:
+        named.append(f"{len(held) - HELD_AREAS_NAMED} more areas")
+    return words + f" Values are held for {_listed(named)}."
+
+
+def _held_span(held: HeldValues) -> str:
+    if is_month(held.first) and is_month(held.last):
+        return month_span(held.first, held.last)
+    return held.first if held.first == held.last else f"{held.first} to {held.last}"
+
+
+def _listed(items: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 @dataclass(frozen=True)

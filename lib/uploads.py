@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from lib.importing import ImportFileError, ImportSummary
+from lib.store_faults import StoreError
 
 POLICE_UK, INDICATORS, TARGETS, ACTIONS = "police_uk", "indicators", "targets", "actions"
 Progress = Callable[[float, str], None]
@@ -72,7 +73,8 @@ def _importer(kind: str) -> Callable[[sqlite_utils.Database, Path, Progress | No
 def import_uploads(
     db: sqlite_utils.Database, kind: str, files: Iterable[tuple[str, bytes]], progress: Progress | None = None
 ) -> list[UploadOutcome]:
-    """Import uploaded (name, content) pairs of one kind; a refused file is reported, not raised."""
+    """Import uploaded (name, content) pairs of one kind; a refused file is reported, not raised, and so is a
+    failure of the store itself (every file from that one on is reported not imported)."""
     importer = _importer(kind)
     files = list(files)
     outcomes = []
@@ -89,6 +91,12 @@ def import_uploads(
                 summary = importer(db, path, report)
             except ImportFileError as error:
                 outcomes.append(UploadOutcome(path.name, False, str(error)))
+            except StoreError as error:
+                # The store itself failed (its disk full, damage met): this file rolled back, and the rest would
+                # fail the same way, so none of them is tried.
+                outcomes += [UploadOutcome(safe_file_name(name), False, f"Not imported: {error}")
+                             for name, _ in files[number:]]
+                break
             else:
                 outcomes.append(UploadOutcome(path.name, True, summary.line()))
             finally:

@@ -77,7 +77,8 @@ with upload:
     if overview.demo:
         ui.caveat(
             "This is the synthetic demo store. Files imported here are added to it, mixing real and "
-            "generated data. For real work, start the dashboard with CSP_DB set to a new file."
+            "generated data. For real work, import into a new store file from the command line "
+            "(python -m lib.cli --db FILE import ...) and start the dashboard with CSP_DB set to it."
         )
     ui.show_upload_outcomes()
     if ui.editing_gate("data_upload"):

@@ -35,6 +35,8 @@ areas = (area, *(others[c] for c in extra if c in others))
 if not indicators:
     st.info("Choose an indicator above to see its trend.")
     st.stop()
+# Areas a partner sent no values for: said once per indicator, and left out of the tables rather than shown as 0.
+missing = {i.key: ui.load_missing_values(store, i, areas) for i in indicators}
 
 chart_tab, table_tab, season_tab, harm_tab = st.tabs(
     ["Trend", "Year to date and rolling 12 months", "Same month in earlier years", "Harm-weighted"], key="tab",
@@ -45,8 +47,12 @@ with chart_tab:
     for indicator in indicators:
         points = ui.load_trend_lines(store, indicator, areas, view, measure == "rate", level, period.end)
         labels = chart_labels(indicator, view, measure, level_key)
+        absent = missing[indicator.key]
+        if absent.areas:
+            st.info(ui.plain_text(absent.words))
         if points.empty:
-            st.info(f"No figures for {indicator.name} in this view: {labels.missing}")
+            if len(absent.areas) < len(areas):  # some area has values, just none this view can draw
+                st.info(ui.plain_text(f"No figures for {indicator.name} in this view: {labels.missing}"))
             continue
         target = ui.load_target_line(store, indicator, area, view, measure)
         st.altair_chart(
@@ -78,7 +84,7 @@ with table_tab:
     monthly_indicators = [i for i in indicators if i.frequency == "monthly"]
     rows = []
     for indicator in monthly_indicators:
-        for each in areas:
+        for each in (a for a in areas if a not in missing[indicator.key].areas):
             monthly = ui.load_monthly_series(store, indicator, each)
             rows.append((indicator, each.name, fytd_comparison(monthly, period.end, indicator.polarity)))
             rows.append((indicator, each.name, rolling_comparison(monthly, period.end, indicator.polarity)))
@@ -86,6 +92,8 @@ with table_tab:
         ui.table(comparison_table(rows))
         ui.download_csv("Download this table (CSV)", comparison_table(rows), "year_to_date_and_rolling.csv",
                         key="trends_comparisons_csv")
+    elif monthly_indicators:
+        st.info("The chosen indicators have no values for the chosen areas: see the Trend tab.")
     else:
         st.info("These comparisons need monthly figures; the chosen indicators are yearly.")
 

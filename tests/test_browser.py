@@ -365,8 +365,13 @@ def _step_text(page: Page) -> tuple[int, int]:
 
 def _wait_for_drawing(page: Page) -> None:
     """Charts and maps draw after the script has finished: wait for their marks."""
-    for chart in page.locator('[data-testid="stVegaLiteChart"]').all():
-        expect(chart.locator("svg.marks")).to_be_visible()
+    # Every chart on the page now has its marks: asked of the page as it is each time, since a chart of the step
+    # before may still be there when the wait starts and then go, which a locator taken from it would wait on for ever.
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
+        ".every(chart => chart.querySelector('svg.marks'))",
+        timeout=RUN_TIMEOUT_MS,
+    )
     if page.locator('[data-testid="stDeckGlJsonChart"]').count():
         expect(page.locator('[data-testid="stDeckGlJsonChart"] canvas').first).to_be_visible()
         page.wait_for_timeout(2000)  # WebGL draws after the element appears

@@ -303,6 +303,70 @@ def test_markup_in_names_and_commentary_prints_as_plain_text(tmp_path):
     assert "&lt;" not in text
 
 
+# ---- Long text and missing figures -------------------------------------------------------------------------------
+
+LONGEST_TEXT = 2_000  # the most a target's measure and commentary, and each of an action's texts, may hold
+
+
+def longest(what: str) -> str:
+    """Text of the longest length allowed, in words (so it wraps), ending with words naming it."""
+    end = f" This is the end of the {what}."
+    body = "The partnership reviewed this at length and agreed the next steps with every partner. " * 30
+    return body[: LONGEST_TEXT - len(end)] + end
+
+
+def test_text_of_the_longest_length_allowed_flows_across_pages(tmp_path):
+    import sqlite_utils
+
+    from lib.action_plan import load_actions, update_action
+    from lib.targets import load_targets, update_target
+
+    path = copy_store(demo_store_file(), tmp_path / "demo.db")
+    db = sqlite_utils.Database(path)
+    harwick = find_area(db, "Harwick")
+    targets = [t.id for t in load_targets(db, harwick.code)]
+    for target in targets:  # through the editing API, which refuses anything longer
+        update_target(db, target, {"measure": longest(f"measure {target}"),
+                                   "commentary": longest(f"target commentary {target}")}, who="test")
+    overdue = [a.id for a in load_actions(db, harwick.code)
+               if a.completion_date and a.completion_date < GENERATED.isoformat() and a.rag != "Complete"]
+    assert overdue and targets
+    for action in overdue:  # the overdue table prints each of these in its own column
+        update_action(db, action, {field: longest(f"{field} {action}")
+                                   for field in ("priority", "action", "lead", "commentary")}, who="test")
+    assert {len(longest("x"))} == {LONGEST_TEXT}
+    db.close()
+    db = read_only(path)
+    pdf = build_pack(db, harwick, latest_period(db), generated=GENERATED)
+    db.close()
+    text = flat_text(pdf)
+    for target in targets:
+        assert f"end of the target commentary {target}." in text
+        assert f"end of the measure {target}." in text
+    for action in overdue:
+        for field in ("priority", "action", "lead", "commentary"):
+            assert f"end of the {field} {action}." in text
+    assert list(section_starts(page_texts(pdf))) == list(PACK_SECTIONS)  # each section still starts a page
+
+
+def test_a_chosen_priority_without_values_for_the_area_says_so(tmp_path):
+    import sqlite3
+
+    path = copy_store(demo_store_file(), tmp_path / "demo.db")
+    with sqlite3.connect(path) as connection:  # a yearly rate chosen, which no partner sent for Castlebury
+        connection.execute("UPDATE assessment_scores SET chosen = 1 WHERE indicator_key = 'first-time-entrants'")
+        connection.execute("DELETE FROM observations WHERE area_code = 'X22000002' "
+                           "AND indicator_key IN ('first-time-entrants', 'ksi-casualties')")
+    db = read_only(path)
+    name = db.execute("SELECT name FROM indicators WHERE key = 'first-time-entrants'").fetchone()[0]
+    pdf = build_pack(db, find_area(db, "Castlebury"), latest_period(db), generated=GENERATED)
+    db.close()
+    texts = page_texts(pdf)
+    trends = " ".join(" ".join(texts[p] for p in section_pages(texts)["Trends"]).split())
+    assert f"{name} has no values for Castlebury. Values are held for Brackenford (" in trends
+    assert "People killed or seriously injured on the roads has no values for Castlebury." in trends
+
+
 # ---- Names and the command line ------------------------------------------------------------------------------
 
 

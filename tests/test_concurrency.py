@@ -19,9 +19,10 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from lib.lookups import import_lookup
 from lib.store import open_store
 from tests.app_support import REPO, copy_store, demo_store_file
-from tests.conftest import SUSSEX_FILE, store_fingerprint
+from tests.conftest import SUSSEX_FILE, real_file, store_fingerprint
 from tests.test_browser import (  # noqa: F401
     FAILURE_WORDS,
     RUN_TIMEOUT_MS,
@@ -109,7 +110,10 @@ def test_twelve_sessions_on_different_pages_at_once(tmp_path, browser, artifacts
 
 
 def _big_police_file(folder: Path, copies: int) -> Path:
-    """The real Sussex rows again under ``copies`` later years (new Crime IDs): a big import of new rows."""
+    """The real Sussex rows again under ``copies`` earlier years (new Crime IDs): a big import of new rows.
+
+    Earlier, not later: a month after today is refused as a mistyped date.
+    """
     with open(SUSSEX_FILE, "rb") as raw, gzip.open(raw, "rt", newline="") as source:
         rows = list(csv.reader(source))
     header, body = rows[0], rows[1:]
@@ -121,7 +125,7 @@ def _big_police_file(folder: Path, copies: int) -> Path:
         for copy in range(1, copies + 1):
             for row in body:
                 row = list(row)
-                row[month] = f"{int(row[month][:4]) + copy}{row[month][4:]}"
+                row[month] = f"{int(row[month][:4]) - copy}{row[month][4:]}"
                 row[crime_id] = f"{row[crime_id]}{copy}" if row[crime_id] else ""
                 writer.writerow(row)
     return path
@@ -136,6 +140,8 @@ def _holdings(page: Page) -> tuple[int, int]:
 
 def test_pages_keep_rendering_while_an_import_runs(tmp_path, browser, artifacts, request):  # noqa: F811
     store = copy_store(demo_store_file(), tmp_path / "demo.db")
+    # The demo's districts are real ones of its own, so Sussex LSOAs need the ONS lookup to be placed.
+    import_lookup(open_store(store), real_file("lookups/lad17_csp17_pfa17_lookup_ew.csv"))
     big = _big_police_file(tmp_path, copies=24)  # about 1.4 million rows: some 13 s to import on 2 cores
     with streamlit_server(store, tmp_path / "streamlit.log") as url:
         watched = Watched(browser.new_page(viewport={"width": 1400, "height": 1000}))

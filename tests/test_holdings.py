@@ -17,6 +17,7 @@ from lib.holdings import (
     rejected_reasons,
     rejected_rows,
 )
+from lib.indicators import import_indicators
 from lib.store import open_store
 from lib.uploads import INDICATORS, POLICE_UK, import_uploads, safe_file_name
 from tests.app_support import demo_store_file
@@ -82,6 +83,25 @@ def test_indicator_catalogue_on_the_demo():
     assert set(catalogue["Restricted"]) <= {"Yes", "No"}
     assert set(catalogue["Direction"]) <= {"Higher is better", "Lower is better", "No direction is better"}
     assert catalogue["Definition"].str.len().gt(0).all() and catalogue["Source"].str.len().gt(0).all()
+
+
+# The required columns only: source, definition and the other catalogue columns are optional (docs/formats.md).
+WITHOUT_OPTIONAL_COLUMNS = (
+    "indicator_key,indicator_name,area_code,area_name,period,value\n"
+    "repeat-victims,Repeat victims of domestic abuse,E22000295,Eastbourne,2018-10,12\n"
+)
+
+
+def test_indicators_without_optional_columns_read_as_blank_not_nan(db, tmp_path):
+    path = tmp_path / "indicators.csv"
+    path.write_text(WITHOUT_OPTIONAL_COLUMNS)
+    import_indicators(db, path)
+    row = indicator_catalogue(db).iloc[0]
+    assert ("Repeat victims of domestic abuse", "", "", "") == (
+        row["Indicator"], row["Theme"], row["Definition"], row["Source"])
+    # Not only blank-looking: every text field is a string, so the page's "or 'not given'" fallbacks apply.
+    texts = row.drop(["Values"])
+    assert all(isinstance(value, str) for value in texts), texts.to_dict()
 
 
 def test_an_upload_goes_through_the_same_importer(db_file):

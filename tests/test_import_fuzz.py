@@ -42,9 +42,10 @@ from lib.boundaries import import_boundaries
 from lib.importing import ImportFileError, ImportSummary
 from lib.indicators import import_indicators
 from lib.lookups import import_lookup
-from lib.police_uk import COLUMNS, REQUIRED, crime_keys, import_police_uk
+from lib.police_uk import import_police_uk
 from lib.population import import_population
 from lib.store import open_store
+from lib.street_files import COLUMNS, REQUIRED, crime_keys
 from lib.targets import import_targets
 from lib.uploads import ACTIONS, INDICATORS, POLICE_UK, TARGETS, import_uploads, safe_file_name
 from tests.conftest import REPO, SUSSEX_FILE, raw_police_rows, real_file, store_fingerprint

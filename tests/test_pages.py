@@ -6,6 +6,7 @@ The numbers on screen are checked against counts made independently: for the dem
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pandas as pd
@@ -189,6 +190,29 @@ def test_data_page_on_the_demo(monkeypatch, demo):
     assert app.warning[0].value.startswith("Synthetic demo data")
 
 
+@pytest.mark.parametrize("viewer", [None, PARTNER], ids=["public", "partner"])
+def test_data_page_shows_an_indicator_imported_without_source_or_definition(monkeypatch, demo, tmp_path, viewer):
+    from lib.indicators import import_indicators
+
+    path = tmp_path / "indicators.csv"  # the required columns only (docs/formats.md)
+    path.write_text("indicator_key,indicator_name,area_code,period,value\n"
+                    "repeat-victims,Repeat victims of domestic abuse,X22000001,2025-10,12\n")
+    db = open_store(demo)
+    import_indicators(db, path)
+    db.close()
+    app = run_app(monkeypatch, demo, editor=viewer)
+    app.switch_page("pages/data.py").run()
+    assert not app.exception
+    texts = [m.value for m in app.markdown] + [c.value for c in app.caption]
+    assert f"**{plain_text('Repeat victims of domestic abuse')}**" in texts  # its card
+    assert plain_text("No definition given.") in texts
+    assert "Source: not given" in texts
+    assert not [t for t in texts if re.search(r"\b(nan|None)\b", t)]
+    app.toggle(key="data_show_indicators").set_value(True).run()
+    table = app.dataframe[-1].value.set_index("Indicator")
+    assert ("", "") == tuple(table.loc["Repeat victims of domestic abuse", ["Definition", "Source"]])
+
+
 def test_home_on_sussex_counts_eastbourne_like_the_raw_file(monkeypatch, sussex):
     app = run_app(monkeypatch, sussex, area="E22000295")
     assert not app.exception
@@ -196,6 +220,32 @@ def test_home_on_sussex_counts_eastbourne_like_the_raw_file(monkeypatch, sussex)
     assert not app.warning  # real data: no demo notice
     assert all(m.delta == "" for m in app.metric)  # 2017/18 is not held, so no comparison
     assert any("does not hold the same months a year earlier" in c.value for c in app.caption)
+
+
+@pytest.mark.parametrize("stray", ["2029-02", "2099-01"])
+def test_a_stray_future_month_in_the_store_does_not_blank_the_pages(monkeypatch, sussex, stray):
+    # A store filled before such rows were refused: one incident dated 2029 (a typo for 2019), or 2099.
+    with sqlite3.connect(sussex) as db:
+        db.execute("INSERT INTO monthly_counts SELECT lsoa_code, ?, category, district_code, csp_code, 1 "
+                   "FROM monthly_counts WHERE csp_code = 'E22000295' LIMIT 1", [stray])
+    app = run_app(monkeypatch, sussex, area="E22000295")
+    assert not app.exception
+    assert shown(sussex_recount("Eastbourne", "2018-10", "2019-02")) == metric_values(app)
+
+
+@pytest.mark.parametrize("written", ["eastbourne", " Eastbourne ", "E22000295"])
+def test_a_link_may_name_the_area_as_people_write_it(monkeypatch, sussex, written):
+    app = run_app(monkeypatch, sussex, area=written)
+    assert not app.exception and not app.warning
+    assert app.selectbox(key="sidebar_area").value == "E22000295"
+    assert shown(sussex_recount("Eastbourne", "2018-10", "2019-02")) == metric_values(app)
+
+
+def test_a_misspelt_area_in_a_link_says_so_and_suggests_the_nearest(monkeypatch, sussex):
+    app = run_app(monkeypatch, sussex, area="Eastborne")
+    assert not app.exception
+    assert [w.value.replace("\\", "") for w in app.warning] == [  # (Markdown escaped: shown as written)
+        "The link names an area this dashboard does not hold ('Eastborne'). Did you mean Eastbourne?"]
 
 
 def test_on_sussex_changing_the_area_changes_the_numbers(monkeypatch, sussex):
@@ -240,11 +290,109 @@ def test_a_refused_upload_shows_why(monkeypatch, demo):
     assert "notes\\.csv" in app.error[0].value
 
 
+def run_app_without_csp_db(monkeypatch, default_store):
+    """Run the app as on a machine that names no store: CSP_DB unset, the default store at ``default_store``."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app_support import APP
+
+    monkeypatch.delenv("CSP_DB", raising=False)
+    monkeypatch.setattr("lib.store.DEFAULT_DB", default_store)
+    return AppTest.from_file(str(APP), default_timeout=90).run()
+
+
 def test_a_fresh_machine_gets_the_demo(monkeypatch, tmp_path):
-    app = run_app(monkeypatch, tmp_path / "new" / "csp.db")
+    app = run_app_without_csp_db(monkeypatch, tmp_path / "new" / "csp.db")
     assert not app.exception
     assert app.warning[0].value.startswith("Synthetic demo data")
     assert (tmp_path / "new" / "csp.db").exists()
+
+
+def _says_the_store_is_missing(app, path) -> bool:
+    return any(plain_text(f"The store {path} is missing. If it was deleted or moved, restore the file from a "
+                          "backup.") in e.value for e in app.error)
+
+
+def test_a_missing_store_named_by_csp_db_is_never_replaced_by_the_demo(monkeypatch, tmp_path):
+    path = tmp_path / "csp.db"
+    app = run_app(monkeypatch, path)
+    assert not app.exception
+    assert _says_the_store_is_missing(app, path)
+    assert plain_text(f"run python -m lib.cli --db {path} demo, or unset CSP_DB") in app.error[0].value
+    assert not path.exists() and not app.warning and not app.metric
+
+
+def test_a_default_store_deleted_while_the_server_runs_is_not_replaced_by_the_demo(monkeypatch, tmp_path):
+    (tmp_path / "data").mkdir()
+    path = copy_store(demo_store_file(), tmp_path / "data" / "csp.db")
+    assert not run_app_without_csp_db(monkeypatch, path).exception
+    path.unlink()
+    app = run_app_without_csp_db(monkeypatch, path)
+    assert not app.exception
+    assert _says_the_store_is_missing(app, path)
+    assert not path.exists()
+
+
+def test_a_read_only_store_is_shown_and_a_save_says_it_is_read_only(monkeypatch, demo):
+    demo.chmod(0o444)  # counts for root too: permissions that allow no one to write are meant
+    with sqlite3.connect(demo) as db:
+        before = db.execute("SELECT commentary FROM targets ORDER BY id").fetchall()
+    app = open_page(monkeypatch, demo, "pages/measures.py", area="X22000002", editor=EDITOR)
+    assert not app.exception and not app.error and app.metric
+    _edit_first_commentary(app, "Marshals now work Fridays too.")
+    assert not app.exception
+    assert [e.value for e in app.error] == [plain_text(f"Not saved: The store {demo} is read-only, so nothing can "
+                                                       "be imported or saved: the dashboard shows it but cannot "
+                                                       "change it. To change it, make the file and its folder "
+                                                       "writable by the user running the dashboard.")]
+    with sqlite3.connect(demo) as db:
+        assert db.execute("SELECT commentary FROM targets ORDER BY id").fetchall() == before
+
+
+def test_an_upload_to_a_read_only_store_says_it_is_read_only(monkeypatch, demo):
+    demo.chmod(0o444)
+    app = run_app(monkeypatch, demo, editor=EDITOR)
+    app.switch_page("pages/data.py").run()
+    app.file_uploader(key="data_police_files").upload("sussex-street.csv.gz", SUSSEX_FILE.read_bytes())
+    app.button(key="data_police_import").click().run()
+    assert not app.exception
+    assert any(e.value.startswith(plain_text("Not imported: The store")) and "read\\-only" in e.value
+               for e in app.error)
+
+
+def test_a_store_that_is_not_a_database_is_one_plain_message(monkeypatch, demo):
+    with open(demo, "r+b") as raw:
+        raw.write(b"This is not SQLite at all. " * 4)
+    app = run_app(monkeypatch, demo)
+    assert not app.exception
+    assert [e.value for e in app.error] == [plain_text(
+        f"The store {demo} is not a SQLite database: its first page has been overwritten or it is another kind of "
+        "file. Nothing has been changed. Restore it from a backup.")]
+
+
+def test_damage_a_page_meets_is_one_plain_message_with_how_to_recover(monkeypatch, demo):
+    from tests.test_store import damage_a_table
+
+    damage_a_table(demo, "areas")
+    app = run_app(monkeypatch, demo)
+    assert not app.exception
+    assert len(app.error) == 1
+    assert plain_text(f"The store {demo} is damaged") in app.error[0].value
+    assert plain_text(f"sqlite3 {demo} .recover | sqlite3 recovered.db") in app.error[0].value
+
+
+def test_every_upload_widget_takes_the_configured_size_limit(monkeypatch, demo):
+    import tomllib
+
+    from tests.app_support import REPO
+
+    limit = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    assert 0 < limit <= 200  # an upload is held in the server's memory while it is imported
+    app = run_app(monkeypatch, demo, editor=EDITOR)
+    app.switch_page("pages/data.py").run()
+    widgets = [w.proto for w in app.get("file_uploader")]
+    assert len(widgets) == 2
+    assert {w.max_upload_size_mb for w in widgets} == {limit}
 
 
 # Partnership at a glance, Trends, Measures and Similar areas ----------------------------------------------
@@ -423,6 +571,57 @@ def test_similar_areas_page_ranks_the_csp_in_its_group(monkeypatch, demo):
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/trends.py", "pages/measures.py", "pages/similar.py"])
 def test_indicator_pages_run_on_sussex(monkeypatch, sussex, page):
     app = open_page(monkeypatch, sussex, page, area="E22000295")
+    assert not app.exception
+    assert not app.error
+
+
+# Partner indicators sent for Eastbourne alone: a yearly rate and a monthly count.
+EASTBOURNE_ONLY = (
+    "indicator_key,indicator_name,unit,area_code,area_name,period,value,numerator,denominator\n"
+    "fte,First-time entrants,\"rate per 100,000\",E22000295,Eastbourne,2017/18,250,20,8000\n"
+    "ksi,Killed or seriously injured,count,E22000295,Eastbourne,2018-10,4,,\n"
+    "ksi,Killed or seriously injured,count,E22000295,Eastbourne,2018-11,3,,\n"
+)
+
+
+def _shown_plainly(elements) -> list[str]:
+    return [e.value.replace("\\", "") for e in elements]  # Markdown escapes off: the words as a reader sees them
+
+
+@pytest.mark.parametrize(("area", "name"), [("E22000296", "Hastings"), ("E10000011", "East Sussex")])
+def test_trends_for_an_area_without_values_says_so_and_where_they_are(monkeypatch, sussex, tmp_path, area, name):
+    from lib.indicators import import_indicators
+
+    path = tmp_path / "eastbourne_only.csv"
+    path.write_text(EASTBOURNE_ONLY)
+    db = open_store(sussex)
+    import_indicators(db, path)
+    db.close()
+    app = open_page(monkeypatch, sussex, "pages/trends.py", area=area, indicator="fte,ksi")
+    assert not app.exception
+    infos = _shown_plainly(app.info)
+    assert any(i.startswith(f"First-time entrants has no values for {name}.")
+               and i.endswith("Values are held for Eastbourne (2017/18).") for i in infos), infos
+    assert any(i.startswith(f"Killed or seriously injured has no values for {name}.")
+               and i.endswith("Values are held for Eastbourne (Oct to Nov 2018).") for i in infos), infos
+    # No year-to-date rows of 0s for an area nobody sent figures for.
+    assert not [d for d in app.dataframe if "Beyond chance?" in d.value.columns]
+    assert "The chosen indicators have no values for the chosen areas: see the Trend tab." in infos
+    # Beside an area that has values, its line is still drawn.
+    app = open_page(monkeypatch, sussex, "pages/trends.py", area=area, indicator="ksi", areas="E22000295",
+                    view="monthly")
+    app.toggle(key="trend_table_ksi").set_value(True).run()
+    points = next(d.value for d in app.dataframe if "upper" in d.value.columns)
+    assert {"Eastbourne"} == set(points["area"]) and [4, 3] == list(points["count"])
+
+
+@pytest.mark.parametrize("page", ["pages/priorities.py", "pages/present.py", "pages/trends.py"])
+@pytest.mark.parametrize("area", ["X22000002", "X10000001"])  # a CSP, and the county made of its CSPs
+def test_pages_run_where_a_yearly_indicator_has_no_values_for_the_area(monkeypatch, demo, page, area):
+    with sqlite3.connect(demo) as db:
+        db.execute("DELETE FROM observations WHERE area_code = 'X22000002' "
+                   "AND indicator_key IN ('first-time-entrants', 'proven-reoffending')")
+    app = open_page(monkeypatch, demo, page, area=area, indicator="first-time-entrants,proven-reoffending")
     assert not app.exception
     assert not app.error
 
@@ -1023,3 +1222,28 @@ def test_the_sequence_outline_starts_presenting_with_public_mode(monkeypatch, de
     app.button(key="start_presenting").click().run()
     assert (True, True) == _mode(app)
     assert "1" == app.query_params["present"] and "3" == app.query_params["step"]
+
+
+def test_every_cached_loader_is_bounded():
+    """Each st.cache_data keeps a bounded number of answers (or drops them after a time): an unbounded one grows the
+    server with every view (40 Hotspots views once added 190 MB)."""
+    import ast
+
+    from tests.app_support import REPO
+
+    unbounded, loaders = [], 0
+    for source in [REPO / "ui.py", REPO / "app.py", *sorted((REPO / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(source.read_text(), str(source))):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                called = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if ast.unparse(called) not in ("st.cache_data", "streamlit.cache_data"):
+                    continue
+                loaders += 1
+                bounds = {k.arg for k in getattr(decorator, "keywords", []) if not (
+                    isinstance(k.value, ast.Constant) and k.value.value is None)} & {"max_entries", "ttl"}
+                if not bounds:
+                    unbounded.append(f"{source.name}:{node.lineno} {node.name}")
+    assert loaders >= 30  # the walk found the loaders
+    assert not unbounded, f"give these st.cache_data a max_entries (or ttl): {unbounded}"

@@ -14,8 +14,9 @@ from lib.areas import find_area
 from lib.counts import monthly_counts
 from lib.importing import ImportFileError
 from lib.lookups import import_lookup
-from lib.police_uk import import_police_uk, incident_keys, read_street_csv
+from lib.police_uk import import_police_uk, incident_keys
 from lib.store import open_store
+from lib.street_files import read_street_csv
 from tests.conftest import (
     EAST_SUSSEX_CSPS,
     SUSSEX_FILE,
@@ -280,3 +281,150 @@ def test_column_names_are_matched_whatever_their_case_and_spaces(tmp_path):
         query = f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4" if table != "rejected_rows" else (
             "SELECT row_number, reason, month, category, lsoa_code FROM rejected_rows ORDER BY row_number")
         assert original.execute(query).fetchall() == relabelled.execute(query).fetchall(), table
+
+
+SUFFOLK = "police_uk/suffolk-street_2018-10_2019-02.csv.gz"
+DISTRICT_LOOKUP = "lookups/lad17_csp17_pfa17_lookup_ew.csv"
+LSOA_LOOKUP = "lookups/lsoa11_lad_csp17_pfa17_lookup_ew.csv.gz"
+
+
+def ons_districts() -> dict[str, tuple[str, str]]:
+    """LSOA code -> (LAD17 code, LAD17 name) from the ONS lookup file: independent of the importer's name rules."""
+    import csv
+
+    with gzip.open(real_file(LSOA_LOOKUP), "rt", encoding="utf-8-sig") as handle:
+        return {row["lsoa11cd"]: (row["lad17cd"], row["lad17nm"]) for row in csv.DictReader(handle)}
+
+
+def district_recount(rows: list[dict[str, str]], district_of) -> Counter:
+    """Rows police.uk counts in each (district, category, month): every row placed in an LSOA, with its place."""
+    return Counter(
+        (district_of(r["LSOA code"]), r["Crime type"], r["Month"])
+        for r in rows if r["LSOA code"] and r["Longitude"] and r["Latitude"]
+    )
+
+
+def store_district_counts(db) -> Counter:
+    counts = Counter()
+    for district, category, month, count in db.execute(
+        "SELECT district_code, category, month, SUM(count) FROM monthly_counts GROUP BY 1, 2, 3"
+    ):
+        counts[(district, category, month)] = count
+    return counts
+
+
+@pytest.mark.parametrize("lookup_first", [None, DISTRICT_LOOKUP, LSOA_LOOKUP])
+def test_every_district_of_the_real_files_equals_an_independent_recount(tmp_path, lookup_first):
+    ons = ons_districts()
+    # Without a lookup a district is known by its name (a provisional code); with one, by its ONS code.
+    district_of = (lambda lsoa: ons[lsoa][0]) if lookup_first else (lambda lsoa: f"lad:{ons[lsoa][1]}")
+    files = [SUSSEX_FILE, real_file(SUFFOLK)]
+    raw = [row for path in files for row in raw_police_rows(path)]
+    db = open_store(tmp_path / "csp.db")
+    if lookup_first:
+        import_lookup(db, real_file(lookup_first))
+    import_police_uk(db, files)
+    rejected = Counter(
+        (district_of(lsoa), category, month) for lsoa, category, month in db.execute(
+            "SELECT lsoa_code, category, month FROM rejected_rows WHERE longitude IS NOT NULL AND lsoa_code IS NOT NULL"
+        )
+    )
+    assert sum(rejected.values()) <= 10  # mis-geocoded points, rare
+    expected = district_recount(raw, district_of) - rejected
+    found = store_district_counts(db)
+    assert len({district for district, _, _ in expected}) >= 20  # both forces' districts and their neighbours'
+    assert found == expected
+
+    # The same force-month again, from a file of that month alone: recognised as held, nothing added twice.
+    january = tmp_path / "2019-01-sussex-street.csv"
+    january.write_bytes(_csv_bytes([r for r in raw_police_rows(SUSSEX_FILE) if r["Month"] == "2019-01"]))
+    again = import_police_uk(db, [january])[0]
+    assert again.rows_accepted == 0 and again.rows_duplicate > 10_000
+    assert store_district_counts(db) == expected
+
+
+def _crime_rows(raw_rows, count: int) -> list[dict[str, str]]:
+    return [dict(r) for r in raw_rows if r["Crime ID"] and r["LSOA name"].startswith("Hastings ")][:count]
+
+
+def test_two_rows_sharing_a_crime_id_are_both_counted_once(tmp_path, raw_rows):
+    rows = _crime_rows(raw_rows, 50)
+    twin = dict(rows[0])  # police.uk publishes some Crime IDs twice in a month, in another place: it counts both
+    other = next(r for r in raw_rows if r["LSOA name"].startswith("Hastings ") and r["LSOA code"] != twin["LSOA code"])
+    twin.update({k: other[k] for k in ("Longitude", "Latitude", "Location", "LSOA code", "LSOA name")},
+                **{"Last outcome category": "Under investigation"})
+    rows.insert(20, twin)
+    path = tmp_path / "twins.csv"
+    path.write_bytes(_csv_bytes(rows))
+    db = open_store(tmp_path / "csp.db")
+    first = import_police_uk(db, [path])[0]
+    assert (first.rows_accepted, first.rows_duplicate) == (51, 0)
+    assert db.execute("SELECT SUM(count) FROM monthly_counts").fetchone()[0] == 51
+
+    again = import_police_uk(db, [path])[0]
+    assert (again.rows_accepted, again.rows_duplicate, again.rows_updated) == (0, 51, 0)
+
+    # The month re-published with the twin's outcome moved on: the record is updated, not added.
+    rows[20]["Last outcome category"] = "Offender given a caution"
+    path.write_bytes(_csv_bytes(rows))
+    republished = import_police_uk(db, [path])[0]
+    assert (republished.rows_accepted, republished.rows_updated) == (0, 1)
+    assert "1 with a new outcome" in republished.line()
+    held = Counter(r[0] for r in db.execute(
+        "SELECT o.name FROM incidents i LEFT JOIN outcomes o ON o.id = i.outcome_id"))
+    assert held == Counter(r["Last outcome category"] or None for r in rows)
+    assert db.execute("SELECT COUNT(*) FROM incidents").fetchone()[0] == 51
+
+
+def test_an_lsoa_in_no_lookup_is_rejected_once_a_lookup_is_held(tmp_path, raw_rows):
+    rows = _crime_rows(raw_rows, 20)
+    rows[5].update({"LSOA code": "E01999999", "LSOA name": "Nowhere 001A"})
+    path = tmp_path / "nowhere.csv"
+    path.write_bytes(_csv_bytes(rows))
+
+    without = open_store(tmp_path / "without.db")  # nothing to check against: the district is taken on trust
+    assert import_police_uk(without, [path])[0].rows_accepted == 20
+    assert find_area(without, "Nowhere").provisional
+
+    db = open_store(tmp_path / "csp.db")
+    import_lookup(db, real_file(DISTRICT_LOOKUP))
+    summary = import_police_uk(db, [path])[0]
+    assert summary.rejected_by_reason == {"LSOA in no lookup or boundaries held": 1}
+    assert db.execute("SELECT row_number, column_name, lsoa_code FROM rejected_rows").fetchall() == [
+        (7, "LSOA name", "E01999999")]
+    assert not db.execute("SELECT COUNT(*) FROM areas WHERE name LIKE 'Nowhere%'").fetchone()[0]
+    with pytest.raises(LookupError, match="no area called 'Nowhere'"):
+        find_area(db, "Nowhere")
+
+
+def test_lsoa_names_written_unlike_ons_land_in_the_right_district(tmp_path, raw_rows):
+    rows = _crime_rows(raw_rows, 3)
+    rows[0].update({"LSOA code": "W01001001", "LSOA name": "The Vale of Glamorgan 004B",
+                    "Longitude": "-3.27", "Latitude": "51.40"})
+    rows[1].update({"LSOA code": "E01014700", "LSOA name": "Bristol 001A", "Longitude": "-2.59", "Latitude": "51.45"})
+    path = tmp_path / "names.csv"
+    path.write_bytes(_csv_bytes(rows))
+    db = open_store(tmp_path / "csp.db")
+    import_lookup(db, real_file(DISTRICT_LOOKUP))
+    assert import_police_uk(db, [path])[0].rows_accepted == 3
+    placed = dict(db.execute("SELECT lsoa_code, csp_code FROM monthly_counts").fetchall())
+    assert placed["W01001001"] == "W14000014"  # Vale of Glamorgan CSP
+    assert placed["E01014700"] == "E22000002"  # "Bristol, City of"
+
+
+def test_a_month_after_today_is_rejected_and_named(tmp_path, raw_rows):
+    from lib.periods import shift_months
+    from lib.police_uk import this_month
+
+    rows = [dict(r) for r in raw_rows[:30]]
+    rows[3]["Month"] = shift_months(this_month(), 1)
+    rows[4]["Month"] = "2099-01"
+    path = tmp_path / "typo.csv"
+    path.write_bytes(_csv_bytes(rows))
+    db = open_store(tmp_path / "csp.db")
+    summary = import_police_uk(db, [path])[0]
+    assert summary.rejected_by_reason == {"month after today": 2}
+    assert "month after today: 2" in summary.line()
+    assert db.execute("SELECT row_number, column_name FROM rejected_rows ORDER BY 1").fetchall() == [
+        (5, "Month"), (6, "Month")]
+    assert db.execute("SELECT MAX(month) FROM monthly_counts").fetchone()[0] < "2019-03"

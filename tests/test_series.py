@@ -17,7 +17,15 @@ from lib.areas import Area, find_area, upsert_areas
 from lib.catalogue import ALL_CRIME, PUBLIC_PLACE_VIOLENCE, find_indicator, indicator_catalogue
 from lib.periods import months_between
 from lib.police_uk import BBOX_MARGIN_DEGREES
-from lib.series import Residents, annual_series, monthly_series, population_year, residents
+from lib.series import (
+    Residents,
+    annual_series,
+    areas_with_values,
+    has_values,
+    monthly_series,
+    population_year,
+    residents,
+)
 from tests.app_support import copy_store, demo_store_file
 from tests.conftest import EAST_SUSSEX_CSPS, SUSSEX_FILE, lsoa_to_csp, raw_police_rows, real_file
 
@@ -360,3 +368,53 @@ def test_county_rate_is_summed_from_numerators_and_denominators(demo, tmp_path):
                "AND area_code = ? AND period = '2023/24'", [code])
     db.conn.commit()
     assert annual_series(db, indicator, county).empty
+
+
+# --- an indicator with no values for the area ----------------------------------------------------------------
+
+# Yearly partner indicators (a rate and a proportion) and monthly ones (counts), one of each kind.
+YEARLY_PARTNER = ("first-time-entrants", "proven-reoffending")
+NOT_SENT_FOR = "Castlebury"
+
+
+def demo_without_values(tmp_path, keys: tuple[str, ...], area_name: str = NOT_SENT_FOR) -> sqlite_utils.Database:
+    """A copy of the demo store in which the partners sent no values of ``keys`` for one CSP."""
+    db = sqlite_utils.Database(copy_store(demo_store_file(), tmp_path / "demo.db"))
+    code = find_area(db, area_name).code
+    marks = ", ".join("?" for _ in keys)
+    db.execute(f"DELETE FROM observations WHERE area_code = ? AND indicator_key IN ({marks})", [code, *keys])
+    db.conn.commit()
+    return db
+
+
+@pytest.mark.parametrize("key", YEARLY_PARTNER)
+@pytest.mark.parametrize("area_name", [NOT_SENT_FOR, DEMO_COUNTY])  # a county needs every CSP's value
+def test_yearly_series_of_an_area_without_values_is_empty_up_to_an_end_month(tmp_path, key, area_name):
+    db = demo_without_values(tmp_path, YEARLY_PARTNER)
+    indicator = find_indicator(indicator_catalogue(db), key)
+    years = annual_series(db, indicator, find_area(db, area_name), end="2026-09")
+    assert years.empty
+    assert ["year", "count", "denominator", "value", "months"] == list(years.columns)
+
+
+@pytest.mark.parametrize("key", [*YEARLY_PARTNER, "ksi-casualties"])
+def test_has_values_says_which_areas_a_partner_sent_values_for(tmp_path, key):
+    db = demo_without_values(tmp_path, (*YEARLY_PARTNER, "ksi-casualties"))
+    indicator = find_indicator(indicator_catalogue(db), key)
+    assert not has_values(db, indicator, find_area(db, NOT_SENT_FOR))
+    assert not has_values(db, indicator, find_area(db, DEMO_COUNTY))
+    assert has_values(db, indicator, find_area(db, "Harwick"))
+    police = find_indicator(indicator_catalogue(db), "burglary")  # every month held, 0s included
+    assert has_values(db, police, find_area(db, NOT_SENT_FOR))
+
+
+def test_areas_with_values_name_each_area_and_its_first_and_last_period(tmp_path):
+    db = demo_without_values(tmp_path, YEARLY_PARTNER)
+    indicator = find_indicator(indicator_catalogue(db), "first-time-entrants")
+    expected = db.execute(
+        "SELECT a.name, MIN(o.period), MAX(o.period) FROM observations o JOIN areas a ON a.code = o.area_code "
+        "WHERE o.indicator_key = 'first-time-entrants' GROUP BY a.code ORDER BY a.name"
+    ).fetchall()
+    held = areas_with_values(db, indicator)
+    assert [(h.area_name, h.first, h.last) for h in held] == expected
+    assert NOT_SENT_FOR not in {h.area_name for h in held} and len(held) == 4

@@ -19,6 +19,7 @@ CSP_RECOUNT = (
     "SELECT csp_code, category, month, SUM(count) FROM monthly_counts GROUP BY csp_code, category, month "
     "ORDER BY 1, 2, 3"
 )
+MONTH_RECOUNT = "SELECT month, SUM(count) FROM monthly_counts GROUP BY month ORDER BY month"
 POINT_RECOUNT = (
     "SELECT i.month, p.lsoa_code, i.category_id, i.point_id, COUNT(*) FROM incidents i "
     "JOIN points p ON p.id = i.point_id GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
@@ -35,8 +36,13 @@ def point_totals(db) -> list[tuple]:
     ).fetchall()
 
 
+def month_totals(db) -> list[tuple]:
+    return db.execute("SELECT month, count FROM month_totals ORDER BY month").fetchall()
+
+
 def assert_equal_to_recounts(db) -> None:
     assert csp_totals(db) == db.execute(CSP_RECOUNT).fetchall()
+    assert month_totals(db) == db.execute(MONTH_RECOUNT).fetchall()
     assert point_totals(db) == db.execute(POINT_RECOUNT).fetchall()
 
 
@@ -105,9 +111,12 @@ def test_any_write_to_monthly_counts_reaches_the_csp_totals(db):
     db.execute("DELETE FROM monthly_counts WHERE lsoa_code = 'E01000003'")
     assert [("C1", "Burglary", "2024-01", 5), ("C2", "Burglary", "2024-01", 4)] == csp_totals(db)  # no zero rows
     assert csp_totals(db) == db.execute(CSP_RECOUNT).fetchall()
+    assert [("2024-01", 9)] == month_totals(db)
+    db.execute("DELETE FROM monthly_counts")
+    assert [] == month_totals(db) == csp_totals(db)  # no zero rows
 
 
-@pytest.mark.parametrize("version", [3, 4, 5, 6])
+@pytest.mark.parametrize("version", [3, 4, 5, 6, 7])
 def test_a_store_from_before_the_count_tables_is_upgraded_on_opening(tmp_path, version):
     path = tmp_path / "csp.db"
     db = open_store(path)
@@ -117,7 +126,11 @@ def test_a_store_from_before_the_count_tables_is_upgraded_on_opening(tmp_path, v
     series = monthly_counts(db, area, ["Anti-social behaviour"])
     expected = (csp_totals(db), point_totals(db))
     # Take the store back to the schema it had at ``version``, as a store built then would be.
-    db.execute("ALTER TABLE boundaries DROP COLUMN hectares")
+    for trigger in ("insert", "update", "delete"):
+        db.execute(f"DROP TRIGGER csp_monthly_counts_{trigger}")
+    db.execute("DROP TABLE month_totals")
+    if version < 7:
+        db.execute("ALTER TABLE boundaries DROP COLUMN hectares")
     if version < 6:
         db.execute("DROP INDEX csp_monthly_counts_month")
         db.execute("CREATE INDEX monthly_counts_month ON monthly_counts (month)")
@@ -139,4 +152,5 @@ def test_a_store_from_before_the_count_tables_is_upgraded_on_opening(tmp_path, v
     assert not {"points_csp", "monthly_counts_month"} & indexes
     assert expected == (csp_totals(db), point_totals(db))
     pd.testing.assert_frame_equal(series, monthly_counts(db, area, ["Anti-social behaviour"]))
+    assert month_totals(db) == db.execute(MONTH_RECOUNT).fetchall()
     db.close()

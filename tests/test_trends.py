@@ -36,7 +36,14 @@ from lib.trends import (
     with_intervals,
 )
 from tests.conftest import EAST_SUSSEX_CSPS
-from tests.test_series import RECOUNTED, SUSSEX_MONTHS, recount
+from tests.test_series import (
+    NOT_SENT_FOR,
+    RECOUNTED,
+    SUSSEX_MONTHS,
+    YEARLY_PARTNER,
+    demo_without_values,
+    recount,
+)
 
 FAST = settings(max_examples=150, deadline=None)
 DEMO_COUNTY = "X10000001"
@@ -559,3 +566,17 @@ def test_years_view_clipped_at_an_end_month_shows_no_months_after_it(demo):
     upto = monthly_series(demo, indicator, county, end=end)
     assert lines["count"].sum() <= upto["count"].sum()
     assert "2025/26" not in set(lines["period"])
+
+
+@pytest.mark.parametrize("view", ["monthly", "rolling", "years"])
+@pytest.mark.parametrize("key", YEARLY_PARTNER)
+def test_trend_lines_leave_out_an_area_the_partner_sent_no_values_for(tmp_path, view, key):
+    db = demo_without_values(tmp_path, YEARLY_PARTNER)
+    indicator = find_indicator(indicator_catalogue(db), key)
+    without, county, harwick = (find_area(db, name) for name in (NOT_SENT_FOR, DEMO_COUNTY, "Harwick"))
+    for alone in (without, county):  # at CSP level, and at county level, which needs every CSP's values
+        lines = trend_lines(db, indicator, [alone], view, False, 0.95, end="2026-09")
+        assert lines.empty and ["area", "period", "count", "value", "lower", "upper", "note"] == list(lines.columns)
+    both = trend_lines(db, indicator, [without, harwick], view, False, 0.95, end="2026-09")
+    assert {"Harwick"} == set(both["area"])
+    assert list(both["period"]) == list(annual_series(db, indicator, harwick, end="2026-09")["year"])
