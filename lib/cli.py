@@ -27,7 +27,7 @@ from lib.access import PARTNERS, PUBLIC, narrow
 from lib.areas import find_area, list_areas
 from lib.counts import categories_held, monthly_counts, months_held
 from lib.importing import ImportFileError, ImportSummary
-from lib.periods import LATEST_12, Period, parse_period, period_presets
+from lib.periods import LATEST_12, Period, is_month, parse_period, period_presets
 from lib.store import AREA_KINDS, IMPORT, READ, open_store, store_path
 from lib.store_faults import StoreError, as_store_error
 
@@ -218,12 +218,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 _MONTH_RANGE = re.compile(r"^(\d{4}-\d{2}):(\d{4}-\d{2})$")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
 def month_argument(text: str) -> str:
     """A month given on the command line, as YYYY-MM: '2019-13' or 'Jan 2019' is an error, not an empty answer."""
-    if not _MONTH.match(text.strip()):
+    if not is_month(text.strip()):
         raise argparse.ArgumentTypeError(f"{text!r} is not a month written YYYY-MM, such as 2019-01")
     return text.strip()
 

@@ -13,7 +13,6 @@ importing the same rows again adds nothing while genuine repeats are all kept.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +26,7 @@ import sqlite_utils
 
 from lib.areas import resolve_lsoas
 from lib.importing import ImportSummary, ensure_names, file_sha256, import_transaction, insert_columns
+from lib.periods import is_month
 from lib.store import set_meta
 from lib.street_files import read_street_table, sources_in, street_frame
 
@@ -36,7 +36,6 @@ BBOX_MARGIN_DEGREES = 0.05
 # Without boundaries, a point this far from the median of its district's rows is mis-geocoded (the
 # largest districts, such as Northumberland, reach about 70 km from their middle).
 FAR_FROM_DISTRICT_KM = 100.0
-_MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 # Why a row is rejected, and the column that says so (kept with the row in rejected_rows).
 NO_COORDINATES, COORDINATES_OUT_OF_RANGE = "no coordinates", "coordinates out of range"
 BAD_MONTH, FUTURE_MONTH = "bad month", "month after today"
@@ -139,7 +138,7 @@ def _reject_reasons(db: sqlite_utils.Database, frame: pd.DataFrame) -> np.ndarra
     """Return a reason per row ('' for rows to keep): the first rule a row breaks, in order."""
     lon, lat = frame["Longitude"].to_numpy(), frame["Latitude"].to_numpy()
     months = _categories(frame, "Month")
-    bad_month_codes = [i for i, m in enumerate(months) if not re.match(_MONTH_PATTERN, m)]
+    bad_month_codes = [i for i, m in enumerate(months) if not is_month(m)]
     month_codes = _codes(frame, "Month")
     # A month after today is a typo (2029 for 2019): kept, it would make every page default to a year of zeros.
     future_month_codes = [i for i, m in enumerate(months) if i not in bad_month_codes and m > this_month()]
