@@ -79,6 +79,7 @@ from lib.lookups import import_lookup  # noqa: E402
 from lib.periods import months_between, shift_months  # noqa: E402
 from lib.police_uk import import_police_uk  # noqa: E402
 from lib.population import import_population  # noqa: E402
+from lib.sql import placeholders  # noqa: E402
 from lib.store import open_store  # noqa: E402
 from lib.summary import picker_areas  # noqa: E402
 from lib.targets import import_targets  # noqa: E402
@@ -325,7 +326,7 @@ def area_codes(path: Path) -> dict[str, str | None]:
             totals = {}
             for force in forces:
                 csps = csp_codes_within(db, force)
-                marks = ", ".join("?" for _ in csps)
+                marks = placeholders(csps)
                 totals[force.code] = db.execute(
                     f"SELECT COALESCE(SUM(count), 0) FROM csp_monthly_counts WHERE csp_code IN ({marks})", csps
                 ).fetchone()[0] if csps else 0

@@ -84,8 +84,3 @@ def text_threshold(size_px: float, bold: bool = False) -> float:
     """The AA contrast text of this size needs: 3:1 when large (24 px, or 18.66 px bold), 4.5:1 otherwise."""
     large = size_px >= LARGE_TEXT_PX or (bold and size_px >= LARGE_BOLD_TEXT_PX)
     return LARGE_TEXT_AA if large else TEXT_AA
-
-
-def meets(foreground: Colour, background: Colour, threshold: float) -> bool:
-    """Whether two colours reach a contrast threshold (compared unrounded, as WCAG asks)."""
-    return contrast_ratio(foreground, background) >= threshold

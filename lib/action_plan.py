@@ -32,8 +32,10 @@ import sqlite_utils
 from lib.area_files import read_table
 from lib.areas import area_named, areas_of_kinds, unknown_area_message
 from lib.export import FORMULA_START
+from lib.import_kinds import ACTIONS
 from lib.importing import ImportFileError, ImportSummary, import_transaction, now_iso, readable_name
 from lib.measures import AMBER, GREEN, NO_DATA, RED
+from lib.sql import placeholders
 
 RAGS = ("Red", "Amber", "Green", "Complete")
 EDITABLE = ("priority", "area_code", "action", "intended_outcome", "lead", "completion_date", "rag", "commentary",
@@ -410,7 +412,7 @@ def _insert(db: sqlite_utils.Database, clean: dict, who: str, when: str, reason:
     """Insert one action and its 'created' history row (inside the caller's transaction)."""
     db.execute(
         f"INSERT INTO actions ({', '.join(EDITABLE)}, last_updated, updated_by) "
-        f"VALUES ({', '.join('?' for _ in EDITABLE)}, ?, ?)",
+        f"VALUES ({placeholders(EDITABLE)}, ?, ?)",
         [*(clean[k] for k in EDITABLE), when[:10], who],
     )
     action_id = db.execute("SELECT last_insert_rowid()").fetchone()[0]
@@ -455,7 +457,7 @@ def import_actions(db: sqlite_utils.Database, path: str | Path, who: str | None 
         raise ImportFileError(file, f"missing column(s): {', '.join(missing)}", row=1, column=missing[0])
     who = who or f"import of {file}"
     seen: dict[int, int] = {}  # action id -> the line that set it
-    with import_transaction(db, "actions", path) as summary:
+    with import_transaction(db, ACTIONS, path) as summary:
         for line, row in frame.iterrows():
             summary.rows_read += 1
             added, changed = _import_row(db, file, int(line), row.to_dict(), who, seen)

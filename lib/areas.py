@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlite_utils
 
+from lib.sql import placeholders
+
 _LSOA_SUFFIX = re.compile(r"\s+\d{3}[A-Z]$")
 # ONS writes "Bristol, City of" and "Herefordshire, County of"; people and police.uk write "Bristol" and
 # "Herefordshire". police.uk writes "The Vale of Glamorgan 004B" where ONS writes "Vale of Glamorgan".
@@ -235,7 +237,7 @@ def area_named(areas: Sequence[Area], name: str) -> Area | None:
 
 def areas_of_kinds(db: sqlite_utils.Database, kinds: Sequence[str]) -> list[Area]:
     """Every held area of the given kinds."""
-    marks = ", ".join("?" for _ in kinds)
+    marks = placeholders(kinds)
     rows = db.execute(
         f"SELECT code, name, kind, parent_code, provisional FROM areas WHERE kind IN ({marks})", list(kinds)
     ).fetchall()

@@ -23,6 +23,7 @@ import sqlite_utils
 from lib.importing import now_iso
 from lib.indicators import period_kind
 from lib.priority_scoring import SCALES, SCORE_FIELDS, Assessment, check_assessment, describe_change, score
+from lib.sql import placeholders
 
 DRAFT = "draft"
 SAVED = "saved"
@@ -86,15 +87,6 @@ def get_version(db: sqlite_utils.Database, version_id: int) -> AssessmentVersion
     if row is None:
         raise LookupError(f"no assessment version with id {version_id}")
     return AssessmentVersion(*row)
-
-
-def version_by_name(db: sqlite_utils.Database, area_code: str, year: str, name: str) -> AssessmentVersion | None:
-    """The version of an area and year with this name (names are unique within an area and year)."""
-    row = db.execute(
-        f"SELECT {_VERSION_COLUMNS} FROM assessment_versions WHERE area_code = ? AND year = ? AND name = ?",
-        [area_code, year, name],
-    ).fetchone()
-    return None if row is None else AssessmentVersion(*row)
 
 
 def draft_for(db: sqlite_utils.Database, area_code: str, year: str) -> AssessmentVersion | None:
@@ -363,7 +355,7 @@ def _insert_scores(db: sqlite_utils.Database, version_id: int, assessments: list
     columns = (*_LEVEL_COLUMNS, *_SCORE_COLUMNS)
     db.conn.executemany(
         f"INSERT INTO assessment_scores (version_id, {', '.join(columns)}) "
-        f"VALUES (?, {', '.join('?' for _ in columns)})",
+        f"VALUES (?, {placeholders(columns)})",
         [(version_id, *_score_row(a)) for a in assessments],
     )
 

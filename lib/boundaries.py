@@ -37,6 +37,7 @@ from lib.area_files import (
     refresh_derived_bboxes,
 )
 from lib.areas import Area
+from lib.import_kinds import BOUNDARIES
 from lib.importing import ImportFileError, ImportSummary, import_transaction, open_unpacked, readable_name
 from lib.land_area import boundary_hectares
 
@@ -68,7 +69,7 @@ def import_boundaries(db: sqlite_utils.Database, path: str | Path) -> ImportSumm
     """Import a GeoJSON boundary file: create/update its areas, store polygons and bounding boxes."""
     path = Path(path)
     collection = _load(path)
-    with import_transaction(db, "boundaries", path) as summary:
+    with import_transaction(db, BOUNDARIES, path) as summary:
         features = _parse_features(db, summary.file_name, collection)
         summary.rows_read = len(features)
         _write(db, summary.file_name, features, summary)

@@ -26,40 +26,11 @@ from tqdm import tqdm
 from lib.access import PARTNERS, PUBLIC, narrow
 from lib.areas import find_area, list_areas
 from lib.counts import categories_held, monthly_counts, months_held
-from lib.importing import ImportFileError, ImportSummary
+from lib.import_kinds import IMPORT_KINDS, POLICE_UK
+from lib.importing import ImportFileError
 from lib.periods import LATEST_12, Period, is_month, parse_period, period_presets
 from lib.store import AREA_KINDS, IMPORT, READ, open_store, store_path
 from lib.store_faults import StoreError, as_store_error
-
-
-def _importers() -> dict[str, Callable[[sqlite_utils.Database, Path], ImportSummary]]:
-    # Imported here so that `--help` and `counts` stay quick and need no geodata stack.
-    from lib.action_plan import import_actions
-    from lib.boundaries import import_boundaries
-    from lib.indicators import import_indicators
-    from lib.lookups import import_lookup
-    from lib.population import import_population
-    from lib.targets import import_targets
-
-    return {
-        "boundaries": import_boundaries,
-        "population": import_population,
-        "lookup": import_lookup,
-        "indicators": import_indicators,
-        "targets": import_targets,
-        "actions": import_actions,
-    }
-
-
-IMPORT_KINDS = {
-    "police-uk": "police.uk street CSVs, .csv.gz, or the monthly bulk archive zip (its *-street.csv members)",
-    "boundaries": "LSOA, district or CSP polygons as GeoJSON (.geojson or .geojson.gz)",
-    "population": "population per area and year (CSV)",
-    "lookup": "district -> CSP (-> force) lookup, LSOA -> district lookup, or district -> county (CSV)",
-    "indicators": "partner indicators in the tidy format of docs/formats.md (CSV)",
-    "targets": "CSP measures and targets in the layout of docs/formats.md (CSV); held ones are updated",
-    "actions": "the partnership action plan in the layout of docs/formats.md (CSV); held actions are updated",
-}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,17 +108,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     db = open_store(args.db, IMPORT)
-    if args.kind == "police-uk":
-        from lib.police_uk import import_police_uk
-
+    # The importer is imported only now, so that `--help` and `counts` stay quick and need no geodata stack.
+    importer = IMPORT_KINDS[args.kind].importer()
+    if args.kind == POLICE_UK:
         with tqdm(total=100, unit="%", disable=None, file=sys.stderr) as bar:
             def progress(fraction: float, text: str) -> None:
                 bar.set_description(text[:50])
                 bar.update(round(fraction * 100) - bar.n)
 
-            summaries = import_police_uk(db, args.paths, progress=progress)
+            summaries = importer(db, args.paths, progress=progress)
     else:
-        importer = _importers()[args.kind]
         summaries = [importer(db, path) for path in args.paths]
     for summary in summaries:
         print(summary.line())

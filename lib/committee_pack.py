@@ -75,6 +75,7 @@ from lib.periods import Period, is_month, is_whole_period, month_label, month_sp
 from lib.priority_evidence import all_evidence, candidate_issues, ranked_with_volume
 from lib.priority_scoring import POSITION_THRESHOLD, QUADRANTS, RISK_THRESHOLD, Assessment
 from lib.series import monthly_series, population_year, residents
+from lib.sql import placeholders
 from lib.summary import PPV_NOTE, StoreOverview, area_label, headline_counts, shown_change, shown_count
 from lib.summary import store_overview as read_store_overview
 from lib.targets import load_targets
@@ -676,7 +677,7 @@ def _overdue_rows(pack: _Pack, overdue: list[action_plan.Action]) -> pd.DataFram
 
 def _area_names(db: sqlite_utils.Database, codes: Iterable[str]) -> dict[str, str]:
     codes = list(codes)
-    marks = ", ".join("?" for _ in codes)
+    marks = placeholders(codes)
     return dict(db.execute(f"SELECT code, name FROM areas WHERE code IN ({marks})", codes).fetchall()) if codes else {}
 
 

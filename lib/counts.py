@@ -12,6 +12,7 @@ import pandas as pd
 import sqlite_utils
 
 from lib.areas import Area, csp_codes_within
+from lib.sql import placeholders
 
 _COLUMN_FOR_KIND = {"lsoa": "lsoa_code", "district": "district_code", "csp": "csp_code"}
 CSP_COUNTS = "csp_monthly_counts"
@@ -35,7 +36,7 @@ def area_filter(db: sqlite_utils.Database, area: Area) -> tuple[str, list[str]]:
     csps = csp_codes_within(db, area)
     if not csps:
         return "0", []
-    return f"csp_code IN ({', '.join('?' for _ in csps)})", csps
+    return f"csp_code IN ({placeholders(csps)})", csps
 
 
 def monthly_counts(
@@ -52,7 +53,7 @@ def monthly_counts(
     where, params = area_filter(db, area)
     clauses = [where]
     if categories:
-        clauses.append(f"category IN ({', '.join('?' for _ in categories)})")
+        clauses.append(f"category IN ({placeholders(categories)})")
         params += list(categories)
     if start:
         clauses.append("month >= ?")

@@ -14,7 +14,6 @@ import os
 import re
 import tempfile
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -24,7 +23,9 @@ import shapely
 import sqlite_utils
 from shapely.geometry import Polygon, mapping
 
+from lib.importing import Progress
 from lib.priority_scoring import Assessment
+from lib.sql import placeholders
 from lib.store import get_meta, open_store, set_meta
 
 SEED = 20231001
@@ -41,8 +42,6 @@ ORIGIN_LON, ORIGIN_LAT = -0.80, 51.00
 KM_PER_DEGREE_LAT = 111.2
 KM_PER_DEGREE_LON = 111.32 * np.cos(np.radians(ORIGIN_LAT))
 GRID_KM = 0.3
-
-Progress = Callable[[float, str], None]
 
 
 # --- The plan of the county -------------------------------------------------------------------------------
@@ -1270,7 +1269,7 @@ def insert_plans(db: sqlite_utils.Database) -> None:
         for table, rows in (("targets", target_rows()), ("actions", action_rows())):
             columns = list(rows[0])
             db.conn.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders(columns)})",
                 [tuple(row[c] for c in columns) for row in rows],
             )
         db.execute("COMMIT")

@@ -98,11 +98,6 @@ def rejected_rows(db: sqlite_utils.Database, limit: int | None = None) -> pd.Dat
     return frame.fillna("")  # a missing field reads as blank, on screen and in a spreadsheet
 
 
-def rejected_count(db: sqlite_utils.Database) -> int:
-    """How many rows have been rejected in all."""
-    return int(db.execute("SELECT COUNT(*) FROM rejected_rows").fetchone()[0])
-
-
 def indicator_catalogue(db: sqlite_utils.Database) -> pd.DataFrame:
     """The partner indicators with their definitions, sources, direction and whether they are restricted."""
     frame = _frame(

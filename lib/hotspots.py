@@ -43,6 +43,7 @@ from lib.areas import Area, csp_codes_within, district_name_from_lsoa_name
 from lib.counts import area_filter, months_held
 from lib.disclosure import SHOWN, public_result
 from lib.periods import is_whole_period, months_between
+from lib.sql import placeholders
 
 UNITS = ("h3", "lsoa")
 PUBLIC_PERIODS_ONLY = ("The public view maps whole periods only (the latest 12 months or a financial year), so "
@@ -174,11 +175,11 @@ def point_counts(
     """
     where, params = points_filter(db, area)
     months = months_between(first, end)
-    clauses = [f"pc.month IN ({_marks(months)})",
+    clauses = [f"pc.month IN ({placeholders(months)})",
                f"pc.lsoa_code IN (SELECT DISTINCT p.lsoa_code FROM points p WHERE {where})"]
     values = [*months, *params]
     if categories:
-        clauses.append(f"pc.category_id IN (SELECT id FROM categories WHERE name IN ({_marks(categories)}))")
+        clauses.append(f"pc.category_id IN (SELECT id FROM categories WHERE name IN ({placeholders(categories)}))")
         values += list(categories)
     return db.execute(
         f"SELECT {columns}, g.key, g.count FROM (SELECT pc.point_id, {key} AS key, SUM(pc.count) AS count "
@@ -186,10 +187,6 @@ def point_counts(
         f"JOIN points p ON p.id = g.point_id WHERE {where} ORDER BY {order}",
         [*key_params, *values, *params],
     ).fetchall()
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
 
 
 def points_filter(db: sqlite_utils.Database, area: Area) -> tuple[str, list[str]]:
@@ -222,7 +219,7 @@ def area_lsoas(db: sqlite_utils.Database, area: Area) -> dict[str, str]:
         return {}
     rows = db.execute(
         "WITH RECURSIVE below(code, kind) AS ("
-        f"SELECT code, kind FROM areas WHERE code IN ({', '.join('?' for _ in starts)}) "
+        f"SELECT code, kind FROM areas WHERE code IN ({placeholders(starts)}) "
         "UNION SELECT a.code, a.kind FROM areas a JOIN below b ON a.parent_code = b.code WHERE b.kind <> 'lsoa') "
         "SELECT a.code, a.name FROM below b JOIN areas a ON a.code = b.code WHERE b.kind = 'lsoa'",
         starts,
@@ -246,7 +243,7 @@ def _geometries(db: sqlite_utils.Database, codes: Sequence[str]) -> dict[str, sh
     for offset in range(0, len(codes), 900):
         chunk = codes[offset : offset + 900]
         rows = db.execute(
-            f"SELECT area_code, geojson FROM boundaries WHERE area_code IN ({', '.join('?' for _ in chunk)})",
+            f"SELECT area_code, geojson FROM boundaries WHERE area_code IN ({placeholders(chunk)})",
             chunk,
         ).fetchall()
         # Parsed in one call in C: a force area has thousands of LSOAs, and parsing each in Python took 0.3 s.
@@ -410,7 +407,12 @@ def _tail_counts(
 def _gi_star_test(
     counts: np.ndarray, neighbours: Sequence[Sequence[int]], permutations: int, seed: int
 ) -> tuple[pd.DataFrame, dict[float, float], list[int]]:
-    """Gi* z, two-sided permutation p and FDR class per cell; the FDR thresholds; the untested islands."""
+    """Gi* z, two-sided permutation p and FDR class per cell; the FDR thresholds; the untested islands.
+
+    ``neighbours[i]`` lists the positions of cell i's neighbours (made symmetric; the cell itself is added as
+    Gi* requires). Cells with no neighbours are not tested (z and p NaN, "Not significant"). Classes (one of
+    GI_CLASSES) apply the Benjamini-Hochberg false discovery rate at 10%, 5% and 1%.
+    """
     y = np.asarray(counts, dtype=float)
     n = len(y)
     if len(neighbours) != n:
@@ -447,25 +449,6 @@ def _gi_star_test(
         labels[passed & (z_tested < 0)] = f"Cold spot, {confidence}"
     z[index], p[index], classes[index] = z_tested, p_tested, labels
     return pd.DataFrame({"z": z, "p": p, "class": classes}), thresholds, islands
-
-
-def gi_star(
-    counts: np.ndarray,
-    neighbours: list[list[int]],
-    permutations: int = DEFAULT_PERMUTATIONS,
-    seed: int = DEFAULT_SEED,
-) -> pd.DataFrame:
-    """Test each cell for a hot or cold spot: Gi* z, two-sided permutation p and class (one of GI_CLASSES).
-
-    ``neighbours[i]`` lists the positions of cell i's neighbours (made symmetric; the cell itself is added as
-    Gi* requires). Cells with no neighbours are not tested (z and p NaN, "Not significant"). Classes apply the
-    Benjamini-Hochberg false discovery rate at 10%, 5% and 1%; the thresholds are in ``attrs["fdr_thresholds"]``
-    and the untested positions in ``attrs["islands"]``.
-    """
-    frame, thresholds, islands = _gi_star_test(np.asarray(counts), neighbours, permutations, seed)
-    frame.attrs["fdr_thresholds"] = thresholds
-    frame.attrs["islands"] = islands
-    return frame
 
 
 # --- Trajectory ---------------------------------------------------------------------------------------------
@@ -566,7 +549,7 @@ def _lsoa_population(db: sqlite_utils.Database, codes: Sequence[str], end: str) 
     for offset in range(0, len(codes), 900):
         chunk = codes[offset : offset + 900]
         rows += db.execute(
-            f"SELECT area_code, year, population FROM population WHERE area_code IN ({', '.join('?' for _ in chunk)})",
+            f"SELECT area_code, year, population FROM population WHERE area_code IN ({placeholders(chunk)})",
             chunk,
         ).fetchall()
     held = pd.DataFrame(rows, columns=["code", "year", "population"])

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from lib.counts import months_held
+from lib.import_kinds import POLICE_UK
+from lib.sql import placeholders
 
-REMOVABLE_KINDS = ("police-uk",)
+REMOVABLE_KINDS = (POLICE_UK,)
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def _imports_named(db: sqlite_utils.Database, file_or_id: str) -> list[tuple[int
 
 def _remove(db: sqlite_utils.Database, ids: list[int]) -> tuple[int, int]:
     """Take the imports' incidents off both count tables, then delete them and the points left unused."""
-    marks = ", ".join("?" for _ in ids)
+    marks = placeholders(ids)
     gone = f"SELECT * FROM incidents WHERE import_id IN ({marks})"
     # The CSP and month totals follow monthly_counts by triggers (lib/store.py).
     db.execute(
@@ -116,7 +118,7 @@ def _remove(db: sqlite_utils.Database, ids: list[int]) -> tuple[int, int]:
 
 def _later_files_with_held_rows(db: sqlite_utils.Database, ids: list[int]) -> tuple[str, ...]:
     rows = db.execute(
-        "SELECT DISTINCT file_name FROM import_log WHERE kind = 'police-uk' AND id > ? AND rows_duplicate > 0 "
-        "ORDER BY file_name", [min(ids)],
+        "SELECT DISTINCT file_name FROM import_log WHERE kind = ? AND id > ? AND rows_duplicate > 0 "
+        "ORDER BY file_name", [POLICE_UK, min(ids)],
     ).fetchall()
     return tuple(r[0] for r in rows)

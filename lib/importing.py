@@ -8,7 +8,7 @@ import io
 import sqlite3
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +18,11 @@ from typing import BinaryIO
 import numpy as np
 import sqlite_utils
 
+from lib.sql import placeholders
 from lib.store_faults import as_store_error, store_file
+
+# A long import's progress callback: the share done (0 to 1) and a line on what it is doing.
+Progress = Callable[[float, str], None]
 
 
 class ImportFileError(Exception):
@@ -257,7 +261,7 @@ def insert_columns(
         flat = np.column_stack(columns).ravel().tolist()
     else:
         flat = np.column_stack([np.asarray(c, dtype=object) for c in columns]).ravel().tolist()
-    row = "(" + ", ".join("?" * width) + ")"
+    row = f"({placeholders(width)})"
     full = f"{head} VALUES {', '.join([row] * rows_per_statement)} {tail}"
     step = rows_per_statement * width
     for start in range(0, rows * width, step):

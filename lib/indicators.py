@@ -23,6 +23,7 @@ import sqlite_utils
 
 from lib.area_files import add_areas, clean_district_name, held_areas, kind_from_code, read_table
 from lib.areas import Area
+from lib.import_kinds import INDICATORS
 from lib.importing import ImportFileError, ImportSummary, import_transaction, readable_name
 from lib.store import POLARITIES
 
@@ -91,7 +92,7 @@ def import_indicators(db: sqlite_utils.Database, path: str | Path) -> ImportSumm
         if column not in frame.columns:
             frame[column] = ""
     catalogue, observations = _parse(file, frame)
-    with import_transaction(db, "indicators", path) as summary:
+    with import_transaction(db, INDICATORS, path) as summary:
         summary.rows_read = len(frame)
         _place_areas(db, file, observations)
         _write_catalogue(db, file, catalogue)

@@ -38,6 +38,7 @@ from lib.area_files import (
     refresh_derived_bboxes,
 )
 from lib.areas import Area, upsert_areas
+from lib.import_kinds import LOOKUP
 from lib.importing import ImportFileError, ImportSummary, import_transaction, readable_name
 
 _ONS_COLUMN = re.compile(r"^(lsoa|lad|ltla|csp|cty|utla|pfa)(\d{2})(cd|nm)$")
@@ -50,7 +51,7 @@ def import_lookup(db: sqlite_utils.Database, path: str | Path) -> ImportSummary:
     frame = read_table(path)
     file = readable_name(path)
     levels = _levels(file, list(frame.columns))
-    with import_transaction(db, "lookup", path) as summary:
+    with import_transaction(db, LOOKUP, path) as summary:
         summary.rows_read = len(frame)
         if "csp" not in levels and {"district", "county"} <= levels.keys():
             _apply_counties(db, file, frame, levels, summary)

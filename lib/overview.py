@@ -19,6 +19,7 @@ from lib.measures import evaluate_measure
 from lib.periods import Period, previous_comparable, shift_months
 from lib.series import Residents, monthly_series, population_year, residents
 from lib.similar_areas import peer_comparisons
+from lib.sql import placeholders
 from lib.statistics import (
     BETTER,
     HIGHER,
@@ -86,7 +87,7 @@ def overview_areas(db: sqlite_utils.Database, area: Area) -> list[Area]:
     if top.kind == "csp":
         return [top]
     codes = csp_codes_within(db, top)
-    marks = ", ".join("?" for _ in codes)
+    marks = placeholders(codes)
     rows = db.execute(
         f"SELECT code, name, kind, parent_code FROM areas WHERE code IN ({marks}) ORDER BY name", codes
     ).fetchall() if codes else []

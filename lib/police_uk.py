@@ -14,7 +14,6 @@ importing the same rows again adds nothing while genuine repeats are all kept.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +24,8 @@ import pandas as pd
 import sqlite_utils
 
 from lib.areas import resolve_lsoas
-from lib.importing import ImportSummary, ensure_names, file_sha256, import_transaction, insert_columns
+from lib.import_kinds import POLICE_UK
+from lib.importing import ImportSummary, Progress, ensure_names, file_sha256, import_transaction, insert_columns
 from lib.periods import is_month
 from lib.store import set_meta
 from lib.street_files import read_street_table, sources_in, street_frame
@@ -45,7 +45,6 @@ REJECT_COLUMNS = {
     NO_COORDINATES: "Longitude", COORDINATES_OUT_OF_RANGE: "Longitude", BAD_MONTH: "Month", FUTURE_MONTH: "Month",
     NO_LSOA: "LSOA code", UNKNOWN_LSOA: "LSOA name", NO_CRIME_TYPE: "Crime type", FAR_FROM_DISTRICT: "Longitude",
 }
-Progress = Callable[[float, str], None]
 
 
 def import_police_uk(
@@ -76,7 +75,7 @@ def _import_file(db: sqlite_utils.Database, path: Path, report: Progress) -> Imp
         tables = list(pool.map(lambda source: read_street_table(source.open_bytes(), source), sources))
         frame = street_frame(tables)
         checksum = sha256.result()
-    with import_transaction(db, "police-uk", path, sha256=checksum, clock=clock) as summary:
+    with import_transaction(db, POLICE_UK, path, sha256=checksum, clock=clock) as summary:
         report(0.4, f"importing {path.name}")
         set_meta(db, "h3_resolution", str(H3_RESOLUTION))
         _import_frame(db, frame, summary)

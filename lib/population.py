@@ -36,6 +36,7 @@ from lib.area_files import (
     record_rejections,
 )
 from lib.areas import Area
+from lib.import_kinds import POPULATION
 from lib.importing import ImportFileError, ImportSummary, import_transaction, readable_name
 
 _CODE_COLUMN = re.compile(r"^(lsoa|lad|ltla|csp|cty|utla|pfa)(\d{2})_?(cd|code)$")
@@ -56,7 +57,7 @@ def import_population(
     frame = read_table(path)
     file = readable_name(path)
     records = _records(file, frame, year)
-    with import_transaction(db, "population", path) as summary:
+    with import_transaction(db, POPULATION, path) as summary:
         summary.rows_read = len(records)
         accepted = _place_areas(db, records, summary)
         _write(db, file, accepted, summary)

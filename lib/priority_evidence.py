@@ -26,6 +26,7 @@ from lib.hotspots import area_lsoas
 from lib.periods import Period, financial_year_of, month_label, months_of_financial_year, shift_months
 from lib.priority_scoring import HARM_IMPACTS, Assessment, ranked
 from lib.series import annual_series, monthly_series, population_year, residents
+from lib.sql import placeholders
 from lib.statistics import HIGHER, LOWER, SIMILAR, CountComparison, compare_counts
 from lib.summary import PUBLIC_ORDER, VIOLENCE
 from lib.trends import PER_RESIDENTS, WindowComparison, monthly_trend, window_comparison
@@ -456,7 +457,7 @@ def _grouped_counts(
     """Incidents of some categories in the period, per category (from the CSP totals where the area is made of
     CSPs) or per LSOA (from ``monthly_counts``)."""
     where, params = area_filter(db, area)
-    marks = ", ".join("?" for _ in categories)
+    marks = placeholders(categories)
     table = counts_table(area) if by == "category" else "monthly_counts"
     rows = db.execute(
         f"SELECT {by}, SUM(count) FROM {table} WHERE {where} AND category IN ({marks}) "
@@ -573,13 +574,6 @@ def evidence_rows(evidence: list[Evidence]) -> pd.DataFrame:
     numbers = [COLUMNS[name] for name in ("volume", "rate_per_1000", "value", "change_percent", "harm_weighted",
                                           "concentration")]
     return pd.DataFrame(rows, columns=list(COLUMNS.values())).astype({column: float for column in numbers})
-
-
-def evidence_table(
-    db: sqlite_utils.Database, issues: list[CandidateIssue], area: Area, period: Period
-) -> pd.DataFrame:
-    """One row of evidence per issue, in the order given, with readable column names and units."""
-    return evidence_rows(all_evidence(db, issues, area, period))
 
 
 def evidence_figures(evidence: Evidence) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from lib.areas import Area, csp_codes_within
 from lib.catalogue import Indicator
 from lib.counts import monthly_counts
 from lib.periods import financial_year_of, months_of_financial_year
+from lib.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def _partner_values(db: sqlite_utils.Database, indicator: Indicator, area: Area)
 def _observations(db: sqlite_utils.Database, key: str, area_codes: list[str]) -> pd.DataFrame:
     if not area_codes:
         return pd.DataFrame(columns=["area_code", "period", "value", "numerator", "denominator"])
-    marks = ", ".join("?" for _ in area_codes)
+    marks = placeholders(area_codes)
     rows = db.execute(
         "SELECT area_code, period, value, numerator, denominator FROM observations "
         f"WHERE indicator_key = ? AND area_code IN ({marks}) ORDER BY period",
@@ -155,7 +156,7 @@ def residents(db: sqlite_utils.Database, area: Area, year: int) -> Residents | N
     csps = csp_codes_within(db, area) if area.kind in ("county", "force") else []
     if not csps:
         return None
-    marks = ", ".join("?" for _ in csps)
+    marks = placeholders(csps)
     rows = db.execute(
         f"SELECT year, SUM(population), COUNT(*), MAX(source) FROM population WHERE area_code IN ({marks}) "
         "GROUP BY year",

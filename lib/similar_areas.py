@@ -24,6 +24,7 @@ from scipy.stats import norm
 
 from lib.land_area import boundary_hectares
 from lib.periods import months_between
+from lib.sql import placeholders
 from lib.summary import MIN_INCIDENTS_PER_CSP_MONTH
 
 GROUP_SIZE = 15  # iQuanta MSGs have ~15 members; smaller when fewer candidates are held
@@ -378,7 +379,7 @@ def _populations(db: sqlite_utils.Database, year: int, codes: list[str]) -> dict
 def _category_clause(categories: list[str] | None) -> tuple[str, list[str]]:
     if not categories:
         return "", []
-    return f" AND category IN ({', '.join('?' for _ in categories)})", list(categories)
+    return f" AND category IN ({placeholders(categories)})", list(categories)
 
 
 # --- Groups --------------------------------------------------------------------------------------------------

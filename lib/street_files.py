@@ -135,11 +135,6 @@ def street_frame(tables: list[pa.Table]) -> pd.DataFrame:
     return frame
 
 
-def read_street_csv(data: bytes, label: str) -> pd.DataFrame:
-    """Parse a single police.uk street CSV into a frame (see ``read_street_table``)."""
-    return street_frame([read_street_table(data, StreetSource(Path(label)))])
-
-
 _HEX = np.full(256, 255, dtype=np.uint8)
 for _digit, _char in enumerate(b"0123456789abcdef"):
     _HEX[_char] = _digit

@@ -16,6 +16,7 @@ from lib.areas import Area
 from lib.counts import CSP_COUNTS, area_filter, counts_table, months_held
 from lib.disclosure import FEWER_THAN_5, is_small
 from lib.periods import Period, month_label, month_span, months_between, previous_comparable
+from lib.sql import placeholders
 from lib.store import is_demo
 
 ASB = "Anti-social behaviour"
@@ -148,7 +149,7 @@ def areas_with_incidents(db: sqlite_utils.Database) -> dict[str, int]:
     # month and category.
     districts, lsoas = db.execute(
         "SELECT COUNT(DISTINCT district_code), COUNT(DISTINCT lsoa_code) FROM points "
-        f"WHERE csp_code IN ({', '.join('?' for _ in csps)})",
+        f"WHERE csp_code IN ({placeholders(csps)})",
         csps,
     ).fetchone()
     return {"force": kinds["force"], "county": kinds["county"], "csp": kinds["csp"], "district": districts,

@@ -18,6 +18,7 @@ import sqlite_utils
 
 from lib.area_files import read_table
 from lib.areas import area_named, areas_of_kinds, unknown_area_message
+from lib.import_kinds import TARGETS
 from lib.importing import ImportFileError, ImportSummary, import_transaction, now_iso, readable_name
 from lib.indicators import period_kind
 
@@ -202,7 +203,7 @@ def import_targets(db: sqlite_utils.Database, path: str | Path, who: str | None 
     if missing:
         raise ImportFileError(file, f"missing column(s): {', '.join(missing)}", row=1, column=missing[0])
     who = who or f"import of {file}"
-    with import_transaction(db, "targets", path) as summary:
+    with import_transaction(db, TARGETS, path) as summary:
         for line, row in frame.iterrows():
             summary.rows_read += 1
             added, changed = _import_row(db, file, int(line), row.to_dict(), who)

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-from lib.importing import ImportFileError, ImportSummary
+from lib.import_kinds import ACTIONS, IMPORT_KINDS, INDICATORS, POLICE_UK, TARGETS
+from lib.importing import ImportFileError, ImportSummary, Progress
 from lib.store_faults import StoreError
 
-POLICE_UK, INDICATORS, TARGETS, ACTIONS = "police_uk", "indicators", "targets", "actions"
-Progress = Callable[[float, str], None]
+# The kinds an editor may upload on the Data page (named in lib/import_kinds.py, as on the command line).
+UPLOAD_KINDS = (POLICE_UK, INDICATORS, TARGETS, ACTIONS)
 
 
 @dataclass(frozen=True)
@@ -51,23 +52,12 @@ def safe_file_name(name: str) -> str:
 
 
 def _importer(kind: str) -> Callable[[sqlite_utils.Database, Path, Progress | None], ImportSummary]:
+    if kind not in UPLOAD_KINDS:
+        raise ValueError(f"unknown upload kind: {kind!r}")
+    importer = IMPORT_KINDS[kind].importer()
     if kind == POLICE_UK:
-        from lib.police_uk import import_police_uk
-
-        return lambda db, path, progress: import_police_uk(db, [path], progress)[0]
-    if kind == INDICATORS:
-        from lib.indicators import import_indicators
-
-        return lambda db, path, progress: import_indicators(db, path)
-    if kind == TARGETS:
-        from lib.targets import import_targets
-
-        return lambda db, path, progress: import_targets(db, path)
-    if kind == ACTIONS:
-        from lib.action_plan import import_actions
-
-        return lambda db, path, progress: import_actions(db, path)
-    raise ValueError(f"unknown upload kind: {kind!r}")
+        return lambda db, path, progress: importer(db, [path], progress)[0]
+    return lambda db, path, progress: importer(db, path)
 
 
 def import_uploads(

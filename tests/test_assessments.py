@@ -29,7 +29,6 @@ from lib.assessments import (
     save_version,
     start_draft,
     update_draft,
-    version_by_name,
 )
 from lib.priority_scoring import SCALES, Assessment, ranked, score, what_moved
 from lib.store import memory_store
@@ -88,6 +87,11 @@ def refused(db, call, error: type[Exception] = ValueError, match: str | None = N
     assert store_fingerprint(db) == before
 
 
+def named(db, area_code: str, year: str, name: str) -> list[AssessmentVersion]:
+    """The versions of an area and year with exactly this name, read as the app reads them (list_versions)."""
+    return [v for v in list_versions(db, area_code) if (v.year, v.name) == (year, name)]
+
+
 def history_rows(db, version_id: int) -> list[tuple]:
     return [(h["issue"], h["field"], h["old_value"], h["new_value"]) for h in assessment_history(db, version_id)]
 
@@ -101,7 +105,7 @@ def test_a_draft_reads_back_as_it_was_written(store, draft) -> None:
     assert draft == AssessmentVersion(draft.id, AREA, YEAR, DRAFT_NAME, DRAFT, "Apr 2026 to Mar 2027", None,
                                       "Ann Analyst", T0)
     assert draft.is_draft and draft_for(store, AREA, YEAR) == draft
-    assert version_by_name(store, AREA, YEAR, DRAFT_NAME) == draft
+    assert named(store, AREA, YEAR, DRAFT_NAME) == [draft]
     assert draft_for(store, AREA, "2026/27") is None and draft_for(store, OTHER_AREA, YEAR) is None
 
 
@@ -378,8 +382,8 @@ def test_versions_are_listed_newest_year_first_then_the_draft_then_newest_saved(
     assert list_versions(store, AREA) == [new, second, first, old, old_saved]
     assert list_versions(store) == [new, second, first, hastings, old, old_saved]
     assert list_versions(store, "E22999999") == []
-    assert version_by_name(store, AREA, YEAR, "First cut") == first
-    assert version_by_name(store, AREA, YEAR, "first cut") is None
+    assert named(store, AREA, YEAR, "First cut") == [first]
+    assert named(store, AREA, YEAR, "first cut") == []
 
 
 # --- History and deleting a draft -------------------------------------------------------------------------

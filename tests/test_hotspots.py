@@ -17,10 +17,12 @@ from libpysal.graph import Graph
 from lib import hotspots
 from lib.areas import find_area
 from lib.hotspots import (
+    DEFAULT_PERMUTATIONS,
+    DEFAULT_SEED,
     GI_CLASSES,
     TRAJECTORIES,
+    _gi_star_test,
     cell_polygons,
-    gi_star,
     h3_neighbours,
     hotspot_cells,
     outlines,
@@ -47,6 +49,7 @@ def hot(classes) -> set:
 
 
 # --- Gi* on made-up patterns ---------------------------------------------------------------------------------
+# _gi_star_test is the test hotspot_cells runs on each period's counts.
 
 
 def test_gi_star_finds_a_planted_cluster():
@@ -55,7 +58,7 @@ def test_gi_star_finds_a_planted_cluster():
     middle = h3.grid_ring(CENTRE, 5)[0]
     cluster = {PATCH.index(c) for c in h3.grid_disk(middle, 2)}  # 19 hexagons
     counts[list(cluster)] = rng.poisson(12.0, len(cluster))
-    result = gi_star(counts, h3_neighbours(PATCH))
+    result, thresholds, _ = _gi_star_test(counts, h3_neighbours(PATCH), DEFAULT_PERMUTATIONS, DEFAULT_SEED)
     assert list(result.columns) == ["z", "p", "class"]
     assert set(result["class"]) <= set(GI_CLASSES)
     core = {PATCH.index(c) for c in h3.grid_disk(middle, 1)}
@@ -65,7 +68,6 @@ def test_gi_star_finds_a_planted_cluster():
     near = {PATCH.index(c) for c in h3.grid_disk(middle, 3)}
     assert hot(result["class"]) <= near
     assert (result["z"][list(core)] > 3).all()
-    thresholds = result.attrs["fdr_thresholds"]
     assert set(thresholds) == {0.10, 0.05, 0.01}
     assert thresholds[0.01] <= thresholds[0.05] <= thresholds[0.10]
 
@@ -78,7 +80,7 @@ def test_gi_star_flags_nothing_on_a_uniform_poisson_pattern(mean):
     flagged = 0
     for seed in range(4):
         counts = np.random.default_rng(seed).poisson(mean, len(PATCH))
-        result = gi_star(counts, neighbours, seed=seed)
+        result, _, _ = _gi_star_test(counts, neighbours, DEFAULT_PERMUTATIONS, seed)
         flagged += int((result["class"] != "Not significant").sum())
     assert flagged <= 1
 
@@ -88,7 +90,7 @@ def test_gi_star_p_values_are_esdas_permutation_p_values_doubled():
     counts = np.random.default_rng(3).poisson(1.0, len(PATCH)).astype(float)
     counts[:30] += 6
     neighbours = h3_neighbours(PATCH)
-    ours = gi_star(counts, neighbours, permutations=999, seed=5)
+    ours, _, _ = _gi_star_test(counts, neighbours, permutations=999, seed=5)
     graph = Graph.from_dicts({i: n for i, n in enumerate(neighbours)})
     gi = esda.G_Local(counts, graph, transform="B", permutations=999, star=True, n_jobs=1, seed=5)
     greater = esda.significance.calculate_significance(gi.Gs, gi.rGs, alternative="greater")
@@ -102,7 +104,7 @@ def test_gi_star_runs_many_permutations_in_batches(monkeypatch):
     monkeypatch.setattr(hotspots, "_SIMULATION_BYTES", 1)  # one batch of 99 at a time
     counts = np.random.default_rng(1).poisson(1.0, 50)
     neighbours = [[j for j in (i - 1, i + 1) if 0 <= j < 50] for i in range(50)]
-    result = gi_star(counts, neighbours, permutations=1000)
+    result, _, _ = _gi_star_test(counts, neighbours, permutations=1000, seed=DEFAULT_SEED)
     exceedances = result["p"] * 1001 / 2 - 1  # p = 2 (M + 1) / (R + 1) wherever it is below 1
     below_one = result["p"] < 1
     np.testing.assert_allclose(exceedances[below_one], np.round(exceedances[below_one]), atol=1e-9)
@@ -111,15 +113,15 @@ def test_gi_star_runs_many_permutations_in_batches(monkeypatch):
 def test_gi_star_leaves_islands_untested():
     counts = np.array([5, 0, 1, 9, 2, 0, 3])
     neighbours = [[1], [0, 2], [1, 3], [2, 4], [3, 5], [4], []]  # cell 6 touches nothing
-    result = gi_star(counts, neighbours, permutations=99)
-    assert result.attrs["islands"] == [6]
+    result, _, islands = _gi_star_test(counts, neighbours, permutations=99, seed=DEFAULT_SEED)
+    assert islands == [6]
     assert math.isnan(result["z"][6]) and math.isnan(result["p"][6])
     assert result["class"][6] == "Not significant"
     assert result["p"][:6].notna().all()
 
 
 def test_gi_star_with_no_incidents_finds_nothing():
-    result = gi_star(np.zeros(len(PATCH)), h3_neighbours(PATCH), permutations=99)
+    result, _, _ = _gi_star_test(np.zeros(len(PATCH)), h3_neighbours(PATCH), permutations=99, seed=DEFAULT_SEED)
     assert (result["class"] == "Not significant").all()
 
 

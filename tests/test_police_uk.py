@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import zipfile
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +17,7 @@ from lib.importing import ImportFileError
 from lib.lookups import import_lookup
 from lib.police_uk import import_police_uk, incident_keys
 from lib.store import open_store
-from lib.street_files import read_street_csv
+from lib.street_files import StreetSource, read_street_table, street_frame
 from tests.conftest import (
     EAST_SUSSEX_CSPS,
     SUSSEX_FILE,
@@ -132,7 +133,7 @@ def test_identical_asb_rows_are_all_kept(raw_rows):
     asb = [r for r in raw_rows if r["Crime type"] == "Anti-social behaviour"][:5000]
     repeats = Counter(tuple(r.values()) for r in asb)
     assert max(repeats.values()) > 1  # the real file has exact repeats
-    frame = read_street_csv(_csv_bytes(asb), "asb.csv")
+    frame = street_frame([read_street_table(_csv_bytes(asb), StreetSource(Path("asb.csv")))])
     frame["point_id"] = 0
     assert len(set(incident_keys(frame))) == len(asb)
 

@@ -28,9 +28,10 @@ from lib.priority_evidence import (
     SUGGESTION_NOTE,
     CandidateIssue,
     Evidence,
+    all_evidence,
     busiest_lsoas,
     candidate_issues,
-    evidence_table,
+    evidence_rows,
     issue_evidence,
     refreshed,
     suggested_assessment,
@@ -288,7 +289,7 @@ def test_demo_trend_is_the_recent_trend_marker_of_the_five_months_to_the_period_
 def test_evidence_table_has_one_row_per_issue_in_order(demo):
     county = find_area(demo, DEMO_COUNTY)
     issues = candidate_issues(indicator_catalogue(demo))
-    table = evidence_table(demo, issues, county, DEMO_PERIOD)
+    table = evidence_rows(all_evidence(demo, issues, county, DEMO_PERIOD))  # as the Priorities page reads it
     assert list(table["Issue"]) == [i.name for i in issues]
     for column in ("Volume", "Rate per 1,000 residents", "Trend", "Change on last year %",
                    "Harm-weighted volume (CSS days)", "Top 5% of LSOAs hold %", "Source", "Period"):
