@@ -30,13 +30,15 @@ import pandas as pd
 import sqlite_utils
 
 from lib.area_files import read_table
-from lib.areas import area_named, areas_of_kinds, unknown_area_message
+from lib.areas import areas_of_kinds, held_area_named, unknown_area_message
 from lib.export import FORMULA_START
 from lib.import_kinds import ACTIONS
 from lib.importing import ImportFileError, ImportSummary, import_transaction, now_iso, readable_name
 from lib.measures import AMBER, GREEN, NO_DATA, RED
 from lib.sql import placeholders
 
+# An action is for the whole partnership (no area), a county or one CSP.
+PLAN_AREA_KINDS = ("csp", "county")
 RAGS = ("Red", "Amber", "Green", "Complete")
 EDITABLE = ("priority", "area_code", "action", "intended_outcome", "lead", "completion_date", "rag", "commentary",
             "measure_keys")
@@ -541,18 +543,11 @@ def _row_area(db: sqlite_utils.Database, file: str, line: int, row: dict) -> str
     name = str(row.get("area_name") or "").strip()
     if not name:
         return None
-    found = db.execute(
-        "SELECT code FROM areas WHERE name = ? COLLATE NOCASE AND kind IN ('csp', 'county') "
-        "ORDER BY kind = 'county', provisional LIMIT 1", [name]
-    ).fetchone()
-    if found is not None:
-        return found[0]
-    held = areas_of_kinds(db, ["csp", "county"])  # as people write it: 'Bristol' for 'Bristol, City of'
-    named = area_named(held, name)
-    if named is None:
-        message = unknown_area_message(name, held).replace("no area", "no CSP or county", 1)
+    found = held_area_named(db, name, PLAN_AREA_KINDS)
+    if found is None:
+        message = unknown_area_message(name, areas_of_kinds(db, PLAN_AREA_KINDS), "CSP or county")
         raise ImportFileError(file, message, line, "area_name")
-    return named.code
+    return found.code
 
 
 def export_frame(actions: Iterable[Action]) -> pd.DataFrame:

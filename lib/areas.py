@@ -218,10 +218,7 @@ def find_area(db: sqlite_utils.Database, name_or_code: str) -> Area:
     ).fetchone()
     if row is not None:
         return Area(row[0], row[1], row[2], row[3], bool(row[4]))
-    named = db.execute(
-        "SELECT code, name, kind, parent_code, provisional FROM areas WHERE kind <> 'lsoa'"
-    ).fetchall()
-    candidates = [Area(r[0], r[1], r[2], r[3], bool(r[4])) for r in named]
+    candidates = areas_of_kinds(db, [kind for kind in _KIND_RANK if kind != "lsoa"])
     found = area_named(candidates, text)
     if found is None:
         raise LookupError(unknown_area_message(text, candidates) + " (the `areas` command lists them)")
@@ -236,18 +233,35 @@ def area_named(areas: Sequence[Area], name: str) -> Area | None:
 
 
 def areas_of_kinds(db: sqlite_utils.Database, kinds: Sequence[str]) -> list[Area]:
-    """Every held area of the given kinds."""
-    marks = placeholders(kinds)
+    """Every held area of the given kinds, by name."""
     rows = db.execute(
-        f"SELECT code, name, kind, parent_code, provisional FROM areas WHERE kind IN ({marks})", list(kinds)
+        f"SELECT code, name, kind, parent_code, provisional FROM areas WHERE kind IN ({placeholders(kinds)}) "
+        "ORDER BY name", list(kinds)
     ).fetchall()
     return [Area(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
 
-def unknown_area_message(name: str, areas: Sequence[Area]) -> str:
+def held_area_named(db: sqlite_utils.Database, name: str, kinds: Sequence[str]) -> Area | None:
+    """The held area of one of the kinds that a name from a file means (see ``area_named``), or None.
+
+    The exact name is tried first: one index look-up, where comparing as people vary names reads every area of
+    those kinds, and a file names an area on each of its rows.
+    """
+    rank = "CASE kind " + " ".join(f"WHEN '{k}' THEN {r}" for k, r in _KIND_RANK.items()) + " END"
+    row = db.execute(
+        "SELECT code, name, kind, parent_code, provisional FROM areas "
+        f"WHERE name = ? COLLATE NOCASE AND kind IN ({placeholders(kinds)}) ORDER BY {rank}, provisional LIMIT 1",
+        [name.strip(), *kinds],
+    ).fetchone()
+    if row is not None:
+        return Area(row[0], row[1], row[2], row[3], bool(row[4]))
+    return area_named(areas_of_kinds(db, kinds), name)
+
+
+def unknown_area_message(name: str, areas: Sequence[Area], noun: str = "area") -> str:
     """'no area called 'Eastborne'; did you mean Eastbourne?', from the names of the areas given."""
     close = nearest_area_names(name, areas)
-    return f"no area called {name!r}" + (f"; did you mean {' or '.join(close)}?" if close else "")
+    return f"no {noun} called {name!r}" + (f"; did you mean {' or '.join(close)}?" if close else "")
 
 
 def nearest_area_names(name: str, areas: Sequence[Area]) -> list[str]:
@@ -271,7 +285,4 @@ def csp_codes_within(db: sqlite_utils.Database, area: Area) -> list[str]:
 
 def list_areas(db: sqlite_utils.Database, kind: str) -> list[Area]:
     """Return all areas of one kind, by name."""
-    rows = db.execute(
-        "SELECT code, name, kind, parent_code, provisional FROM areas WHERE kind = ? ORDER BY name", [kind]
-    ).fetchall()
-    return [Area(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+    return areas_of_kinds(db, [kind])

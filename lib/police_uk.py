@@ -140,7 +140,8 @@ def _reject_reasons(db: sqlite_utils.Database, frame: pd.DataFrame) -> np.ndarra
     bad_month_codes = [i for i, m in enumerate(months) if not is_month(m)]
     month_codes = _codes(frame, "Month")
     # A month after today is a typo (2029 for 2019): kept, it would make every page default to a year of zeros.
-    future_month_codes = [i for i, m in enumerate(months) if i not in bad_month_codes and m > this_month()]
+    today = this_month()
+    future_month_codes = [i for i, m in enumerate(months) if i not in bad_month_codes and m > today]
     rules = [
         (NO_COORDINATES, np.isnan(lon) | np.isnan(lat)),
         (COORDINATES_OUT_OF_RANGE, (np.abs(lat) > 90) | (np.abs(lon) > 180)),
@@ -244,13 +245,14 @@ def _crime_keys_by_occurrence(frame: pd.DataFrame) -> np.ndarray:
     """
     keys = frame["crime_key"].to_numpy().copy()
     ids = pd.DataFrame({"month": _codes(frame, "Month"), "crime": keys, "point": frame["point_id"].to_numpy()})
-    shared = ids[(keys != 0) & ids.duplicated(["month", "crime"], keep=False).to_numpy()]
-    if shared.empty:
+    is_shared = (keys != 0) & ids.duplicated(["month", "crime"], keep=False).to_numpy()
+    if not is_shared.any():
         return keys
+    shared = ids[is_shared]
     # The places of one Crime ID in order of their snap point ids: the same order in every file holding the month.
     place = shared.groupby(["month", "crime"])["point"].rank(method="dense").to_numpy().astype(np.int64) - 1
     later = place > 0
-    rows = np.flatnonzero((keys != 0) & ids.duplicated(["month", "crime"], keep=False).to_numpy())[later]
+    rows = np.flatnonzero(is_shared)[later]
     keys[rows] = _stable_hash(shared["crime"].to_numpy()[later], place[later]).view(np.int64)
     return keys
 

@@ -17,7 +17,7 @@ import pandas as pd
 import sqlite_utils
 
 from lib.area_files import read_table
-from lib.areas import area_named, areas_of_kinds, unknown_area_message
+from lib.areas import areas_of_kinds, held_area_named, unknown_area_message
 from lib.import_kinds import TARGETS
 from lib.importing import ImportFileError, ImportSummary, import_transaction, now_iso, readable_name
 from lib.indicators import period_kind
@@ -256,17 +256,10 @@ def _csp_code(db: sqlite_utils.Database, file: str, line: int, row: dict) -> str
     if "csp_name" not in row:
         raise ImportFileError(file, "no CSP code given", line, "csp_code")
     name = str(row.get("csp_name") or "").strip()
-    found = db.execute(
-        "SELECT code FROM areas WHERE name = ? COLLATE NOCASE AND kind = 'csp' ORDER BY provisional LIMIT 1", [name]
-    ).fetchone()
-    if found is not None:
-        return found[0]
-    csps = areas_of_kinds(db, ["csp"])  # as people write it: 'Bristol' for 'Bristol, City of'
-    named = area_named(csps, name)
-    if named is None:
-        message = unknown_area_message(name, csps).replace("no area", "no CSP", 1)
-        raise ImportFileError(file, message, line, "csp_name")
-    return named.code
+    found = held_area_named(db, name, ["csp"])
+    if found is None:
+        raise ImportFileError(file, unknown_area_message(name, areas_of_kinds(db, ["csp"]), "CSP"), line, "csp_name")
+    return found.code
 
 
 def _log_new(db: sqlite_utils.Database, target_id: int, csp_code: str, key: str, period: str, who: str,
