@@ -2,7 +2,7 @@
 
 Only this module, ``app.py`` and the page files import streamlit. Loaders take a ``Store``: the path, a version
 that changes whenever the file is written (so a new import shows without restarting the app), and the viewer
-(``lib.access``), which every read opens the store for. So a loader's answer, and its cache entry, is what that
+(``lib.store.access``), which every read opens the store for. So a loader's answer, and its cache entry, is what that
 viewer may see: restricted indicators and exact small-area counts never reach a page the viewer may not see them on.
 """
 
@@ -23,33 +23,12 @@ import pandas as pd
 import sqlite_utils
 import streamlit as st
 
-from lib import (
-    access,
-    action_plan,
-    assessments,
-    harm,
-    holdings,
-    hotspots,
-    maps,
-    overview,
-    priority_evidence,
-    similar_areas,
-    summary,
-    targets,
-    trend_labels,
-    trends,
-)
-from lib.access import PARTNERS, Viewer, open_for, viewer_for
-from lib.areas import Area, area_named, csp_codes_within, nearest_area_names
-from lib.catalogue import Indicator, find_indicator, headline_indicators, indicator_catalogue
-from lib.charts import harm_chart, sparkline
-from lib.committee_pack import build_pack
-from lib.disclosure import PUBLIC_MODE_NOTE
-from lib.editors import editing_setup, is_editor, is_partner, is_unverified
-from lib.export import csv_bytes
-from lib.hotspot_forecast import DEFAULT_SETTINGS
-from lib.measures import MeasureStatus, evaluate_measure, measure_basis, measure_figures
-from lib.periods import (
+from lib.core.areas import Area, area_named, csp_codes_within, nearest_area_names
+from lib.core.catalogue import Indicator, find_indicator, headline_indicators, indicator_catalogue
+from lib.core.disclosure import PUBLIC_MODE_NOTE
+from lib.core.editors import editing_setup, is_editor, is_partner, is_unverified
+from lib.core.export import csv_bytes
+from lib.core.periods import (
     LATEST_12,
     Period,
     custom_period,
@@ -61,15 +40,27 @@ from lib.periods import (
     period_presets,
     shift_months,
 )
-from lib.predicted_hotspots import Prediction, predict
-from lib.presentation import presented_versions, step_number
-from lib.priority_evidence import Evidence
-from lib.priority_scoring import FIELD_LABELS, SCALES, Assessment, check_assessment, level_label
-from lib.series import monthly_series, population_year, residents
-from lib.store import IMPORT, may_build_demo, open_store, store_path
-from lib.store_faults import StoreError, as_store_error, missing_message
-from lib.summary import Headline, StoreOverview
-from lib.targets import Target
+from lib.hotspots import gi_star as hotspots
+from lib.hotspots import maps
+from lib.hotspots.forecast import DEFAULT_SETTINGS
+from lib.hotspots.predicted import Prediction, predict
+from lib.performance import overview, targets, trend_labels
+from lib.performance.measures import MeasureStatus, evaluate_measure, measure_basis, measure_figures
+from lib.performance.targets import Target
+from lib.priorities import action_plan, assessments
+from lib.priorities import evidence as priority_evidence
+from lib.priorities.evidence import Evidence
+from lib.priorities.scoring import FIELD_LABELS, SCALES, Assessment, check_assessment, level_label
+from lib.reports.charts import harm_chart, sparkline
+from lib.reports.committee_pack import build_pack
+from lib.reports.presentation import presented_versions, step_number
+from lib.stats import harm, similar_areas, trends
+from lib.store import access, holdings, summary
+from lib.store.access import PARTNERS, Viewer, open_for, viewer_for
+from lib.store.db import IMPORT, may_build_demo, open_store, store_path
+from lib.store.faults import StoreError, as_store_error, missing_message
+from lib.store.series import monthly_series, population_year, residents
+from lib.store.summary import Headline, StoreOverview
 from lib.uploads import import_uploads
 
 APP_PATH = Path(__file__).resolve().parent / "app.py"
@@ -227,7 +218,7 @@ LOOKUP_ENTRIES = 256  # areas, catalogues, targets, versions, single numbers: a 
 def _read(store: Store, reader, *args):
     # One connection per call: sqlite connections belong to the thread that opened them, and Streamlit
     # runs each session's script in its own thread. The results are cached, so this is rare. The connection is
-    # narrowed to what the store's viewer may see (lib.access): no reader can return more.
+    # narrowed to what the store's viewer may see (lib.store.access): no reader can return more.
     db: sqlite_utils.Database = open_for(store.path, store.viewer)
     try:
         return reader(db, *args)
@@ -465,7 +456,7 @@ def period_picker(first_held: str, last_held: str) -> Period:
     """Pick the latest 12 months, a financial year (April to March), or a custom run of months.
 
     The public view offers whole periods only: maps of two runs of months chosen by hand could be subtracted to
-    find the small counts of the months between (``lib.disclosure``).
+    find the small counts of the months between (``lib.core.disclosure``).
     """
     presets = {p.key: p for p in period_presets(first_held, last_held)}
     offered = [*presets] if public_mode() else [*presets, CUSTOM]
@@ -604,7 +595,8 @@ def current_partner() -> str | None:
 
 
 def current_viewer() -> Viewer:
-    """What this session may see (``lib.access``): partners' figures only for a signed-in partner in private mode."""
+    """What this session may see (``lib.store.access``): partners' figures only for a signed-in partner in private
+    mode."""
     return viewer_for(public_mode(), current_partner() is not None)
 
 
@@ -1193,7 +1185,7 @@ def load_hotspot_deck(store: Store, area: Area, categories: tuple[str, ...], sta
                       resolution: int, layer: str, basemap: bool, predicted: bool):
     """The map, built once per choice: outlining thousands of predicted cells takes seconds, so it is cached.
 
-    In the public view the cells' counts are the protected ones (``lib.disclosure``), drawn as they are.
+    In the public view the cells' counts are the protected ones (``lib.core.disclosure``), drawn as they are.
     """
     view = load_hotspots(store, area, categories, start, end, unit, resolution)
     cells = load_prediction(store, area, categories, end).cells if predicted and unit == "h3" else None

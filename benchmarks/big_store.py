@@ -30,13 +30,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.import_police_uk import national_month  # noqa: E402
-from lib.boundaries import import_boundaries  # noqa: E402
-from lib.lookups import import_lookup  # noqa: E402
-from lib.periods import months_between  # noqa: E402
-from lib.police_uk import import_police_uk  # noqa: E402
-from lib.population import import_population  # noqa: E402
-from lib.store import open_store  # noqa: E402
-from lib.targets import import_targets  # noqa: E402
+from lib.core.periods import months_between  # noqa: E402
+from lib.importers.boundaries import import_boundaries  # noqa: E402
+from lib.importers.lookups import import_lookup  # noqa: E402
+from lib.importers.police_uk import import_police_uk  # noqa: E402
+from lib.importers.population import import_population  # noqa: E402
+from lib.performance.targets import import_targets  # noqa: E402
+from lib.store.db import open_store  # noqa: E402
 
 REAL = Path(os.environ.get("CSP_REAL_DATA") or REPO.parent / "shared" / "data" / "real")
 BENCH_DIR = Path(os.environ.get("CSP_BENCH_DIR") or "/tmp/csp-bench")

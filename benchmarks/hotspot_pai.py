@@ -10,7 +10,7 @@ repository); nothing is copied.
 **Data.** Lancashire ASB 2022-01..2022-12 (crimemappingdata, from police.uk), study area the 14 Lancashire
 districts; Sussex ASB 2018-10..2019-02 (police.uk street file), study area the union of Sussex's 2011 LSOAs.
 Incidents outside the study area or without coordinates are dropped. The study cells are every H3 cell that
-overlaps the area (``lib.hotspot_forecast.study_area_cells``).
+overlaps the area (``lib.hotspots.forecast.study_area_cells``).
 
 **Design: rolling origin.** For each test month m, every method is fitted on the months before m (at most 12,
 ``training_months``) and ranks the study cells; the top cells covering 1% and 5% of the area are its hotspots,
@@ -18,7 +18,7 @@ and month m's incidents judge them. Figures are means over the test months; each
 
 **Methods**, all ranking the same H3 cells (the dashboard's resolution):
 
-* ``dashboard``: ``lib.hotspot_forecast.hotspot_scores`` with ``DEFAULT_SETTINGS``, the very code and settings
+* ``dashboard``: ``lib.hotspots.forecast.hotspot_scores`` with ``DEFAULT_SETTINGS``, the very code and settings
   the Hotspots page draws.
 * ``grid counts``: baseline (b), the plain count of training incidents per cell; ties broken by cell id.
 * ``KDE``: baseline (c), scikit-learn ``KernelDensity`` (Gaussian) on British National Grid metres (EPSG:27700),
@@ -72,7 +72,7 @@ from sklearn.neighbors import KernelDensity
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from lib.hotspot_forecast import (  # noqa: E402
+from lib.hotspots.forecast import (  # noqa: E402
     DEFAULT_SETTINGS,
     ForecastSettings,
     coverage_sentence,
@@ -476,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     settings, bandwidth = DEFAULT_SETTINGS, args.bandwidth
     if not args.quick:
         tuned, tuned_bandwidth = tune(lancashire)
-        match = "yes" if tuned == DEFAULT_SETTINGS else "NO: update DEFAULT_SETTINGS in lib/hotspot_forecast.py"
+        match = "yes" if tuned == DEFAULT_SETTINGS else "NO: update DEFAULT_SETTINGS in lib/hotspots/forecast.py"
         print(f"  tuned settings: {_settings_text(tuned)}; DEFAULT_SETTINGS match: {match}")
         bandwidth = bandwidth or tuned_bandwidth
     if bandwidth is None:

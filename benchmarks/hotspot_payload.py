@@ -2,7 +2,7 @@
 
     python benchmarks/hotspot_payload.py [STORE]
 
-Builds the page's map (``lib.maps.hotspot_deck``) for the whole county over the latest 12 months, for each
+Builds the page's map (``lib.hotspots.maps.hotspot_deck``) for the whole county over the latest 12 months, for each
 category group and cell choice, and prints the incidents counted, the cells drawn and the JSON bytes. Points are
 never sent: the map carries one record per cell with incidents (or a significant class), so the payload follows
 the number of cells, not the number of incidents. STORE defaults to a fresh demo store.
@@ -17,11 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib import hotspots, maps  # noqa: E402
+from lib import maps  # noqa: E402
+from lib.core.periods import shift_months  # noqa: E402
 from lib.demo import build_demo_store  # noqa: E402
-from lib.periods import shift_months  # noqa: E402
-from lib.store import open_store  # noqa: E402
-from lib.summary import picker_areas  # noqa: E402
+from lib.hotspots import gi_star as hotspots
+from lib.store.db import open_store  # noqa: E402
+from lib.store.summary import picker_areas  # noqa: E402
 
 GROUPS = {"ASB": ["Anti-social behaviour"], "PPV": ["Violence and sexual offences", "Public order"]}
 

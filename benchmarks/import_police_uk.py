@@ -32,9 +32,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.police_uk import import_police_uk  # noqa: E402
-from lib.store import open_store  # noqa: E402
-from lib.street_files import COLUMNS  # noqa: E402
+from lib.importers.police_uk import import_police_uk  # noqa: E402
+from lib.importers.street_files import COLUMNS  # noqa: E402
+from lib.store.db import open_store  # noqa: E402
 
 REAL = Path(os.environ.get("CSP_REAL_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data" / "real")
 CATEGORY_SHARES = {

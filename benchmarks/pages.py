@@ -62,7 +62,7 @@ from streamlit.runtime.scriptrunner.script_runner import ScriptRunner  # noqa: E
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from benchmarks.big_store import BENCH_DIR, BIG_CSP, ensure_big_store  # noqa: E402
-from lib.store import open_store  # noqa: E402
+from lib.store.db import open_store  # noqa: E402
 
 APP = REPO / "app.py"
 GOAL_S = 0.5

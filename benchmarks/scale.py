@@ -73,16 +73,16 @@ from benchmarks.pages import (  # noqa: E402
     quiet_streamlit,
     warm_up,
 )
-from lib.areas import csp_codes_within  # noqa: E402
-from lib.boundaries import import_boundaries  # noqa: E402
-from lib.lookups import import_lookup  # noqa: E402
-from lib.periods import months_between, shift_months  # noqa: E402
-from lib.police_uk import import_police_uk  # noqa: E402
-from lib.population import import_population  # noqa: E402
-from lib.sql import placeholders  # noqa: E402
-from lib.store import open_store  # noqa: E402
-from lib.summary import picker_areas  # noqa: E402
-from lib.targets import import_targets  # noqa: E402
+from lib.core.areas import csp_codes_within  # noqa: E402
+from lib.core.periods import months_between, shift_months  # noqa: E402
+from lib.core.sql import placeholders  # noqa: E402
+from lib.importers.boundaries import import_boundaries  # noqa: E402
+from lib.importers.lookups import import_lookup  # noqa: E402
+from lib.importers.police_uk import import_police_uk  # noqa: E402
+from lib.importers.population import import_population  # noqa: E402
+from lib.performance.targets import import_targets  # noqa: E402
+from lib.store.db import open_store  # noqa: E402
+from lib.store.summary import picker_areas  # noqa: E402
 
 ROWS_PER_MONTH = 500_000
 FIRST_MONTH = "2016-04"

@@ -23,14 +23,14 @@ from pathlib import Path
 import sqlite_utils
 from tqdm import tqdm
 
-from lib.access import PARTNERS, PUBLIC, narrow
-from lib.areas import find_area, list_areas
-from lib.counts import categories_held, monthly_counts, months_held
-from lib.import_kinds import IMPORT_KINDS, POLICE_UK
-from lib.importing import ImportFileError
-from lib.periods import LATEST_12, Period, is_month, parse_period, period_presets
-from lib.store import AREA_KINDS, IMPORT, READ, open_store, store_path
-from lib.store_faults import StoreError, as_store_error
+from lib.core.areas import find_area, list_areas
+from lib.core.import_kinds import IMPORT_KINDS, POLICE_UK
+from lib.core.periods import LATEST_12, Period, is_month, parse_period, period_presets
+from lib.importers.base import ImportFileError
+from lib.store.access import PARTNERS, PUBLIC, narrow
+from lib.store.counts import categories_held, monthly_counts, months_held
+from lib.store.db import AREA_KINDS, IMPORT, READ, open_store, store_path
+from lib.store.faults import StoreError, as_store_error
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,14 +160,14 @@ def _rejected(args: argparse.Namespace) -> int:
 
 
 def _imports(args: argparse.Namespace) -> int:
-    from lib.holdings import import_log
+    from lib.store.holdings import import_log
 
     import_log(open_store(args.db, READ)).to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
 
 
 def _remove_import(args: argparse.Namespace) -> int:
-    from lib.import_removal import remove_import
+    from lib.importers.removal import remove_import
 
     print(remove_import(open_store(args.db, IMPORT), args.file).line())
     return 0
@@ -175,7 +175,7 @@ def _remove_import(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from lib.demo import build_demo_store
-    from lib.store import is_demo
+    from lib.store.db import is_demo
 
     path = store_path(args.db)
     if path.exists() and not args.force and not is_demo(open_store(path)):
@@ -211,7 +211,7 @@ def pack_period(db: sqlite_utils.Database, key: str) -> Period:
 
 def _pack(args: argparse.Namespace) -> int:
     # Imported here: the pack needs reportlab, the chart and map renderers, which other commands do not.
-    from lib.committee_pack import build_pack, pack_file_name, page_count
+    from lib.reports.committee_pack import build_pack, pack_file_name, page_count
 
     db = open_store(args.db, READ)
     # Public (the default): the store is read through the same gate as the dashboard's public view.

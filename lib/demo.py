@@ -23,10 +23,10 @@ import shapely
 import sqlite_utils
 from shapely.geometry import Polygon, mapping
 
-from lib.importing import Progress
-from lib.priority_scoring import Assessment
-from lib.sql import placeholders
-from lib.store import get_meta, open_store, set_meta
+from lib.core.sql import placeholders
+from lib.importers.base import Progress
+from lib.priorities.scoring import Assessment
+from lib.store.db import get_meta, open_store, set_meta
 
 SEED = 20231001
 FIRST_MONTH, LAST_MONTH = "2023-10", "2026-09"
@@ -1070,7 +1070,7 @@ def target_rows() -> list[dict]:
     ]
 
 
-# Scores in the order of lib.priority_scoring's questions: physical, psychological, financial, community and
+# Scores in the order of lib.priorities.scoring's questions: physical, psychological, financial, community and
 # environmental harm, scope; frequency, trend, vulnerability; confidence; capacity, capability, led elsewhere.
 Scores = tuple[int, int, int, int, int, int, int, int, int, int, int, int, bool]
 SCORE_ORDER = ("physical", "psychological", "financial", "community", "environmental", "scope", "frequency",
@@ -1136,11 +1136,11 @@ def agreed_assessment() -> list[Assessment]:
 def insert_assessments(db: sqlite_utils.Database) -> None:
     """Last year's agreed assessment, and this year's working draft: last year's judgements with frequency,
     trend and confidence refreshed from the county's latest 12 months of data, as a partnership would start."""
-    from lib.areas import find_area
-    from lib.assessments import delete_draft, save_version, start_draft
-    from lib.catalogue import indicator_catalogue
-    from lib.periods import custom_period, shift_months
-    from lib.priority_evidence import candidate_issues, issue_evidence, refreshed
+    from lib.core.areas import find_area
+    from lib.core.catalogue import indicator_catalogue
+    from lib.core.periods import custom_period, shift_months
+    from lib.priorities.assessments import delete_draft, save_version, start_draft
+    from lib.priorities.evidence import candidate_issues, issue_evidence, refreshed
 
     agreed = agreed_assessment()
     draft = start_draft(db, COUNTY_CODE, ASSESSED_YEAR, agreed, COUNTY_TEAM, evidence_period="Apr 2024 to Mar 2025",
@@ -1285,11 +1285,11 @@ def import_demo_files(
     db: sqlite_utils.Database, files: dict[str, Path], progress: Progress | None = None
 ) -> None:
     """Import the demo files through the real importers, hierarchy first so incidents find their places."""
-    from lib.boundaries import import_boundaries
-    from lib.indicators import import_indicators
-    from lib.lookups import import_lookup
-    from lib.police_uk import import_police_uk
-    from lib.population import import_population
+    from lib.importers.boundaries import import_boundaries
+    from lib.importers.indicators import import_indicators
+    from lib.importers.lookups import import_lookup
+    from lib.importers.police_uk import import_police_uk
+    from lib.importers.population import import_population
 
     def report(fraction: float, text: str) -> None:
         if progress:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-from lib.import_kinds import ACTIONS, IMPORT_KINDS, INDICATORS, POLICE_UK, TARGETS
-from lib.importing import ImportFileError, ImportSummary, Progress
-from lib.store_faults import StoreError
+from lib.core.import_kinds import ACTIONS, IMPORT_KINDS, INDICATORS, POLICE_UK, TARGETS
+from lib.importers.base import ImportFileError, ImportSummary, Progress
+from lib.store.faults import StoreError
 
-# The kinds an editor may upload on the Data page (named in lib/import_kinds.py, as on the command line).
+# The kinds an editor may upload on the Data page (named in lib/core/import_kinds.py, as on the command line).
 UPLOAD_KINDS = (POLICE_UK, INDICATORS, TARGETS, ACTIONS)
 
 

@@ -5,8 +5,8 @@ from datetime import date
 import streamlit as st
 
 import ui
-from lib import action_plan
-from lib.periods import month_label
+from lib.core.periods import month_label
+from lib.priorities import action_plan
 
 selection = ui.page_start("Action plan")
 store, area, period = selection.store, selection.area, selection.period

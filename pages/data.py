@@ -3,8 +3,8 @@
 import streamlit as st
 
 import ui
-from lib.export import download_name
-from lib.summary import describe_areas
+from lib.core.export import download_name
+from lib.store.summary import describe_areas
 from lib.uploads import INDICATORS, POLICE_UK
 
 ui.require_app_shell()

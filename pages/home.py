@@ -3,8 +3,9 @@
 import streamlit as st
 
 import ui
-from lib.charts import monthly_groups_chart
-from lib.summary import PPV_NOTE, area_label, describe_areas, group_table
+from lib.core.catalogue import PPV_NOTE
+from lib.reports.charts import monthly_groups_chart
+from lib.store.summary import area_label, describe_areas, group_table
 
 ui.require_app_shell()
 store = ui.current_store()

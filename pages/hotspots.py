@@ -3,10 +3,11 @@
 import streamlit as st
 
 import ui
-from lib import hotspots, maps
-from lib.catalogue import PUBLIC_PLACE_VIOLENCE
-from lib.disclosure import PUBLIC_MODE_NOTE
-from lib.hotspot_views import (
+from lib.core.catalogue import PUBLIC_PLACE_VIOLENCE
+from lib.core.disclosure import PUBLIC_MODE_NOTE
+from lib.hotspots import gi_star as hotspots
+from lib.hotspots import maps
+from lib.hotspots.views import (
     AUTOMATIC,
     CELL_UNITS,
     HEXAGON_SIZES,

@@ -3,8 +3,8 @@
 import streamlit as st
 
 import ui
-from lib.measures import RAG_RULE, measures_table, rag_counts
-from lib.periods import month_label
+from lib.core.periods import month_label
+from lib.performance.measures import RAG_RULE, measures_table, rag_counts
 
 selection = ui.page_start("Measures")
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from lib.overview import COMPARATOR_NOTES, COMPARATORS, cell_table, grid_frame, judgement_frame
+from lib.performance.overview import COMPARATOR_NOTES, COMPARATORS, cell_table, grid_frame, judgement_frame
 
 selection = ui.page_start("Partnership at a glance")
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from lib.committee_pack import PACK_SECTIONS, pack_file_name
+from lib.reports.committee_pack import PACK_SECTIONS, pack_file_name
 
 selection = ui.page_start("Committee pack")
 area, period = selection.area, selection.period

@@ -5,14 +5,15 @@ from datetime import date
 import streamlit as st
 
 import ui
-from lib import action_plan, presentation
-from lib.charts import priority_matrix_chart, trend_chart
-from lib.hotspot_views import hot_spot_share, hotspot_caption, map_title, what_options
-from lib.maps import legend_items
-from lib.priority_evidence import ranked_with_volume
-from lib.priority_scoring import POSITION_THRESHOLD, QUADRANTS, RISK_THRESHOLD, ranked
-from lib.trend_labels import LEVELS, chart_labels
-from lib.trends import rolling_comparison
+from lib.hotspots.maps import legend_items
+from lib.hotspots.views import hot_spot_share, hotspot_caption, map_title, what_options
+from lib.performance.trend_labels import LEVELS, chart_labels
+from lib.priorities import action_plan
+from lib.priorities.evidence import ranked_with_volume
+from lib.priorities.scoring import POSITION_THRESHOLD, QUADRANTS, RISK_THRESHOLD, ranked
+from lib.reports import presentation
+from lib.reports.charts import priority_matrix_chart, trend_chart
+from lib.stats.trends import rolling_comparison
 
 ui.require_app_shell()
 selection = ui.current_selection()

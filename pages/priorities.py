@@ -3,10 +3,9 @@
 import streamlit as st
 
 import ui
-from lib.charts import chart_png, priority_matrix_chart
-from lib.export import download_name
-from lib.priority_evidence import SUGGESTION_NOTE, evidence_for, ranked_with_volume
-from lib.priority_scoring import (
+from lib.core.export import download_name
+from lib.priorities.evidence import SUGGESTION_NOTE, evidence_for, ranked_with_volume
+from lib.priorities.scoring import (
     FORMULA_NOTE,
     HARM_QUADRANTS,
     HARM_THRESHOLD,
@@ -16,6 +15,7 @@ from lib.priority_scoring import (
     RISK_THRESHOLD,
     what_moved,
 )
+from lib.reports.charts import chart_png, priority_matrix_chart
 
 selection = ui.page_start("Priority matrix")
 store, area, period = selection.store, selection.area, selection.period

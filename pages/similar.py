@@ -3,8 +3,8 @@
 import streamlit as st
 
 import ui
-from lib.charts import peer_chart
-from lib.similar_areas import FEATURE_LABELS, METHOD_NOTE
+from lib.reports.charts import peer_chart
+from lib.stats.similar_areas import FEATURE_LABELS, METHOD_NOTE
 
 selection = ui.page_start("Similar areas")
 

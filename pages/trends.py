@@ -3,10 +3,10 @@
 import streamlit as st
 
 import ui
-from lib.charts import seasonal_chart, trend_chart
-from lib.periods import month_span, shift_months
-from lib.trend_labels import LEVELS, MEASURES, chart_labels, comparison_table, trend_words
-from lib.trends import VIEWS, fytd_comparison, rolling_comparison, seasonal_table
+from lib.core.periods import month_span, shift_months
+from lib.performance.trend_labels import LEVELS, MEASURES, chart_labels, comparison_table, trend_words
+from lib.reports.charts import seasonal_chart, trend_chart
+from lib.stats.trends import VIEWS, fytd_comparison, rolling_comparison, seasonal_table
 
 selection = ui.page_start("Trends")
 

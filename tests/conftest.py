@@ -9,7 +9,7 @@ import pytest
 from hypothesis import settings
 from streamlit import config as streamlit_config
 
-from lib.store import memory_store, open_store
+from lib.store.db import memory_store, open_store
 
 # In CI the property tests replay the same examples every run, so a red build always means a change broke
 # something; on a developer's machine they draw new examples each time and keep looking for new failures.
@@ -57,10 +57,10 @@ def db_file(tmp_path):
 @pytest.fixture(scope="session")
 def sussex_store_path(tmp_path_factory) -> Path:
     """A store of real Sussex data: police.uk, ONS lookups, population and LSOA boundaries."""
-    from lib.boundaries import import_boundaries
-    from lib.lookups import import_lookup
-    from lib.police_uk import import_police_uk
-    from lib.population import import_population
+    from lib.importers.boundaries import import_boundaries
+    from lib.importers.lookups import import_lookup
+    from lib.importers.police_uk import import_police_uk
+    from lib.importers.population import import_population
 
     path = tmp_path_factory.mktemp("sussex") / "csp.db"
     db = open_store(path)

@@ -435,7 +435,7 @@ def test_a_pasted_link_reopens_the_same_view_in_the_browser(server, watched, art
 def test_the_committee_pack_button_downloads_the_pdf(server, watched, artifacts):
     from pypdf import PdfReader
 
-    from lib.committee_pack import PACK_SECTIONS
+    from lib.reports.committee_pack import PACK_SECTIONS
 
     watched.open(f"{server}/pack?area=X22000005&period=2025/26&public=1")
     page = watched.page

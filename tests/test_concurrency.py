@@ -19,8 +19,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from lib.lookups import import_lookup
-from lib.store import open_store
+from lib.importers.lookups import import_lookup
+from lib.store.db import open_store
 from tests.app_support import REPO, copy_store, demo_store_file
 from tests.conftest import SUSSEX_FILE, real_file, store_fingerprint
 from tests.test_browser import (  # noqa: F401

@@ -18,10 +18,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lib import demo
-from lib.assessments import load_version
-from lib.lookups import import_lookup
-from lib.priority_scoring import ranked
-from lib.store import get_meta, is_demo, open_store
+from lib.importers.lookups import import_lookup
+from lib.priorities.assessments import load_version
+from lib.priorities.scoring import ranked
+from lib.store.db import get_meta, is_demo, open_store
 
 # Tables whose whole contents must match between two builds (import_log and meta carry clock times).
 CONTENT_TABLES = (

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.police_uk import import_police_uk
-from lib.store import open_store
+from lib.importers.police_uk import import_police_uk
+from lib.store.db import open_store
 from tests.conftest import REPO, SUSSEX_FILE, real_file, store_fingerprint
 
 COPIES = 6  # the Sussex file six times over, in other years: about 345,000 rows, 60 MB, a transaction of ~1.5 s

@@ -37,16 +37,16 @@ import sqlite_utils
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from lib.action_plan import import_actions
-from lib.boundaries import import_boundaries
-from lib.importing import ImportFileError, ImportSummary
-from lib.indicators import import_indicators
-from lib.lookups import import_lookup
-from lib.police_uk import import_police_uk
-from lib.population import import_population
-from lib.store import open_store
-from lib.street_files import COLUMNS, REQUIRED, crime_keys
-from lib.targets import import_targets
+from lib.importers.base import ImportFileError, ImportSummary
+from lib.importers.boundaries import import_boundaries
+from lib.importers.indicators import import_indicators
+from lib.importers.lookups import import_lookup
+from lib.importers.police_uk import import_police_uk
+from lib.importers.population import import_population
+from lib.importers.street_files import COLUMNS, REQUIRED, crime_keys
+from lib.performance.targets import import_targets
+from lib.priorities.action_plan import import_actions
+from lib.store.db import open_store
 from lib.uploads import ACTIONS, INDICATORS, POLICE_UK, TARGETS, import_uploads, safe_file_name
 from tests.conftest import REPO, SUSSEX_FILE, raw_police_rows, real_file, store_fingerprint
 

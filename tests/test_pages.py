@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from streamlit.proto.Metric_pb2 import Metric
 
-from lib.disclosure import rounded_count
-from lib.store import open_store
+from lib.core.disclosure import rounded_count
+from lib.store.db import open_store
 from tests.app_support import EDITOR, PARTNER, copy_store, demo_store_file, metric_values, run_app, signed_in
 from tests.conftest import SUSSEX_FILE
 from ui import plain_text
@@ -192,7 +192,7 @@ def test_data_page_on_the_demo(monkeypatch, demo):
 
 @pytest.mark.parametrize("viewer", [None, PARTNER], ids=["public", "partner"])
 def test_data_page_shows_an_indicator_imported_without_source_or_definition(monkeypatch, demo, tmp_path, viewer):
-    from lib.indicators import import_indicators
+    from lib.importers.indicators import import_indicators
 
     path = tmp_path / "indicators.csv"  # the required columns only (docs/formats.md)
     path.write_text("indicator_key,indicator_name,area_code,period,value\n"
@@ -297,7 +297,7 @@ def run_app_without_csp_db(monkeypatch, default_store):
     from tests.app_support import APP
 
     monkeypatch.delenv("CSP_DB", raising=False)
-    monkeypatch.setattr("lib.store.DEFAULT_DB", default_store)
+    monkeypatch.setattr("lib.store.db.DEFAULT_DB", default_store)
     return AppTest.from_file(str(APP), default_timeout=90).run()
 
 
@@ -371,7 +371,7 @@ def test_a_store_that_is_not_a_database_is_one_plain_message(monkeypatch, demo):
 
 
 def test_damage_a_page_meets_is_one_plain_message_with_how_to_recover(monkeypatch, demo):
-    from tests.test_store import damage_a_table
+    from tests.store.test_db import damage_a_table
 
     damage_a_table(demo, "areas")
     app = run_app(monkeypatch, demo)
@@ -455,7 +455,7 @@ def test_overview_comparators_come_from_the_link(monkeypatch, demo):
 
 
 def test_overview_county_comparison_judges_by_the_confidence_interval(monkeypatch, demo):
-    from lib.statistics import compare_with_benchmark, rate_interval
+    from lib.stats.statistics import compare_with_benchmark, rate_interval
 
     app = open_page(monkeypatch, demo, "pages/overview.py", compare="county")
     grid = app.dataframe[0].value.data if hasattr(app.dataframe[0].value, "data") else app.dataframe[0].value
@@ -491,7 +491,7 @@ def test_trends_link_reopens_the_same_view(monkeypatch, demo):
 
 
 def test_trends_year_to_date_table_equals_a_recount(monkeypatch, demo):
-    from lib.statistics import compare_counts
+    from lib.stats.statistics import compare_counts
 
     app = open_page(monkeypatch, demo, "pages/trends.py", area="X22000005", indicator="anti-social-behaviour")
     assert not app.exception
@@ -508,7 +508,7 @@ def test_trends_year_to_date_table_equals_a_recount(monkeypatch, demo):
 
 
 def test_trends_chart_table_holds_the_rates_and_intervals(monkeypatch, demo):
-    from lib.statistics import rate_interval
+    from lib.stats.statistics import rate_interval
 
     app = open_page(monkeypatch, demo, "pages/trends.py", area="X22000001", indicator="burglary",
                     view="years", measure="rate")
@@ -526,7 +526,7 @@ def test_trends_chart_table_holds_the_rates_and_intervals(monkeypatch, demo):
 
 
 def test_trends_harm_weighted_tab_lists_harm_by_category(monkeypatch, demo):
-    from lib.harm import default_harm_weights
+    from lib.stats.harm import default_harm_weights
 
     app = open_page(monkeypatch, demo, "pages/trends.py", area="X22000002")
     share = next(d.value for d in app.dataframe if "% of harm" in d.value.columns)
@@ -590,7 +590,7 @@ def _shown_plainly(elements) -> list[str]:
 
 @pytest.mark.parametrize(("area", "name"), [("E22000296", "Hastings"), ("E10000011", "East Sussex")])
 def test_trends_for_an_area_without_values_says_so_and_where_they_are(monkeypatch, sussex, tmp_path, area, name):
-    from lib.indicators import import_indicators
+    from lib.importers.indicators import import_indicators
 
     path = tmp_path / "eastbourne_only.csv"
     path.write_text(EASTBOURNE_ONLY)
@@ -636,7 +636,7 @@ def test_trends_on_sussex_year_to_date_equals_the_raw_file(monkeypatch, sussex):
 
 
 def test_sussex_measures_appear_after_importing_targets(monkeypatch, sussex, tmp_path):
-    from lib.targets import import_targets
+    from lib.performance.targets import import_targets
 
     path = tmp_path / "eastbourne_targets.csv"
     path.write_text(
@@ -731,7 +731,7 @@ def test_an_edit_after_signing_out_writes_nothing(monkeypatch, demo):
 
 
 def test_trends_gives_a_proportion_wilson_intervals(monkeypatch, demo):
-    from lib.statistics import wilson_interval
+    from lib.stats.statistics import wilson_interval
 
     app = open_page(monkeypatch, demo, "pages/trends.py", area="X22000003", indicator="proven-reoffending",
                     level="99.8")
@@ -1117,11 +1117,11 @@ def test_public_mode_hides_the_restricted_indicator_everywhere(monkeypatch, demo
 
 
 def test_the_guided_sequence_walks_every_screen_with_next_and_previous(monkeypatch, demo):
-    from lib import presentation
-    from lib.assessments import list_versions, load_version
-    from lib.catalogue import indicator_catalogue
-    from lib.hotspot_views import what_options
-    from lib.priority_scoring import ranked
+    from lib.core.catalogue import indicator_catalogue
+    from lib.hotspots.views import what_options
+    from lib.priorities.assessments import list_versions, load_version
+    from lib.priorities.scoring import ranked
+    from lib.reports import presentation
 
     with open_store(demo) as db:
         agreed, _ = presentation.presented_versions(list_versions(db, COUNTY))

@@ -111,8 +111,8 @@ class Seen:
 @pytest.fixture
 def seen(monkeypatch) -> Seen:
     """A Seen that also records what every download button would give and what every PNG is drawn from."""
-    import lib.charts
-    import lib.maps
+    import lib.hotspots.maps
+    import lib.reports.charts
 
     found = Seen()
     original = st.download_button
@@ -131,9 +131,9 @@ def seen(monkeypatch) -> Seen:
         monkeypatch.setattr(module, name, wrapper)
 
     monkeypatch.setattr(st, "download_button", download_button)
-    recording(lib.charts, "chart_png", lambda chart, *a, **k: chart.to_json())
-    recording(lib.maps, "hotspot_png", lambda cells, *a, **k: cells.to_csv(index=False) + str(k.get("title", ""))
-              + str(k.get("caption", "")))
+    recording(lib.reports.charts, "chart_png", lambda chart, *a, **k: chart.to_json())
+    recording(lib.hotspots.maps, "hotspot_png",
+              lambda cells, *a, **k: cells.to_csv(index=False) + str(k.get("title", "")) + str(k.get("caption", "")))
     return found
 
 
@@ -314,7 +314,7 @@ def test_the_search_finds_small_counts_where_partners_may_see_them(monkeypatch, 
 
 # ---- Differencing: what a reader can work out from two public views ------------------------------------------------
 #
-# The reader model is written here from what a public view shows, apart from lib.disclosure's own audit: a count
+# The reader model is written here from what a public view shows, apart from lib.core.disclosure's own audit: a count
 # shown as 0 is 0; "10" is 8 to 12 ("5" is 5 to 7, since 3 and 4 show as "fewer than 5"); "fewer than 5" is 1 to
 # 4; "withheld" is 5 up to the total (anything up to the total when every cell is withheld); and the cells add up
 # to the area's total, which is shown exactly. Two views of nested periods (or of an area and a larger one) give
@@ -351,11 +351,11 @@ def worked_out(low: pd.Series, high: pd.Series, exact: pd.Series) -> list[str]:
 def public_views(store, area_code: str, categories: list[str], unit: str, resolution: int) -> dict:
     """Every public view of the periods the public can choose, with its period before, keyed by (start, end):
     (shown counts, statuses, total, exact counts)."""
-    from lib.access import PUBLIC, narrow
-    from lib.areas import find_area
-    from lib.counts import months_held
-    from lib.hotspots import hotspot_cells
-    from lib.periods import period_presets
+    from lib.core.areas import find_area
+    from lib.core.periods import period_presets
+    from lib.hotspots.gi_star import hotspot_cells
+    from lib.store.access import PUBLIC, narrow
+    from lib.store.counts import months_held
     from tests.conftest import read_only
 
     public, direct = narrow(read_only(store), PUBLIC), read_only(store)
@@ -441,9 +441,9 @@ def test_no_small_count_can_be_worked_out_from_an_area_and_the_county_around_it(
 
 def test_months_chosen_by_hand_are_refused_in_the_public_view(sussex_store_path):
     # The issue's attack: October to February against October to January gives each LSOA's February.
-    from lib.access import PUBLIC, narrow
-    from lib.areas import find_area
-    from lib.hotspots import hotspot_cells
+    from lib.core.areas import find_area
+    from lib.hotspots.gi_star import hotspot_cells
+    from lib.store.access import PUBLIC, narrow
     from tests.conftest import read_only
 
     public = narrow(read_only(sussex_store_path), PUBLIC)
@@ -456,9 +456,9 @@ def test_months_chosen_by_hand_are_refused_in_the_public_view(sussex_store_path)
 def test_the_same_reader_finds_the_counts_that_threshold_suppression_alone_would_give_away(monkeypatch):
     # Without rounding (counts of 5 and more shown exactly, as before public mode had the rounding rule), nested
     # periods give small counts away: the reader above is not vacuous.
-    import lib.disclosure
+    import lib.core.disclosure
 
-    monkeypatch.setattr(lib.disclosure, "rounded_count", lambda count: count)
+    monkeypatch.setattr(lib.core.disclosure, "rounded_count", lambda count: count)
 
     rounded_reader = what_a_reader_knows
 

@@ -9,10 +9,11 @@ import sqlite3
 
 import pytest
 
-from lib import action_plan, targets
 from lib.cli import main as cli
-from lib.export import csv_bytes
-from lib.store import open_store
+from lib.core.export import csv_bytes
+from lib.performance import targets
+from lib.priorities import action_plan
+from lib.store.db import open_store
 from tests.app_support import copy_store, demo_store_file
 from tests.conftest import store_fingerprint
 from tests.test_pages import open_page

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib.areas import find_area
-from lib.counts import monthly_counts
-from lib.hotspots import _incident_groups
-from lib.lookups import import_lookup
-from lib.police_uk import import_police_uk
-from lib.store import MIGRATIONS, open_store, schema_version
+from lib.core.areas import find_area
+from lib.hotspots.gi_star import _incident_groups
+from lib.importers.lookups import import_lookup
+from lib.importers.police_uk import import_police_uk
+from lib.store.counts import monthly_counts
+from lib.store.db import MIGRATIONS, open_store, schema_version
 from tests.conftest import real_file
 
 SUFFOLK_FILE = "police_uk/suffolk-street_2018-10_2019-02.csv.gz"

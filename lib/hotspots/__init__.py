@@ -1,0 +1,1 @@
+"""Where incidents concentrate: the study area, Gi* hot spots, forecasts and maps."""

@@ -1,0 +1,225 @@
+"""Partnership at a glance: the county and each CSP by headline indicator, judged against a chosen comparator.
+
+Each cell holds the period's figure (a rate per 1,000 residents where population is held, else a count), the
+recent-trend marker, and a judgement in Fingertips' words decided by confidence intervals: Better / Similar /
+Worse, or Higher / Similar / Lower where no direction is good. The word is always in the cell, never colour
+alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlite_utils
+
+from lib.core.areas import Area, csp_codes_within
+from lib.core.catalogue import Indicator
+from lib.core.periods import Period, previous_comparable, shift_months
+from lib.core.sql import placeholders
+from lib.performance.measures import evaluate_measure
+from lib.performance.targets import load_targets
+from lib.stats.similar_areas import peer_comparisons
+from lib.stats.statistics import (
+    BETTER,
+    HIGHER,
+    LOWER,
+    NOT_COMPARED,
+    SIMILAR,
+    WORSE,
+    TrendResult,
+    compare_counts,
+    compare_with_benchmark,
+    judged,
+)
+from lib.stats.trends import count_interval, monthly_trend
+from lib.store.series import Residents, monthly_series, population_year, residents
+
+COMPARATORS = {
+    "last_year": "Same period last year",
+    "county": "The county",
+    "target": "Target",
+    "similar": "Similar areas",
+}
+COMPARATOR_NOTES = {
+    "last_year": "The period against the same months a year earlier: an exact test for two counts, at 95%.",
+    "county": "Each CSP's rate per 1,000 residents, with its 95% confidence interval (Byar's method), against the "
+              "county's rate: Better or Worse only when the whole interval is on one side.",
+    "target": "Each CSP's measure for its target year, as on the Measures page: the 95% interval of the year to "
+              "date against the target pro-rated to the months so far.",
+    "similar": "Each CSP's rate against the average of its most similar CSPs, with control limits (see the "
+               "Similar areas page). Only police.uk indicators, and only when enough CSPs are loaded.",
+}
+JUDGEMENT_ICONS = {BETTER: "✓", WORSE: "✗", SIMILAR: "≈", HIGHER: "↑", LOWER: "↓", NOT_COMPARED: "·"}
+_POSITION_WORDS = {"Above": HIGHER, "Below": LOWER, "Inline": SIMILAR}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One area's figure for one indicator, with its trend and judgement."""
+
+    area: Area
+    indicator: Indicator
+    count: float | None
+    rate: float | None
+    judgement: str
+    trend: TrendResult | None
+    detail: str
+
+    @property
+    def text(self) -> str:
+        """The cell as shown: '12.3 ▼ ✓ Better'."""
+        if self.count is None:
+            return "no data"
+        figure = f"{self.rate:,.1f}" if self.rate is not None else f"{self.count:,.0f}"
+        trend = self.trend.symbol if self.trend else ""
+        return f"{figure} {trend} {JUDGEMENT_ICONS.get(self.judgement, '')} {self.judgement}".strip()
+
+
+def overview_areas(db: sqlite_utils.Database, area: Area) -> list[Area]:
+    """The county (or force area) above the chosen area, then its CSPs by name."""
+    top = area
+    if area.kind == "csp" and area.parent_code:
+        row = db.execute(
+            "SELECT code, name, kind, parent_code FROM areas WHERE code = ?", [area.parent_code]
+        ).fetchone()
+        top = Area(*row) if row else area
+    if top.kind == "csp":
+        return [top]
+    codes = csp_codes_within(db, top)
+    marks = placeholders(codes)
+    rows = db.execute(
+        f"SELECT code, name, kind, parent_code FROM areas WHERE code IN ({marks}) ORDER BY name", codes
+    ).fetchall() if codes else []
+    held = {r[0] for r in db.execute("SELECT DISTINCT csp_code FROM csp_monthly_counts")}
+    return [top] + [Area(*r) for r in rows if r[0] in held]
+
+
+def overview_cells(
+    db: sqlite_utils.Database, areas: list[Area], indicators: list[Indicator], period: Period, comparator: str
+) -> list[Cell]:
+    """Every area × indicator cell of the grid; ``areas[0]`` is the county the others are compared with."""
+    county = areas[0]
+    peers = _peer_positions(db, indicators, period) if comparator == "similar" else {}
+    cells = []
+    for indicator in indicators:
+        county_figure = _figure(db, indicator, county, period)
+        for area in areas:
+            figure = county_figure if area == county else _figure(db, indicator, area, period)
+            cells.append(_cell(db, area, indicator, period, comparator, figure, county_figure, county, peers))
+    return cells
+
+
+@dataclass(frozen=True)
+class _Figure:
+    monthly: pd.DataFrame
+    count: float | None
+    residents: Residents | None
+
+    @property
+    def rate(self) -> float | None:
+        if self.count is None or self.residents is None:
+            return None
+        return self.count / self.residents.population * 1000
+
+
+def _figure(db: sqlite_utils.Database, indicator: Indicator, area: Area, period: Period) -> _Figure:
+    start = shift_months(period.start, -12)
+    monthly = monthly_series(db, indicator, area, start, period.end)
+    held = monthly[monthly["month"].between(period.start, period.end)]
+    count = float(held["count"].sum()) if len(held) == len(period.months) else None
+    people = residents(db, area, population_year(period.end)) if indicator.measure == "count" else None
+    return _Figure(monthly, count, people)
+
+
+def _cell(db, area, indicator, period, comparator, figure: _Figure, county: _Figure, county_area, peers) -> Cell:
+    if figure.count is None:
+        return Cell(area, indicator, None, None, NOT_COMPARED, None, "not every month of the period is held")
+    trend = monthly_trend(figure.monthly, indicator.polarity, figure.residents)
+    judgement, detail = NOT_COMPARED, ""
+    if comparator == "last_year":
+        judgement, detail = _against_last_year(indicator, figure, period)
+    elif comparator == "county" and area != county_area:
+        judgement, detail = _against_county(indicator, figure, county)
+    elif comparator == "target" and area.kind == "csp":
+        judgement, detail = _against_target(db, indicator, area, period)
+    elif comparator == "similar":
+        judgement, detail = peers.get((area.code, indicator.key), (NOT_COMPARED, "no similar-areas group"))
+    return Cell(area, indicator, figure.count, figure.rate, judgement, trend, detail)
+
+
+def _against_last_year(indicator: Indicator, figure: _Figure, period: Period) -> tuple[str, str]:
+    earlier = previous_comparable(period)
+    held = figure.monthly[figure.monthly["month"].between(earlier.start, earlier.end)]
+    if len(held) != len(earlier.months):
+        return NOT_COMPARED, "the same months a year earlier are not held"
+    previous = float(held["count"].sum())
+    result = compare_counts(int(round(figure.count)), int(round(previous)), indicator.polarity)
+    return result.judgement, f"{figure.count:,.0f} against {previous:,.0f} a year earlier (p = {result.p_value:.3f})"
+
+
+def _against_county(indicator: Indicator, figure: _Figure, county: _Figure) -> tuple[str, str]:
+    if figure.residents is None or county.rate is None:
+        return NOT_COMPARED, "no population held, so no rates to compare"
+    interval = count_interval(figure.count, 0.95, figure.residents)
+    judgement = compare_with_benchmark(interval, county.rate, indicator.polarity)
+    return judgement, (f"{figure.rate:.2f} per 1,000 (95% CI {interval.lower:.2f} to {interval.upper:.2f}) "
+                       f"against the county's {county.rate:.2f}")
+
+
+def _against_target(db: sqlite_utils.Database, indicator: Indicator, area: Area, period: Period) -> tuple[str, str]:
+    target = next((t for t in load_targets(db, area.code) if t.indicator_key == indicator.key), None)
+    if target is None:
+        return NOT_COMPARED, "no target set"
+    status = evaluate_measure(db, target, indicator, area, period.end)
+    if status.interval is None or status.so_far_target is None:
+        return NOT_COMPARED, status.reason
+    polarity = "lower_is_better" if status.wants_lower else "higher_is_better"
+    judgement = compare_with_benchmark(status.interval, status.so_far_target, polarity)
+    return judgement, f"{status.current:,.0f} against a target of {status.so_far_target:,.0f} so far ({status.rag})"
+
+
+def _peer_positions(db, indicators: list[Indicator], period: Period) -> dict[tuple[str, str], tuple[str, str]]:
+    positions = {}
+    for indicator in (i for i in indicators if i.is_police):
+        table = peer_comparisons(db, list(indicator.categories), period.start, period.end)
+        for row in table.to_dict("records"):
+            direction = _POSITION_WORDS[row["position"]]
+            judgement = judged(direction, indicator.polarity)
+            detail = (f"{row['rate']:.2f} per 1,000 against a group average of {row['group_mean']:.2f} "
+                      f"(limits {row['lower_limit']:.2f} to {row['upper_limit']:.2f}); rank {row['rank']}")
+            positions[(row["code"], indicator.key)] = (judgement, detail)
+    return positions
+
+
+INDICATOR_COLUMN = "Indicator"
+
+
+def grid_frame(cells: list[Cell], areas: list[Area], indicators: list[Indicator]) -> pd.DataFrame:
+    """The grid as a table, as Fingertips lays its tartan rug: a row per indicator, a column per area."""
+    return _grid(cells, areas, indicators, lambda cell: cell.text)
+
+
+def judgement_frame(cells: list[Cell], areas: list[Area], indicators: list[Indicator]) -> pd.DataFrame:
+    """The same grid holding only each cell's judgement word, for tinting the table."""
+    return _grid(cells, areas, indicators, lambda cell: cell.judgement)
+
+
+def _grid(cells: list[Cell], areas: list[Area], indicators: list[Indicator], shown) -> pd.DataFrame:
+    by_key = {(c.area.code, c.indicator.key): c for c in cells}
+    return pd.DataFrame(
+        [[i.short_name] + [shown(by_key[(a.code, i.key)]) for a in areas] for i in indicators],
+        columns=[INDICATOR_COLUMN] + [a.name for a in areas],
+    )
+
+
+def cell_table(cells: list[Cell]) -> pd.DataFrame:
+    """Every cell's numbers and the reason for its judgement, for reading off values."""
+    return pd.DataFrame([
+        {
+            "Area": c.area.name, "Indicator": c.indicator.name, "Count": c.count,
+            "Rate per 1,000": None if c.rate is None else round(c.rate, 2),
+            "Recent trend": c.trend.label if c.trend else "", "Judgement": c.judgement, "Why": c.detail,
+        }
+        for c in cells
+    ])

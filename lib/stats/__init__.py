@@ -1,0 +1,1 @@
+"""Statistics: intervals and tests (from scipy), trends, harm weights and similar-area comparisons."""

@@ -1,0 +1,623 @@
+"""Most similar groups of CSPs, and a CSP's rate against its group's average with control limits.
+
+iQuanta compares a CSP with the ~15 CSPs most like it (its "most similar group", MSG). Here the group is
+worked out from what the store holds about each CSP: its size, how densely it is settled, and its age
+profile. Only CSPs whose police data the store holds for the whole period can be peers: a rate of 0 for a
+CSP whose force's file was never loaded is not a low rate.
+
+The comparison uses funnel-plot control limits with an over-dispersion allowance (Spiegelhalter 2005): see
+``control_limits`` and docs/similar_areas.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import sqlite_utils
+from scipy.spatial.distance import cdist
+from scipy.stats import norm
+
+from lib.core.land_area import boundary_hectares
+from lib.core.periods import months_between
+from lib.core.sql import placeholders
+from lib.store.summary import MIN_INCIDENTS_PER_CSP_MONTH
+
+GROUP_SIZE = 15  # iQuanta MSGs have ~15 members; smaller when fewer candidates are held
+MIN_CANDIDATES = 5  # below this many comparable CSPs, no group is formed (the page says why)
+PER = 1000  # rates are per 1,000 residents over the whole period (not annualised)
+CONFIDENCE = 0.95  # two-sided level of the control limits
+WINSORISE = 0.10  # share of peers' z-scores pulled in at each end before over-dispersion is estimated
+
+# The features a group is formed on, and how each is put on a scale where differences mean the same
+# everywhere: sizes and densities span orders of magnitude, so they are compared as logarithms (twice the
+# population is the same step whether from 50,000 or from 150,000); age shares are compared as they are.
+FEATURES: dict[str, str] = {
+    "population": "log",
+    "density": "log",
+    "weighted_density": "log",
+    "share_0_17": "share",
+    "share_65_plus": "share",
+}
+FEATURE_LABELS = {
+    "population": "Residents",
+    "density": "Residents per hectare",
+    "weighted_density": "Residents per hectare where people live (population-weighted)",
+    "share_0_17": "Share aged 0 to 17",
+    "share_65_plus": "Share aged 65 and over",
+}
+POSITIONS = ("Below", "Inline", "Above")
+
+METHOD_NOTE = (
+    f"Most similar group: for each CSP, the {GROUP_SIZE} other CSPs most like it (fewer when fewer are loaded), "
+    "judged on number of residents, residents per hectare (overall and where people actually live) and the "
+    "shares of residents aged 0 to 17 and 65 and over; a measure not loaded for every CSP is left out. Each "
+    "measure is put on a common scale (sizes and densities as logarithms, then standard deviations from the "
+    "average CSP) and CSPs are ranked by their straight-line distance across all measures, weighted equally. "
+    f"Only CSPs with police data for every month of the period (at least {MIN_INCIDENTS_PER_CSP_MONTH} incidents "
+    "a month) and a population figure can be peers, so a group is drawn from the CSPs loaded, not from all of "
+    "England. Rates are incidents per 1,000 residents over the period, using the mid-year population estimate "
+    "nearest the middle of the period. The group average is the plain average of the peers' rates. The control "
+    f"limits are {CONFIDENCE:.0%} funnel-plot limits (Spiegelhalter 2005) that allow both for chance, which "
+    "matters more for a smaller CSP, and for the real spread between similar CSPs, estimated from the peers; "
+    "without that allowance crime rates would put almost every CSP outside its limits. Above or Below means the "
+    "CSP's rate is outside the limits, so unlikely to be chance or the ordinary variation between similar areas; "
+    "Inline means it is within them. Rank 1 is the lowest rate in the group (the CSP and its peers)."
+)
+
+_LEVELS = ("csp", "district", "lsoa")  # a CSP's own figure is preferred to a sum of its districts or LSOAs
+
+# Every area a CSP's figures can be built from: the CSP itself, its districts, and its districts' LSOAs.
+_MEMBERS_SQL = """
+SELECT c.code, 'csp', c.code FROM areas c WHERE c.kind = 'csp'
+UNION ALL
+SELECT d.code, 'district', c.code FROM areas d JOIN areas c ON c.code = d.parent_code
+WHERE d.kind = 'district' AND c.kind = 'csp'
+UNION ALL
+SELECT l.code, 'lsoa', c.code FROM areas l JOIN areas d ON d.code = l.parent_code
+JOIN areas c ON c.code = d.parent_code
+WHERE l.kind = 'lsoa' AND d.kind = 'district' AND c.kind = 'csp'
+"""
+
+
+class SimilarGroups(dict):
+    """CSP code -> its peers as (code, distance), nearest first; says which features were used and dropped."""
+
+    def __init__(self, groups: dict[str, list[tuple[str, float]]], features: tuple[str, ...],
+                 dropped: dict[str, str]):
+        super().__init__(groups)
+        self.features = features
+        self.dropped = dropped
+
+
+@dataclass(frozen=True)
+class PeerComparison:
+    """One CSP's rate against the average of its most similar group, with control limits and rank."""
+
+    csp_code: str
+    csp_name: str
+    rate: float  # per 1,000 residents over the period
+    count: int
+    population: int
+    group_mean: float  # mean of the peers' rates (the "MSG average")
+    lower_limit: float
+    upper_limit: float
+    position: str  # "Above", "Inline", "Below"
+    rank: int  # 1 = lowest rate among the CSP and its peers
+    group_size: int  # number of peers
+    peers: pd.DataFrame = field(repr=False)  # code, name, rate, count, population, distance, rank, selected
+    population_year: int | None = None  # the mid-year estimate the rates use
+    features: tuple[str, ...] = ()  # the features the group was formed on
+
+
+# --- Population year ---------------------------------------------------------------------------------------
+
+
+def population_year(db: sqlite_utils.Database, start: str, end: str) -> int | None:
+    """The population year held whose mid-year (30 June) is nearest the middle of the period; earlier on a tie."""
+    years = [row[0] for row in db.execute("SELECT DISTINCT year FROM population ORDER BY year")]
+    if not years:
+        return None
+    middle = _period_middle(start, end)
+    return min(years, key=lambda year: (abs(date(year, 6, 30) - middle), year))
+
+
+def _period_middle(start: str, end: str) -> date:
+    first = date(int(start[:4]), int(start[5:7]), 1)
+    after = date(int(end[:4]) + int(end[5:7]) // 12, int(end[5:7]) % 12 + 1, 1)
+    last = after - timedelta(days=1)
+    return first + (last - first) / 2
+
+
+# --- Profiles ------------------------------------------------------------------------------------------------
+
+
+def csp_profiles(db: sqlite_utils.Database, year: int | None = None) -> pd.DataFrame:
+    """One row per CSP: code, name, population, hectares, density, weighted_density, share_0_17, share_65_plus.
+
+    Figures come from the population table for ``year`` (default: the latest held): the CSP's own row where
+    held, else the sum of its districts, else of its LSOAs, in each case only when every one of them has a
+    figure. Age shares come from the year nearest ``year`` that has age bands. Area is ``area_hectares`` where
+    held, else measured from the boundaries (in British National Grid metres). Features that cannot be worked
+    out stay NaN; ``frame.attrs["missing"]`` maps each such feature to the CSP codes lacking it, and
+    ``frame.attrs["year"]`` is the population year used.
+    """
+    if year is None:
+        year = db.execute("SELECT MAX(year) FROM population").fetchone()[0]
+    return _profiles(db, year)
+
+
+def _profiles(db: sqlite_utils.Database, year: int | None, codes: list[str] | None = None) -> pd.DataFrame:
+    members = _members(db, codes)
+    csps = _csp_names(db, codes)
+    totals = _population_totals(db, members)
+    frame = csps.copy()
+    population, source = _population_at(totals, year)
+    frame["population"] = frame["code"].map(population).astype("float64")
+    frame["population_source"] = frame["code"].map(source)
+    young, old = _age_shares(totals, year)
+    frame["share_0_17"] = frame["code"].map(young).astype("float64")
+    frame["share_65_plus"] = frame["code"].map(old).astype("float64")
+    hectares, area_source = _csp_hectares(db, members, year)
+    frame["hectares"] = frame["code"].map(hectares).astype("float64")
+    frame["area_source"] = frame["code"].map(area_source)
+    frame["density"] = frame["population"] / frame["hectares"]
+    frame["weighted_density"] = frame["code"].map(_weighted_density(db, members, totals, year)).astype("float64")
+    frame = frame[["code", "name", "population", "hectares", "density", "weighted_density", "share_0_17",
+                   "share_65_plus", "population_source", "area_source"]]
+    frame.attrs["year"] = year
+    frame.attrs["missing"] = {
+        feature: frame.loc[frame[feature].isna(), "code"].tolist()
+        for feature in FEATURES
+        if frame[feature].isna().any()
+    }
+    return frame
+
+
+def _csp_names(db: sqlite_utils.Database, codes: list[str] | None) -> pd.DataFrame:
+    rows = db.execute("SELECT code, name FROM areas WHERE kind = 'csp' ORDER BY code").fetchall()
+    frame = pd.DataFrame(rows, columns=["code", "name"])
+    if codes is not None:
+        frame = frame[frame["code"].isin(codes)].reset_index(drop=True)
+    return frame
+
+
+def _members(db: sqlite_utils.Database, codes: list[str] | None) -> pd.DataFrame:
+    """area_code, level ('csp', 'district', 'lsoa'), csp_code: the areas each CSP's figures can be summed from."""
+    frame = pd.DataFrame(db.execute(_MEMBERS_SQL).fetchall(), columns=["area_code", "level", "csp_code"])
+    if codes is not None:
+        frame = frame[frame["csp_code"].isin(codes)]
+    return frame.reset_index(drop=True)
+
+
+def _population_totals(db: sqlite_utils.Database, members: pd.DataFrame) -> pd.DataFrame:
+    """Per CSP, level and year: summed population and age bands, and whether every member area has them."""
+    rows = pd.DataFrame(
+        db.execute(
+            "SELECT area_code, year, population, aged_0_17, aged_65_plus FROM population "
+            "WHERE area_code IN (SELECT value FROM json_each(?))",
+            [json.dumps(sorted(set(members["area_code"])))],
+        ).fetchall(),
+        columns=["area_code", "year", "population", "aged_0_17", "aged_65_plus"],
+    )
+    rows = rows.merge(members, on="area_code")
+    for column in ("population", "aged_0_17", "aged_65_plus"):
+        rows[column] = pd.to_numeric(rows[column], errors="coerce").astype("float64")
+    rows["banded"] = rows["aged_0_17"].notna() & rows["aged_65_plus"].notna()
+    totals = rows.groupby(["csp_code", "level", "year"], as_index=False).agg(
+        held=("area_code", "size"), population=("population", "sum"), young=("aged_0_17", "sum"),
+        old=("aged_65_plus", "sum"), banded=("banded", "sum"),
+    )
+    sizes = members.groupby(["csp_code", "level"]).size().rename("members").reset_index()
+    totals = totals.merge(sizes, on=["csp_code", "level"])
+    totals["complete"] = totals["held"] == totals["members"]
+    totals["bands_complete"] = totals["banded"] == totals["members"]
+    totals["level_rank"] = totals["level"].map(_LEVELS.index)
+    return totals
+
+
+def _first_per_csp(rows: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """Each CSP's best row: nearest ``year`` (earlier on a tie), then the CSP's own level before sums."""
+    if rows.empty:
+        return rows.set_index("csp_code")
+    distance = (rows["year"] - year).abs() if year is not None else 0
+    ordered = rows.assign(distance=distance).sort_values(["csp_code", "distance", "year", "level_rank"])
+    return ordered.drop_duplicates("csp_code").set_index("csp_code")
+
+
+def _population_at(totals: pd.DataFrame, year: int | None) -> tuple[pd.Series, pd.Series]:
+    """Each CSP's population in exactly ``year`` (rates must all use one year), and the level it came from."""
+    chosen = _first_per_csp(totals[totals["complete"] & (totals["year"] == year)], year)
+    return chosen["population"], chosen["level"]
+
+
+def _age_shares(totals: pd.DataFrame, year: int | None) -> tuple[pd.Series, pd.Series]:
+    """Shares aged 0-17 and 65+, from the year nearest ``year`` with bands (age structure changes slowly)."""
+    chosen = _first_per_csp(totals[totals["bands_complete"] & (totals["population"] > 0)], year)
+    return chosen["young"] / chosen["population"], chosen["old"] / chosen["population"]
+
+
+def _csp_hectares(db: sqlite_utils.Database, members: pd.DataFrame, year: int | None
+                  ) -> tuple[dict[str, float], dict[str, str]]:
+    """Each CSP's area: its own, else its districts' summed, else its LSOAs' summed, where all are known."""
+    hectares: dict[str, float] = {}
+    source: dict[str, str] = {}
+    for level in _LEVELS:
+        parts = members[(members["level"] == level) & ~members["csp_code"].isin(hectares.keys())]
+        if parts.empty:
+            continue
+        known = _area_hectares(db, parts["area_code"].tolist(), year)
+        parts = parts.assign(hectares=parts["area_code"].map(known))
+        for csp, group in parts.groupby("csp_code"):
+            if group["hectares"].notna().all() and group["hectares"].sum() > 0:
+                hectares[csp] = float(group["hectares"].sum())
+                source[csp] = level
+    return hectares, source
+
+
+def _area_hectares(db: sqlite_utils.Database, codes: list[str], year: int | None) -> dict[str, float]:
+    """Area of each area in hectares: ``area_hectares`` from the population table, else from its boundary."""
+    rows = db.execute(
+        "SELECT area_code, year, area_hectares FROM population WHERE area_hectares IS NOT NULL "
+        "AND area_code IN (SELECT value FROM json_each(?))",
+        [json.dumps(codes)],
+    ).fetchall()
+    stated: dict[str, tuple[tuple[int, int], float]] = {}  # code -> ((distance from year, year), hectares)
+    for code, held_year, value in rows:
+        distance = abs(held_year - year) if year is not None else 0
+        if code not in stated or (distance, held_year) < stated[code][0]:
+            stated[code] = ((distance, held_year), float(value))
+    hectares = {code: value for code, (_, value) in stated.items()}
+    rest = [code for code in codes if code not in hectares]
+    hectares.update(_boundary_hectares(db, rest))
+    return hectares
+
+
+def _boundary_hectares(db: sqlite_utils.Database, codes: list[str]) -> dict[str, float]:
+    """Area inside each held boundary, in hectares, as measured when it was stored (``lib.core.land_area``)."""
+    if not codes:
+        return {}
+    rows = db.execute(
+        # The boundary itself only where it still has to be measured: the rest need not leave the store.
+        "SELECT area_code, hectares, CASE WHEN hectares IS NULL THEN geojson END FROM boundaries "
+        "WHERE area_code IN (SELECT value FROM json_each(?))",
+        [json.dumps(codes)],
+    ).fetchall()
+    hectares = {code: float(area) for code, area, _ in rows if area is not None}
+    # A boundary written by something other than the importer may not have been measured yet.
+    unmeasured = [(code, geojson) for code, area, geojson in rows if area is None]
+    measured = boundary_hectares([geojson for _, geojson in unmeasured])
+    hectares.update({code: area for (code, _), area in zip(unmeasured, measured, strict=True)})
+    return hectares
+
+
+def _weighted_density(db: sqlite_utils.Database, members: pd.DataFrame, totals: pd.DataFrame,
+                      year: int | None) -> dict[str, float]:
+    """Population-weighted density: residents per hectare in the LSOA where the average resident lives.
+
+    Two districts with the same residents per hectare differ if one is a town with empty countryside around
+    it and the other is evenly settled; this tells them apart. Needs every LSOA's population and area.
+    """
+    usable = totals[(totals["level"] == "lsoa") & totals["complete"] & (totals["population"] > 0)]
+    chosen = _first_per_csp(usable, year)
+    if chosen.empty:
+        return {}
+    lsoas = members[(members["level"] == "lsoa") & members["csp_code"].isin(chosen.index)]
+    people = _lsoa_populations(db, lsoas, chosen["year"])
+    areas = _area_hectares(db, lsoas["area_code"].tolist(), year)
+    lsoas = lsoas.assign(people=lsoas["area_code"].map(people), hectares=lsoas["area_code"].map(areas))
+    weighted: dict[str, float] = {}
+    for csp, group in lsoas.groupby("csp_code"):
+        if group["people"].notna().all() and group["hectares"].notna().all() and (group["hectares"] > 0).all():
+            weighted[csp] = float((group["people"] ** 2 / group["hectares"]).sum() / group["people"].sum())
+    return weighted
+
+
+def _lsoa_populations(db: sqlite_utils.Database, lsoas: pd.DataFrame, year_of_csp: pd.Series) -> dict[str, float]:
+    """Each LSOA's population in the year chosen for its CSP."""
+    wanted = lsoas.assign(year=lsoas["csp_code"].map(year_of_csp).astype("int64"))
+    rows = pd.DataFrame(
+        db.execute(
+            "SELECT area_code, year, population FROM population WHERE area_code IN (SELECT value FROM json_each(?))",
+            [json.dumps(sorted(set(wanted["area_code"])))],
+        ).fetchall(),
+        columns=["area_code", "year", "population"],
+    )
+    matched = wanted.merge(rows, on=["area_code", "year"])
+    return dict(zip(matched["area_code"], matched["population"].astype("float64"), strict=True))
+
+
+# --- Which CSPs can be compared -------------------------------------------------------------------------------
+
+
+def comparable_csps(db: sqlite_utils.Database, start: str, end: str, categories: list[str] | None = None,
+                    *, year: int | None = None) -> list[str]:
+    """CSPs with police data for every month of the period and a population: the only possible peers.
+
+    "Data held" means at least ``MIN_INCIDENTS_PER_CSP_MONTH`` incidents (of ``categories``, default all) in
+    every month: a force's file scatters a few stray points into its neighbours' CSPs, and those CSPs must not
+    look like CSPs with almost no crime. The population is the one for ``year`` (default: the year nearest the
+    period's middle). Judge coverage on all categories (the default) so that a CSP's group does not change with
+    the category shown and a true zero of a rare offence is not mistaken for missing data.
+    """
+    months = months_between(start, end)
+    if not months:
+        return []
+    covered = _csps_covering(db, start, end, categories, len(months))
+    if year is None:
+        year = population_year(db, start, end)
+    if year is None or not covered:
+        return []
+    populations = _populations(db, year, sorted(covered))
+    return sorted(code for code, people in populations.items() if people > 0)
+
+
+def _csps_covering(db: sqlite_utils.Database, start: str, end: str, categories: list[str] | None,
+                   months: int) -> set[str]:
+    category_clause, params = _category_clause(categories)
+    rows = db.execute(
+        "SELECT m.csp_code FROM (SELECT csp_code, month, SUM(count) AS incidents FROM csp_monthly_counts "
+        f"WHERE month BETWEEN ? AND ?{category_clause} GROUP BY csp_code, month) m "
+        "JOIN areas a ON a.code = m.csp_code AND a.kind = 'csp' "
+        "WHERE m.incidents >= ? GROUP BY m.csp_code HAVING COUNT(*) = ?",
+        [start, end, *params, MIN_INCIDENTS_PER_CSP_MONTH, months],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _populations(db: sqlite_utils.Database, year: int, codes: list[str]) -> dict[str, float]:
+    """Population in ``year`` of each CSP, without the cost of areas and boundaries."""
+    members = _members(db, codes)
+    population, _ = _population_at(_population_totals(db, members), year)
+    return {code: float(people) for code, people in population.items() if pd.notna(people)}
+
+
+def _category_clause(categories: list[str] | None) -> tuple[str, list[str]]:
+    if not categories:
+        return "", []
+    return f" AND category IN ({placeholders(categories)})", list(categories)
+
+
+# --- Groups --------------------------------------------------------------------------------------------------
+
+
+def most_similar_groups(profiles: pd.DataFrame, size: int = GROUP_SIZE) -> SimilarGroups:
+    """For each CSP, its ``size`` nearest other CSPs (code, distance), nearest first.
+
+    Distance is Euclidean on the standardised features (see ``standardised_features``); equal distances are
+    broken by code, so the result does not depend on row order. With fewer than ``MIN_CANDIDATES`` CSPs, or
+    no feature that tells them apart, no groups are formed (an empty mapping).
+    """
+    ordered = profiles.sort_values("code").reset_index(drop=True)
+    matrix, used, dropped = standardised_features(ordered)
+    if len(ordered) < MIN_CANDIDATES or not used:
+        return SimilarGroups({}, tuple(used), dropped)
+    codes = ordered["code"].tolist()
+    distances = cdist(matrix, matrix)
+    take = max(0, min(size, len(codes) - 1))
+    groups = {}
+    for i, code in enumerate(codes):
+        others = sorted((float(distances[i, j]), codes[j]) for j in range(len(codes)) if j != i)
+        groups[code] = [(peer, distance) for distance, peer in others[:take]]
+    return SimilarGroups(groups, tuple(used), dropped)
+
+
+def standardised_features(profiles: pd.DataFrame) -> tuple[np.ndarray, list[str], dict[str, str]]:
+    """The feature matrix (rows as ``profiles``), the features used, and why others were dropped.
+
+    Each feature is transformed (logs for sizes and densities) and turned into z-scores across these CSPs,
+    so each counts equally. A feature missing for any CSP is dropped for all (comparing CSPs on different
+    features would make distances incomparable), as is one that is the same for every CSP.
+    """
+    columns, used, dropped = [], [], {}
+    for feature, scale in FEATURES.items():
+        if feature not in profiles:
+            dropped[feature] = "not in the profiles"
+            continue
+        values = pd.to_numeric(profiles[feature], errors="coerce").astype("float64")
+        missing = int((~np.isfinite(values)).sum())
+        if missing:
+            dropped[feature] = f"not held for {missing} of {len(values)} CSPs"
+            continue
+        if scale == "log":
+            if (values <= 0).any():
+                dropped[feature] = "zero for some CSPs, so it has no logarithm"
+                continue
+            values = np.log(values)
+        spread = float(values.std(ddof=0))
+        if not spread > 1e-9 * max(1.0, abs(float(values.mean()))):
+            dropped[feature] = "the same for every CSP"
+            continue
+        columns.append(((values - values.mean()) / spread).to_numpy())
+        used.append(feature)
+    matrix = np.column_stack(columns) if columns else np.empty((len(profiles), 0))
+    return matrix, used, dropped
+
+
+# --- Control limits ------------------------------------------------------------------------------------------
+
+
+def control_limits(peer_rates: np.ndarray | list[float], peer_populations: np.ndarray | list[float],
+                   population: float, confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    """(group mean, lower limit, upper limit) for a CSP of ``population`` against its peers' rates per 1,000.
+
+    Funnel-plot limits with an additive over-dispersion allowance (Spiegelhalter 2005, "Funnel plots for
+    comparing institutional performance"). Worked on the square-root scale, where a Poisson rate's chance
+    variance is PER / (4 x population) whatever the rate, so the limits stay positive and skew as counts do:
+
+    1. target = the mean of the peers' rates; z_i = (sqrt(rate_i) - sqrt(target)) / s_i, s_i^2 = PER / (4 n_i);
+    2. the z-scores are Winsorised at the 10th and 90th percentiles so one extreme peer cannot set the limits;
+    3. phi = mean(z^2); if I x phi > I - 1 (more spread than chance), the between-CSP variance is
+       tau^2 = (I x phi - (I - 1)) / (sum w - sum w^2 / sum w), w_i = 1 / s_i^2; else tau^2 = 0;
+    4. limits = (sqrt(target) -/+ z_alpha x sqrt(s^2 + tau^2))^2 with s^2 = PER / (4 x population) for the CSP,
+       z_alpha the normal quantile for ``confidence`` (1.96 for 95%); the lower limit is floored at 0.
+
+    The CSP itself is not among the peers, so an outlier cannot widen its own limits.
+    """
+    rates = np.asarray(peer_rates, dtype="float64")
+    people = np.asarray(peer_populations, dtype="float64")
+    target = float(rates.mean())
+    root = math.sqrt(target)
+    chance = PER / (4.0 * people)  # variance of sqrt(rate) from chance alone
+    z = (np.sqrt(rates) - root) / np.sqrt(chance)
+    low, high = np.quantile(z, [WINSORISE, 1 - WINSORISE])
+    phi = float(np.mean(np.clip(z, low, high) ** 2))
+    tau2 = _between_csp_variance(len(rates), phi, 1.0 / chance)
+    half_width = float(norm.ppf(0.5 + confidence / 2)) * math.sqrt(PER / (4.0 * population) + tau2)
+    return target, max(root - half_width, 0.0) ** 2, (root + half_width) ** 2
+
+
+def _between_csp_variance(count: int, phi: float, weights: np.ndarray) -> float:
+    """tau^2, the spread between similar CSPs beyond chance (DerSimonian-Laird form, as Spiegelhalter uses)."""
+    if count * phi <= count - 1:
+        return 0.0
+    spread = float(weights.sum() - (weights**2).sum() / weights.sum())
+    return max(0.0, (count * phi - (count - 1)) / spread) if spread > 0 else 0.0
+
+
+def position(rate: float, lower: float, upper: float) -> str:
+    """'Above' or 'Below' the control limits, or 'Inline' within them."""
+    if rate > upper:
+        return "Above"
+    if rate < lower:
+        return "Below"
+    return "Inline"
+
+
+# --- Comparisons ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What every comparison in one period and set of categories shares."""
+
+    year: int
+    profiles: pd.DataFrame  # comparable CSPs, indexed by code
+    groups: SimilarGroups
+    counts: dict[str, int]
+
+
+def _setting(db: sqlite_utils.Database, categories: list[str] | None, start: str, end: str,
+             year: int | None, needed: str | None = None) -> _Setting | None:
+    """Everything comparisons share, or None if no group can be formed (for ``needed``, if given)."""
+    if year is None:
+        year = population_year(db, start, end)
+    if year is None:
+        return None
+    candidates = comparable_csps(db, start, end, year=year)
+    # Checked before the profiles, which measure boundaries: the cheap answer for a stray CSP.
+    if len(candidates) < MIN_CANDIDATES or (needed is not None and needed not in candidates):
+        return None
+    profiles = _profiles(db, year, candidates)
+    groups = most_similar_groups(profiles)
+    if not groups:
+        return None
+    return _Setting(year, profiles.set_index("code"), groups, _counts(db, categories, start, end))
+
+
+def _counts(db: sqlite_utils.Database, categories: list[str] | None, start: str, end: str) -> dict[str, int]:
+    """Incidents per CSP between two months (of some categories; all when none are given)."""
+    category_clause, params = _category_clause(categories)
+    rows = db.execute(
+        f"SELECT csp_code, SUM(count) FROM csp_monthly_counts WHERE month BETWEEN ? AND ?{category_clause} "
+        "GROUP BY csp_code",
+        [start, end, *params],
+    ).fetchall()
+    return {code: int(total) for code, total in rows}
+
+
+def _compare(setting: _Setting, code: str) -> PeerComparison:
+    profiles = setting.profiles
+    peers = setting.groups[code]
+    distance = {code: 0.0, **dict(peers)}
+    members = [code, *(peer for peer, _ in peers)]
+    table = pd.DataFrame({
+        "code": members,
+        "name": [profiles.at[c, "name"] for c in members],
+        "count": [setting.counts.get(c, 0) for c in members],
+        "population": [int(profiles.at[c, "population"]) for c in members],
+        "distance": [distance[c] for c in members],
+        "selected": [c == code for c in members],
+    })
+    table["rate"] = table["count"] * PER / table["population"]
+    # Rank 1 is the lowest rate; equal rates are ranked by code so ranks are always 1..n.
+    table = table.sort_values(["rate", "code"]).reset_index(drop=True)
+    table["rank"] = range(1, len(table) + 1)
+    own = table[table["selected"]].iloc[0]
+    others = table[~table["selected"]]
+    mean, lower, upper = control_limits(others["rate"], others["population"], float(own["population"]))
+    return PeerComparison(
+        csp_code=code,
+        csp_name=str(own["name"]),
+        rate=float(own["rate"]),
+        count=int(own["count"]),
+        population=int(own["population"]),
+        group_mean=mean,
+        lower_limit=lower,
+        upper_limit=upper,
+        position=position(float(own["rate"]), lower, upper),
+        rank=int(own["rank"]),
+        group_size=len(peers),
+        peers=table[["code", "name", "rate", "count", "population", "distance", "rank", "selected"]],
+        population_year=setting.year,
+        features=setting.groups.features,
+    )
+
+
+def peer_comparison(db: sqlite_utils.Database, csp_code: str, categories: list[str], start: str, end: str,
+                    year: int | None = None) -> PeerComparison | None:
+    """A CSP's rate of ``categories`` (all when empty) from ``start`` to ``end`` against its most similar group.
+
+    ``peers`` lists the CSP and its peers, lowest rate first, with the CSP flagged in ``selected``. Returns
+    None when the CSP is not comparable or too few CSPs are (``no_group_reason`` says which).
+    """
+    setting = _setting(db, categories, start, end, year, needed=csp_code)
+    if setting is None or csp_code not in setting.groups:
+        return None
+    return _compare(setting, csp_code)
+
+
+def peer_comparisons(db: sqlite_utils.Database, categories: list[str], start: str, end: str,
+                     year: int | None = None) -> pd.DataFrame:
+    """One row per comparable CSP (by name): its rate, group mean, limits, position, rank and group size."""
+    columns = ["code", "name", "rate", "count", "population", "group_mean", "lower_limit", "upper_limit",
+               "position", "rank", "group_size", "population_year"]
+    setting = _setting(db, categories, start, end, year)
+    if setting is None:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for code in setting.groups:
+        result = _compare(setting, code)
+        rows.append([result.csp_code, result.csp_name, result.rate, result.count, result.population,
+                     result.group_mean, result.lower_limit, result.upper_limit, result.position, result.rank,
+                     result.group_size, result.population_year])
+    return pd.DataFrame(rows, columns=columns).sort_values(["name", "code"]).reset_index(drop=True)
+
+
+def no_group_reason(db: sqlite_utils.Database, csp_code: str, start: str, end: str,
+                    year: int | None = None) -> str | None:
+    """Why a CSP has no most similar group for a period, in plain words (None when it has one)."""
+    name_row = db.execute("SELECT name FROM areas WHERE code = ?", [csp_code]).fetchone()
+    name = name_row[0] if name_row else csp_code
+    if year is None:
+        year = population_year(db, start, end)
+    if year is None:
+        return "No population figures are loaded, so rates per 1,000 residents cannot be worked out."
+    if not _populations(db, year, [csp_code]):
+        return f"No {year} population is loaded for {name}, so its rate per 1,000 residents cannot be worked out."
+    candidates = comparable_csps(db, start, end, year=year)
+    if not candidates:
+        return "No CSP has police data loaded for every month of the period, so none can be compared."
+    if csp_code not in candidates:
+        return (f"{name} does not have police data for every month of the period (at least "
+                f"{MIN_INCIDENTS_PER_CSP_MONTH} incidents each month), so it is not compared.")
+    if len(candidates) < MIN_CANDIDATES:
+        return (f"Only {len(candidates)} CSPs have police data for the whole period and a population; a most "
+                f"similar group needs at least {MIN_CANDIDATES}. Load police.uk files for more forces.")
+    if not most_similar_groups(_profiles(db, year, candidates)):
+        return "The CSPs loaded do not differ on any feature, so no group can be formed."
+    return None

@@ -1,0 +1,100 @@
+"""The guided event sequence: which screens, in what order, and the one message each says (checked on the demo)."""
+
+from datetime import date
+
+import pytest
+
+from lib.core.areas import find_area
+from lib.core.catalogue import find_indicator, indicator_catalogue
+from lib.priorities.action_plan import load_actions
+from lib.priorities.assessments import list_versions, load_version
+from lib.priorities.scoring import ranked
+from lib.reports import presentation as pres
+from lib.stats.trends import rolling_comparison
+from lib.store.series import monthly_series
+
+
+def test_sequence_runs_overview_priorities_matrix_actions():
+    steps = pres.event_sequence([("ASB", "asb"), ("Road safety", "ksi"), ("Exploitation", "")],
+                                charted={"asb", "ksi"}, mapped={"asb"})
+    assert [s.kind for s in steps] == [pres.OVERVIEW, pres.TREND, pres.HOTSPOTS, pres.TREND, pres.NO_FIGURES,
+                                       pres.MATRIX, pres.ACTIONS]
+    assert steps[1].title == "Priority 1 of 3: ASB. How it is going"
+    assert steps[4].title == "Priority 3 of 3: Exploitation" and steps[4].priority == "Exploitation"
+    assert steps[2].indicator_key == "asb"
+
+
+def test_sequence_without_priorities_opens_on_asb_and_public_place_violence():
+    steps = pres.event_sequence([], charted={"anti-social-behaviour", "public-place-violence"},
+                                mapped={"anti-social-behaviour", "public-place-violence"})
+    assert [s.indicator_key for s in steps if s.kind == pres.TREND] == ["anti-social-behaviour",
+                                                                        "public-place-violence"]
+    assert len(steps) == 7
+
+
+@pytest.mark.parametrize(("raw", "number"), [("1", 1), ("3", 3), ("7", 7), ("99", 7), ("0", 1), ("-2", 1),
+                                               ("two", 1), (None, 1), ("", 1)])
+def test_step_number_stays_inside_the_sequence(raw, number):
+    assert pres.step_number(raw, range(7)) == number
+
+
+def test_demo_presents_its_agreed_priorities_and_next_years_draft(demo):
+    county = find_area(demo, "Avonmere")
+    agreed, shown = pres.presented_versions(list_versions(demo, county.code))
+    assert agreed.status == "saved" and agreed.name == "Agreed at the partnership event"
+    assert shown.status == "draft" and shown.year > agreed.year
+    chosen = pres.chosen_priorities(ranked(load_version(demo, agreed.id)))
+    held = demo.execute(
+        "SELECT issue, COALESCE(indicator_key, '') FROM assessment_scores WHERE version_id = ? AND chosen = 1 "
+        "ORDER BY priority_score DESC", [agreed.id]).fetchall()
+    assert chosen == [tuple(row) for row in held] and len(chosen) == 4
+
+
+def test_presented_versions_without_any_assessment():
+    assert pres.presented_versions([]) == (None, None)
+
+
+def test_trend_message_quotes_the_recounted_figures(demo):
+    county = find_area(demo, "Avonmere")
+    asb = find_indicator(indicator_catalogue(demo), "anti-social-behaviour")
+    end = demo.execute("SELECT MAX(month) FROM monthly_counts").fetchone()[0]
+    window = rolling_comparison(monthly_series(demo, asb, county), end, asb.polarity)
+    text = pres.trend_message(asb.name, county.name, window)
+    recount = demo.execute(
+        "SELECT COUNT(*) FROM incident_points WHERE category = 'Anti-social behaviour' AND month BETWEEN ? AND ?",
+        [window.months[0], window.months[1]]).fetchone()[0]
+    earlier = demo.execute(
+        "SELECT COUNT(*) FROM incident_points WHERE category = 'Anti-social behaviour' AND month BETWEEN ? AND ?",
+        [window.earlier_months[0], window.earlier_months[1]]).fetchone()[0]
+    assert f"({recount:,} against {earlier:,})" in text
+    direction = "fell" if recount < earlier else "rose"
+    assert f"{direction} by {abs(100 * (recount - earlier) / earlier):.0f}%" in text
+    assert ("beyond chance" in text) == window.comparison.beyond_chance
+
+
+def test_actions_message_counts_every_status(demo):
+    today = date(2026, 11, 23)
+    text = pres.actions_message(load_actions(demo), today)
+    by_rag = dict(demo.execute("SELECT rag, COUNT(*) FROM actions GROUP BY rag").fetchall())
+    overdue = demo.execute(
+        "SELECT COUNT(*) FROM actions WHERE rag != 'Complete' AND completion_date < ?", [today.isoformat()]
+    ).fetchone()[0]
+    assert text.startswith(f"{sum(by_rag.values())} actions: ")
+    for rag, count in by_rag.items():
+        assert f"{count} {rag}" in text
+    assert text.endswith(f"; {overdue} overdue.")
+    assert pres.actions_message([], today) == "No action plan is loaded yet."
+
+
+def test_matrix_and_hotspot_messages_say_what_is_chosen():
+    import pandas as pd
+
+    frame = pd.DataFrame({"issue": ["A", "B", "C"], "indicator_key": ["a", None, "c"], "chosen": [True, False, True]})
+    assert pres.matrix_message("2027/28", frame) == "3 issues assessed for 2027/28; 2 chosen as priorities: A and C."
+    assert pres.matrix_message("2027/28", frame.assign(chosen=False)).endswith("none chosen as a priority yet.")
+    assert pres.matrix_message("2027/28", frame.iloc[0:0]) == pres.NO_ASSESSMENT
+    assert pres.hotspot_message("ASB", 1, 12.4, 100).startswith("12% of ASB incidents fell in 1 hot spot ")
+    assert "spread across the area" in pres.hotspot_message("ASB", 0, 0.0, 100)
+    assert pres.hotspot_message("Anti-social behaviour", 3, 40, 9).startswith("40% of anti-social behaviour ")
+    assert pres.hotspot_message("ASB", 0, 0.0, 0) == "No ASB incidents were recorded in the period."
+
