@@ -1,9 +1,9 @@
 # Quick start:  make run   (install, then open the dashboard on the built-in demo county)
-#               make test  (install, then lint and run every test, the browser test included)
+#               make test  (install, then lint, type-check lib/ and run every test, the browser test included)
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run install install-test test lint bench
+.PHONY: run install install-test test lint typecheck bench
 
 run: install
 	$(PYTHON) -m streamlit run app.py
@@ -17,10 +17,14 @@ install-test:
 
 test: install-test
 	$(PYTHON) -m ruff check .
+	$(PYTHON) -m mypy
 	$(PYTHON) -m pytest
 
 lint:
 	$(PYTHON) -m ruff check .
+
+typecheck:
+	$(PYTHON) -m mypy
 
 bench: install-test
 	$(PYTHON) benchmarks/import_police_uk.py

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-import ui
+from ui import data, modes, shell, sidebar, signin
 
 st.set_page_config(page_title="Safer Communities Dashboard", page_icon="🛡️", layout="wide")
 
 # The mode first: the store is opened for this viewer (public unless a signed-in partner turns public mode off).
-mode = ui.display_mode()
+mode = modes.display_mode()
 page = st.navigation(
     {
         "": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
@@ -31,14 +31,14 @@ page = st.navigation(
     # On a projector the sidebar is hidden, so the pages are reached from the top bar instead.
     position="top" if mode.present else "sidebar",
 )
-with ui.failing_plainly():
-    store = ui.ensure_store()
-    overview = ui.load_overview(store)
-    ui.sidebar_selection(store, overview)
-    ui.mode_switches(mode)
-    ui.partner_sign_in()
-    ui.sign_in_status()
-    ui.sidebar_footer(overview)
-    ui.demo_notice(overview)
-    ui.mode_banner(mode)
+with shell.failing_plainly():
+    store = data.ensure_store()
+    overview = data.load_overview(store)
+    sidebar.sidebar_selection(store, overview)
+    modes.mode_switches(mode)
+    signin.partner_sign_in()
+    signin.sign_in_status()
+    sidebar.sidebar_footer(overview)
+    shell.demo_notice(overview)
+    modes.mode_banner(mode)
     page.run()

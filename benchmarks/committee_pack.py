@@ -22,7 +22,8 @@ sys.path.insert(0, str(REPO))
 from benchmarks.big_store import BIG_CSP, ensure_big_store  # noqa: E402
 from lib.core.areas import find_area  # noqa: E402
 from lib.core.periods import LATEST_12, parse_period  # noqa: E402
-from lib.reports.committee_pack import build_pack, page_count  # noqa: E402
+from lib.reports.committee_pack import build_pack  # noqa: E402
+from lib.reports.pdf_layout import page_count  # noqa: E402
 from lib.store.access import PUBLIC, open_for  # noqa: E402
 from lib.store.summary import store_overview  # noqa: E402
 from tests.app_support import demo_store_file  # noqa: E402

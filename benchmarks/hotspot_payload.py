@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib import maps  # noqa: E402
 from lib.core.periods import shift_months  # noqa: E402
 from lib.demo import build_demo_store  # noqa: E402
-from lib.hotspots import gi_star as hotspots
+from lib.hotspots import gi_star as hotspots  # noqa: E402
+from lib.hotspots import maps, study_area  # noqa: E402
 from lib.store.db import open_store  # noqa: E402
 from lib.store.summary import picker_areas  # noqa: E402
 
@@ -33,15 +33,15 @@ def main() -> None:
     county = next(a for a in picker_areas(db) if a.kind in ("county", "force"))  # the first one holding data
     end = db.execute("SELECT MAX(month) FROM monthly_counts").fetchone()[0]
     start = shift_months(end, -11)
-    resolution = hotspots.suggested_resolution(db, county)
+    resolution = study_area.suggested_resolution(db, county)
     print(f"store {path}, {county.name}, {start}..{end}, suggested H3 resolution {resolution}")
     print(f"{'what':5} {'cells':5} {'incidents':>10} {'cells sent':>10} {'payload':>12} {'compute s':>10}")
     for name, categories in GROUPS.items():
         for unit in hotspots.UNITS:
             clock = time.perf_counter()
             result = hotspots.hotspot_cells(db, county, categories, start, end, unit, resolution)
-            polygons = hotspots.cell_polygons(result, db) if unit == "lsoa" else None
-            deck = maps.hotspot_deck(result.cells, unit, hotspots.outlines(db, county), layer="gi",
+            polygons = study_area.cell_polygons(result, db) if unit == "lsoa" else None
+            deck = maps.hotspot_deck(result.cells, unit, study_area.outlines(db, county), layer="gi",
                                      polygons=polygons)
             seconds = time.perf_counter() - clock
             sent = int(((result.cells["count"] > 0) | (result.cells["gi_class"] != hotspots.NOT_SIGNIFICANT)).sum())

@@ -14,7 +14,7 @@ Every page (Home, Partnership at a glance, Trends, Measures, Similar areas, Data
 
 What the figures mean:
 
-- **cold s**: the first run of the page after ``st.cache_data.clear()``: every cached loader in ``ui.py``
+- **cold s**: the first run of the page after ``st.cache_data.clear()``: every cached loader in ``ui/``
   reads the store again (the sidebar's as well as the page's). Python modules are already imported and the
   store file is in the OS page cache (one untimed pass over all pages comes first), so this is the cost of a
   first visit after an import or a server start, without the disk.
@@ -30,7 +30,7 @@ tree), which a browser session replaces with sending deltas over the websocket. 
 they are noisy: compare runs on the same machine, and look at warm max as well as the median.
 
 When the slowest warm page is over 0.5 s (or with ``--profile``), one more warm rerun of it is profiled with
-cProfile and the top functions by cumulative time are printed, then those in ``lib/`` and ``ui.py``;
+cProfile and the top functions by cumulative time are printed, then those in ``lib/`` and ``ui/``;
 ``--profile`` also profiles a cold run of the slowest cold page. Profiled runs are slower than the timed ones.
 The script exits non-zero if any page raises an exception.
 """
@@ -240,8 +240,8 @@ def profile_run(store: StoreUnderTest, page: str, cold: bool, lines: int, area: 
     stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
     out.write(f"top {lines} functions by cumulative time:\n")
     stats.print_stats(lines)
-    out.write("the same, only those in lib/ and ui.py:\n")
-    stats.print_stats(rf"{REPO}/(lib/|ui\.py)", lines)
+    out.write("the same, only those in lib/ and ui/:\n")
+    stats.print_stats(rf"{REPO}/(lib|ui)/", lines)
     return out.getvalue()
 
 

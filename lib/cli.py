@@ -211,7 +211,8 @@ def pack_period(db: sqlite_utils.Database, key: str) -> Period:
 
 def _pack(args: argparse.Namespace) -> int:
     # Imported here: the pack needs reportlab, the chart and map renderers, which other commands do not.
-    from lib.reports.committee_pack import build_pack, pack_file_name, page_count
+    from lib.reports.committee_pack import build_pack, pack_file_name
+    from lib.reports.pdf_layout import page_count
 
     db = open_store(args.db, READ)
     # Public (the default): the store is read through the same gate as the dashboard's public view.

@@ -2,28 +2,28 @@
 
 import streamlit as st
 
-import ui
 from lib.core.catalogue import PPV_NOTE
 from lib.reports.charts import monthly_groups_chart
 from lib.store.summary import area_label, describe_areas, group_table
+from ui import data, shell, sidebar, widgets
 
-ui.require_app_shell()
-store = ui.current_store()
-overview = ui.load_overview(store)
-selection = ui.current_selection()
+shell.require_app_shell()
+store = data.current_store()
+overview = data.load_overview(store)
+selection = sidebar.current_selection()
 
 st.title("Safer Communities Dashboard")
 
 if selection is None:
-    ui.caveat("No incidents are loaded yet, so there is nothing to count. Start by importing police.uk data.")
+    widgets.caveat("No incidents are loaded yet, so there is nothing to count. Start by importing police.uk data.")
     st.page_link("pages/data.py", label="Go to Data to import files", icon=":material/upload:")
     st.stop()
 
 area, period = selection.area, selection.period
-st.subheader(f"{ui.plain_text(area_label(area))}: {period.title}")
+st.subheader(f"{widgets.plain_text(area_label(area))}: {period.title}")
 
-headlines = ui.load_headlines(selection)
-ui.headline_metrics(headlines, key="home_headlines")
+headlines = data.load_headlines(selection)
+widgets.headline_metrics(headlines, key="home_headlines")
 earlier = headlines[0].previous_period
 if headlines[0].previous is None:
     st.caption(f"No comparison: the store does not hold the same months a year earlier ({earlier.span}).")
@@ -31,7 +31,7 @@ else:
     st.caption(f"Compared with the same months a year earlier ({earlier.span}). A fall shows in green.")
 st.caption(PPV_NOTE)
 
-monthly = ui.load_monthly_groups(selection)
+monthly = data.load_monthly_groups(selection)
 st.altair_chart(
     monthly_groups_chart(monthly, f"Incidents per month in {area.name}"),
     width="stretch",
@@ -39,10 +39,10 @@ st.altair_chart(
     "Switch on 'Show as a table' below for the numbers.",
 )
 st.caption(
-    f"Source: {overview.dataset}, police.uk categories, {period.span}, {ui.plain_text(area.name)}. "
+    f"Source: {overview.dataset}, police.uk categories, {period.span}, {widgets.plain_text(area.name)}. "
     "Counts are of incidents recorded in each month."
 )
-ui.show_as_table(group_table(monthly), key="home_show_table")
+widgets.show_as_table(group_table(monthly), key="home_show_table")
 
 st.subheader("What is loaded")
 st.markdown(
@@ -51,7 +51,7 @@ st.markdown(
 - **Months:** {overview.span} ({overview.months} months)
 - **Areas:** {describe_areas(overview.areas_by_kind)}
 - **Incidents:** {overview.incidents:,} from {overview.imports:,} imports
-- **Last import:** {ui.plain_text(overview.last_import or "none yet")}
+- **Last import:** {widgets.plain_text(overview.last_import or "none yet")}
 """
 )
 

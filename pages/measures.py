@@ -2,46 +2,48 @@
 
 import streamlit as st
 
-import ui
+from lib.core.history import history_frame
 from lib.core.periods import month_label
 from lib.performance.measures import RAG_RULE, measures_table, rag_counts
+from lib.performance.tables import TARGET_HISTORY_COLUMNS
+from ui import performance, shell, widgets
 
-selection = ui.page_start("Measures")
+selection = shell.page_start("Measures")
 
 store, period = selection.store, selection.period
-csp = ui.csp_for_measures(selection)
+csp = performance.csp_for_measures(selection)
 if csp is None:
     st.info("No CSP in the store has targets yet. Import a targets file below.")
-    ui.targets_upload()
+    performance.targets_upload()
     st.stop()
 
-statuses = ui.load_measure_statuses(store, csp, period.end)
-st.subheader(f"{ui.plain_text(csp.name)} CSP: measures up to {month_label(period.end)}")
+statuses = performance.load_measure_statuses(store, csp, period.end)
+st.subheader(f"{widgets.plain_text(csp.name)} CSP: measures up to {month_label(period.end)}")
 if not statuses:
-    st.info(f"{ui.plain_text(csp.name)} has no measures with targets yet. Import a targets file below.")
-    ui.targets_upload()
+    st.info(f"{widgets.plain_text(csp.name)} has no measures with targets yet. Import a targets file below.")
+    performance.targets_upload()
     st.stop()
-ui.rag_summary(rag_counts(statuses))
+widgets.rag_summary(rag_counts(statuses))
 with st.expander("How the status is decided", expanded=False):
     st.markdown(RAG_RULE)
 for status in statuses:
-    ui.measure_card(status)
-ui.show_as_table(measures_table(statuses).drop(columns=["Trend"]), key="measures_show_table")
+    performance.measure_card(status)
+widgets.show_as_table(measures_table(statuses).drop(columns=["Trend"]), key="measures_show_table")
 st.caption(
     f"Figures up to {month_label(period.end)} (the end of the sidebar's period). Sources: police.uk street-level "
     "data for police categories, partner spreadsheets for partner indicators. Trend: the last 24 months."
 )
-ui.caveat_for([s.indicator for s in statuses if s.indicator])
-ui.download_csv("Download the measures (CSV)", measures_table(statuses).drop(columns=["Trend"]),
-                f"measures_{csp.code}.csv", key="measures_csv")
+widgets.caveat_for([s.indicator for s in statuses if s.indicator])
+widgets.download_csv("Download the measures (CSV)", measures_table(statuses).drop(columns=["Trend"]),
+                     f"measures_{csp.code}.csv", key="measures_csv")
 
 st.subheader("Edit targets and commentary")
-ui.targets_editor(store, csp, ui.load_targets(store, csp.code))
+performance.targets_editor(store, csp, performance.load_targets(store, csp.code))
 with st.expander("Change history"):
-    history = ui.load_target_history(store, csp.code)
+    history = performance.load_target_history(store, csp.code)
     if history:
-        ui.table(ui.history_frame(history))
+        widgets.table(history_frame(history, TARGET_HISTORY_COLUMNS))
     else:
         st.caption("No changes recorded yet.")
 with st.expander("Import targets from a CSV file"):
-    ui.targets_upload()
+    performance.targets_upload()

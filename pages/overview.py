@@ -2,20 +2,20 @@
 
 import streamlit as st
 
-import ui
 from lib.performance.overview import COMPARATOR_NOTES, COMPARATORS, cell_table, grid_frame, judgement_frame
+from ui import link, performance, shell, widgets
 
-selection = ui.page_start("Partnership at a glance")
+selection = shell.page_start("Partnership at a glance")
 
-comparator = ui.url_choice("Compare with", COMPARATORS, key="compare", default="last_year")
-areas, indicators, cells = ui.load_overview_grid(selection, comparator)
-st.subheader(f"{ui.plain_text(areas[0].name)} and its CSPs: {selection.period.title}")
+comparator = link.choice("Compare with", COMPARATORS, key="compare", default="last_year")
+areas, indicators, cells = performance.load_overview_grid(selection, comparator)
+st.subheader(f"{widgets.plain_text(areas[0].name)} and its CSPs: {selection.period.title}")
 
 grid = grid_frame(cells, areas, indicators)
-clicked = ui.judgement_grid(grid, judgement_frame(cells, areas, indicators), key="overview_grid")
+clicked = widgets.judgement_grid(grid, judgement_frame(cells, areas, indicators), key="overview_grid")
 if clicked is not None:
     row, column = clicked
-    ui.open_trends(indicators[row].key, next(a for a in areas if a.name == column), selection.period)
+    performance.open_trends(indicators[row].key, next(a for a in areas if a.name == column), selection.period)
 
 st.caption(
     "Each cell: the figure for the period (a rate per 1,000 residents where population is held, else a count), "
@@ -25,10 +25,10 @@ st.caption(
     "\\* Public place violence is approximated (see below)."
 )
 st.caption(f"**Compared with {COMPARATORS[comparator].lower()}.** {COMPARATOR_NOTES[comparator]}")
-ui.caveat_for(indicators)
+widgets.caveat_for(indicators)
 st.caption(
     f"Source: police.uk street-level data and partner indicators, {selection.period.span}. "
     "Populations: ONS mid-year estimates for the financial year's start (nearest held)."
 )
-ui.show_as_table(cell_table(cells), key="overview_details", label="Show every cell's numbers and reasons")
-ui.trends_links(areas, indicators, selection.period, key="overview_links")
+widgets.show_as_table(cell_table(cells), key="overview_details", label="Show every cell's numbers and reasons")
+performance.trends_links(areas, indicators, selection.period, key="overview_links")

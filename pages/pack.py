@@ -2,25 +2,25 @@
 
 import streamlit as st
 
-import ui
 from lib.reports.committee_pack import PACK_SECTIONS, pack_file_name
+from ui import present, shell, widgets
 
-selection = ui.page_start("Committee pack")
+selection = shell.page_start("Committee pack")
 area, period = selection.area, selection.period
 public = selection.store.viewer.public
 
-st.markdown(f"A PDF for committee papers on **{ui.plain_text(area.name)}**, {period.title}: "
+st.markdown(f"A PDF for committee papers on **{widgets.plain_text(area.name)}**, {period.title}: "
             + ", ".join(s.lower() if n else s for n, s in enumerate(PACK_SECTIONS)) + ". "
             "Charts and maps are drawn as images, so they print; every page says its source and period.")
 if public:
     st.caption("Public mode is on, so the pack is fit for published papers: neighbourhood counts are rounded, "
                "counts of 1 to 4 show as 'fewer than 5' and restricted partner indicators are left out.")
 else:
-    ui.caveat("Public mode is off: the pack will include restricted partner indicators and exact neighbourhood "
-              "counts. Mark it 'not for publication', or switch public mode on in the sidebar first.")
+    widgets.caveat("Public mode is off: the pack will include restricted partner indicators and exact neighbourhood "
+                   "counts. Mark it 'not for publication', or switch public mode on in the sidebar first.")
 st.download_button(
     "Build and download the committee pack (PDF)", icon=":material/picture_as_pdf:", type="primary",
-    data=lambda: ui.load_committee_pack(selection), file_name=pack_file_name(area, period),
+    data=lambda: present.load_committee_pack(selection), file_name=pack_file_name(area, period),
     mime="application/pdf", on_click="ignore", key="pack_pdf",
 )
 st.caption("Building the pack takes a few seconds. The same pack from the command line: "

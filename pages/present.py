@@ -4,106 +4,109 @@ from datetime import date
 
 import streamlit as st
 
-import ui
-from lib.hotspots.maps import legend_items
+from lib.hotspots.map_style import legend_items
 from lib.hotspots.views import hot_spot_share, hotspot_caption, map_title, what_options
 from lib.performance.trend_labels import LEVELS, chart_labels
 from lib.priorities import action_plan
 from lib.priorities.evidence import ranked_with_volume
 from lib.priorities.scoring import POSITION_THRESHOLD, QUADRANTS, RISK_THRESHOLD, ranked
+from lib.priorities.tables import ranked_table
 from lib.reports import presentation
 from lib.reports.charts import priority_matrix_chart, trend_chart
 from lib.stats.trends import rolling_comparison
+from ui import actions, data, hotspots, modes, performance, present, priorities, shell, sidebar, widgets
 
-ui.require_app_shell()
-selection = ui.current_selection()
+shell.require_app_shell()
+selection = sidebar.current_selection()
 if selection is None:
     st.title("Guided presentation")
-    ui.caveat("No incidents are loaded yet, so there is nothing to present. Import police.uk data on the Data page.")
+    widgets.caveat("No incidents are loaded yet, so there is nothing to present. Import police.uk data on the Data "
+                   "page.")
     st.stop()
 store, area, period = selection.store, selection.area, selection.period
-catalogue = {i.key: i for i in ui.load_catalogue(store)}
+catalogue = {i.key: i for i in data.load_catalogue(store)}
 mappable = what_options(list(catalogue.values()))
-agreed, shown = ui.presented_assessments(store, area)
-priorities = presentation.chosen_priorities(ranked(agreed[1])) if agreed else []
-steps = presentation.event_sequence(priorities, catalogue, mappable)
-number = ui.guided_step(len(steps))
+agreed, shown = present.presented_assessments(store, area)
+chosen = presentation.chosen_priorities(ranked(agreed[1])) if agreed else []
+steps = presentation.event_sequence(chosen, catalogue, mappable)
+number = present.guided_step(len(steps))
 step = steps[number - 1]
 
 
 def overview_step() -> None:
-    headlines = ui.load_headlines(selection)
-    ui.message(presentation.overview_message(area.name, headlines))
-    ui.headline_metrics(headlines, key="present_headlines")
+    headlines = data.load_headlines(selection)
+    widgets.message(presentation.overview_message(area.name, headlines))
+    widgets.headline_metrics(headlines, key="present_headlines")
     st.caption(f"Source: police.uk street-level data, {period.span}, compared with the same months a year earlier.")
 
 
 def trend_step() -> None:
     indicator = catalogue[step.indicator_key]
     monthly = indicator.frequency == "monthly"
-    view = "rolling" if monthly and ui.load_overview(store).months >= 12 else "monthly" if monthly else "yearly"
+    view = "rolling" if monthly and data.load_overview(store).months >= 12 else "monthly" if monthly else "yearly"
     if monthly:
-        window = rolling_comparison(ui.load_monthly_series(store, indicator, area), period.end, indicator.polarity)
-        ui.message(presentation.trend_message(indicator.name, area.name, window))
+        monthly_counts = performance.load_monthly_series(store, area, indicator)
+        window = rolling_comparison(monthly_counts, period.end, indicator.polarity)
+        widgets.message(presentation.trend_message(indicator.name, area.name, window))
     labels = chart_labels(indicator, view, "count", "95")
-    points = ui.load_trend_lines(store, indicator, (area,), view, False, LEVELS["95"], period.end)
+    points = performance.load_trend_lines(store, (area,), indicator, view, False, LEVELS["95"], period.end)
     if points.empty:
         st.info(f"No figures for {indicator.name} in {area.name}: {labels.missing}")
         return
-    target = ui.load_target_line(store, indicator, area, view, "count")
+    target = performance.load_target_line(store, area, indicator, view, "count")
     chart = trend_chart(points, f"{indicator.name}: {labels.view}", labels.y, "95% CI",
                         target=target.value if target else None, target_label=target.label if target else "",
                         baseline=target.baseline if target else None)
     st.altair_chart(chart, width="stretch", key="present_trend",
                     alt=f"Line chart of {indicator.name} in {area.name}, {labels.view}, with a shaded 95% interval.")
-    st.caption(f"Source: {ui.plain_text(indicator.source)}. {labels.caption} {period.span}.")
-    ui.show_as_table(points, key="present_trend_table")
+    st.caption(f"Source: {widgets.plain_text(indicator.source)}. {labels.caption} {period.span}.")
+    widgets.show_as_table(points, key="present_trend_table")
 
 
 def hotspots_step() -> None:
     indicator = mappable[step.indicator_key]
     categories = tuple(indicator.categories)
-    resolution = ui.load_suggested_resolution(store, area)
-    view = ui.load_hotspots(store, area, categories, period.start, period.end, "h3", resolution)
+    resolution = hotspots.load_suggested_resolution(store, area)
+    view = hotspots.load_hotspots(store, area, categories, period.start, period.end, "h3", resolution)
     hot, share = hot_spot_share(view.result)
-    ui.message(presentation.hotspot_message(indicator.name, hot, share, view.result.total))
-    deck = ui.load_hotspot_deck(store, area, categories, period.start, period.end, "h3", resolution, "gi", False,
-                                False)
+    widgets.message(presentation.hotspot_message(indicator.name, hot, share, view.result.total))
+    deck = hotspots.load_hotspot_deck(store, area, categories, period.start, period.end, "h3", resolution, "gi", False,
+                                      False)
     st.pydeck_chart(deck, height=560, key="present_map",
                     alt=f"Map of {indicator.name} hot and cold spots in {area.name} (Gi*).")
-    ui.map_legend(legend_items("gi"))
-    st.caption(ui.plain_text(f"{map_title(indicator, area, period)}. "
-                             f"{hotspot_caption(view.result, indicator, area, period)}"))
+    hotspots.map_legend(legend_items("gi"))
+    st.caption(widgets.plain_text(f"{map_title(indicator, area, period)}. "
+                                  f"{hotspot_caption(view.result, indicator, area, period)}"))
 
 
 def no_figures_step() -> None:
-    restricted = step.indicator_key in ui.load_hidden_keys(store)
-    ui.message(presentation.RESTRICTED_NOTE if restricted else presentation.NOT_HELD_NOTE)
+    restricted = step.indicator_key in data.load_hidden_keys(store)
+    widgets.message(presentation.RESTRICTED_NOTE if restricted else presentation.NOT_HELD_NOTE)
 
 
 def matrix_step() -> None:
     if shown is None:
-        ui.message(presentation.NO_ASSESSMENT)
+        widgets.message(presentation.NO_ASSESSMENT)
         return
     version, held = shown
-    frame = ranked_with_volume(held, ui.load_evidence(store, area, period.start, period.end))
-    ui.message(presentation.matrix_message(version.year, frame))
+    frame = ranked_with_volume(held, priorities.load_evidence(store, area, period.start, period.end))
+    widgets.message(presentation.matrix_message(version.year, frame))
     chart = priority_matrix_chart(frame, "risk_position", (POSITION_THRESHOLD, RISK_THRESHOLD), QUADRANTS,
                                   f"{area.name}: priorities for {version.year} ({version.name})")
     st.altair_chart(chart, width="stretch", key="present_matrix",
                     alt="Bubble chart of risk against the partnership's position for each issue assessed.")
-    ui.table(ui.ranked_table(frame)[["Rank", "Issue", "Priority score", "Matrix", "Chosen"]].head(8))
+    widgets.table(ranked_table(frame)[["Rank", "Issue", "Priority score", "Matrix", "Chosen"]].head(8))
 
 
 def actions_step() -> None:
-    plan = ui.load_actions(store)
+    plan = actions.load_actions(store)
     today = date.today()
-    ui.message(presentation.actions_message(plan, today))
+    widgets.message(presentation.actions_message(plan, today))
     if not plan:
         return
     summary = action_plan.rag_summary(plan, today)
-    ui.rag_summary({rag: int(summary.iloc[-1][rag]) for rag in (*action_plan.RAGS, "Overdue")})
-    ui.table(summary)
+    widgets.rag_summary({rag: int(summary.iloc[-1][rag]) for rag in (*action_plan.RAGS, "Overdue")})
+    widgets.table(summary)
     st.caption(f"Overdue: the completion date has passed ({today:%d %b %Y}) and the action is not complete.")
 
 
@@ -112,6 +115,6 @@ st.title(step.title)
     presentation.OVERVIEW: overview_step, presentation.TREND: trend_step, presentation.HOTSPOTS: hotspots_step,
     presentation.NO_FIGURES: no_figures_step, presentation.MATRIX: matrix_step, presentation.ACTIONS: actions_step,
 }[step.kind]()
-ui.step_buttons(number, len(steps))
-if not ui.current_mode().present:
-    ui.sequence_outline(steps, number)
+present.step_buttons(number, len(steps))
+if not modes.current_mode().present:
+    present.sequence_outline(steps, number)

@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-import ui
 from lib.core.export import download_name
-from lib.priorities.evidence import SUGGESTION_NOTE, evidence_for, ranked_with_volume
+from lib.priorities.evidence import evidence_for, ranked_with_volume
 from lib.priorities.scoring import (
     FORMULA_NOTE,
     HARM_QUADRANTS,
@@ -15,36 +14,47 @@ from lib.priorities.scoring import (
     RISK_THRESHOLD,
     what_moved,
 )
+from lib.priorities.suggestions import SUGGESTION_NOTE
+from lib.priorities.tables import (
+    assessment_history_frame,
+    assessment_years,
+    evidence_frame,
+    movement_table,
+    ranked_table,
+    scores_in_words,
+    version_label,
+)
 from lib.reports.charts import chart_png, priority_matrix_chart
+from ui import link, priorities, shell, widgets
 
-selection = ui.page_start("Priority matrix")
+selection = shell.page_start("Priority matrix")
 store, area, period = selection.store, selection.area, selection.period
-name = ui.plain_text(area.name)
+name = widgets.plain_text(area.name)
 
-versions = ui.load_versions(store, area.code)
-years = ui.assessment_years(versions, period.end)
-year = ui.url_selectbox("Priorities for the financial year", {y: y for y in years}, key="year", default=years[0])
+versions = priorities.load_versions(store, area.code)
+years = assessment_years(versions, period.end)
+year = link.selectbox("Priorities for the financial year", {y: y for y in years}, key="year", default=years[0])
 of_year = [v for v in versions if v.year == year]
 if not of_year:
     st.info(f"{name} has no threat, harm and risk assessment for {year} yet. Start one from the evidence.")
-    ui.start_assessment(store, area, year, period.start, period.end)
+    priorities.start_assessment(store, area, year, period.start, period.end)
     st.subheader(f"The evidence for {name}, {period.span}")
-    ui.table(ui.evidence_frame(ui.load_evidence(store, area, period.start, period.end)))
+    widgets.table(evidence_frame(priorities.load_evidence(store, area, period.start, period.end)))
     st.stop()
 
 # A year already agreed opens on its latest saved version; the coming year on its working draft.
 saved = [v for v in of_year if v.status == "saved"]
-version_id = int(ui.url_selectbox("Version", {str(v.id): ui.version_label(v) for v in of_year}, key="version",
-                                  default=str((saved or of_year)[0].id)))
+version_id = int(link.selectbox("Version", {str(v.id): version_label(v) for v in of_year}, key="version",
+                                default=str((saved or of_year)[0].id)))
 version = next(v for v in of_year if v.id == version_id)
-held = ui.load_assessment(store, version.id)
-evidence = ui.load_evidence(store, area, period.start, period.end)
+held = priorities.load_assessment(store, version.id)
+evidence = priorities.load_evidence(store, area, period.start, period.end)
 frame = ranked_with_volume(held, evidence)
-previous = ui.load_previous_assessment(store, area.code, year)
+previous = priorities.load_previous_assessment(store, area.code, year)
 
-axes = ui.url_choice("Matrix", ui.MATRIX_VIEWS, key="axes", default="risk_position")
-trail = ui.url_choice("Last year's place", {"hide": "Hide", "show": "Show"}, key="trail", default="hide",
-                      help="A grey line from each issue's place in last year's saved assessment to this one.")
+axes = link.choice("Matrix", priorities.MATRIX_VIEWS, key="axes", default="risk_position")
+trail = link.choice("Last year's place", {"hide": "Hide", "show": "Show"}, key="trail", default="hide",
+                    help="A grey line from each issue's place in last year's saved assessment to this one.")
 if axes == "risk_position":
     thresholds, labels = (POSITION_THRESHOLD, RISK_THRESHOLD), QUADRANTS
 else:
@@ -58,8 +68,8 @@ def matrix(width: int | str = "container"):
 
 st.altair_chart(matrix(), width="stretch",
                 alt=f"Bubble chart of the {len(frame)} issues assessed for {year}, placed by "
-                    f"{ui.MATRIX_VIEWS[axes].lower()}. The ranked table below lists the same scores.")
-st.caption(ui.plain_text(
+                    f"{priorities.MATRIX_VIEWS[axes].lower()}. The ranked table below lists the same scores.")
+st.caption(widgets.plain_text(
     f"{version.name}, {year}. Bubble size: volume in {period.span} (police.uk street-level data and partner "
     f"returns). Shape: confidence in the evidence. Dashed lines: risk {RISK_THRESHOLD:g} and position "
     f"{POSITION_THRESHOLD:g}, or harm {HARM_THRESHOLD:g} and likelihood {LIKELIHOOD_THRESHOLD:g}."))
@@ -68,45 +78,44 @@ st.download_button("Download the matrix (PNG)", data=lambda: chart_png(matrix(wi
                    icon=":material/image:", on_click="ignore", key="matrix_png")
 
 st.subheader("Ranked by priority score")
-table = ui.ranked_table(frame)
-ui.table(table[["Rank", "Issue", "Priority score", "Risk", "Harm", "Likelihood", "Position", "Confidence", "Matrix",
-                "Chosen"]])
-ui.download_csv("Download the ranked list (CSV)", table, download_name("priorities", area.name, year),
-                key="ranked_csv")
+table = ranked_table(frame)
+widgets.table(table[["Rank", "Issue", "Priority score", "Risk", "Harm", "Likelihood", "Position", "Confidence",
+                     "Matrix", "Chosen"]])
+widgets.download_csv("Download the ranked list (CSV)", table, download_name("priorities", area.name, year),
+                     key="ranked_csv")
 
 st.subheader("One issue: its evidence and its scores")
 issues = {a.issue: a for a in held}
-chosen_issue = ui.url_selectbox("Issue", {i: i for i in frame["issue"]}, key="issue")
+chosen_issue = link.selectbox("Issue", {i: i for i in frame["issue"]}, key="issue")
 evidence_side, scores_side = st.columns([3, 2])
 with evidence_side:
-    st.markdown(f"**Evidence for {ui.plain_text(chosen_issue)}** in {name}")
-    ui.evidence_panel(evidence_for(issues[chosen_issue], evidence))
+    st.markdown(f"**Evidence for {widgets.plain_text(chosen_issue)}** in {name}")
+    priorities.evidence_panel(evidence_for(issues[chosen_issue], evidence))
 with scores_side:
-    st.markdown(f"**Scores** ({ui.plain_text(version.name)})")
-    ui.table(ui.scores_in_words(issues[chosen_issue]))
+    st.markdown(f"**Scores** ({widgets.plain_text(version.name)})")
+    widgets.table(scores_in_words(issues[chosen_issue]))
 
-editing, moved, all_evidence, history, method = st.tabs(
-    ["Edit the scores", "This year against last", "All the evidence", "Change history", "How the scores work"],
-    key="tab", bind="query-params",
+editing, moved, all_evidence, history, method = link.tabs(
+    ["Edit the scores", "This year against last", "All the evidence", "Change history", "How the scores work"]
 )
 with editing:
     if version.status == "draft":
-        ui.assessment_editor(store, version, held)
-        ui.save_version_form(store, version)
+        priorities.assessment_editor(store, version, held)
+        priorities.save_version_form(store, version)
     else:
         st.info("Saved versions cannot be changed. Choose the working draft to edit the scores.")
 with moved:
     if previous is None:
         st.caption(f"No saved assessment of the year before {year} to compare with.")
     else:
-        st.caption(ui.plain_text(f"This version against {previous[0].name} ({previous[0].year})."))
-        ui.table(ui.movement_table(what_moved(held, previous[1])))
+        st.caption(widgets.plain_text(f"This version against {previous[0].name} ({previous[0].year})."))
+        widgets.table(movement_table(what_moved(held, previous[1])))
 with all_evidence:
-    ui.table(ui.evidence_frame(evidence))
-    st.caption(ui.plain_text(f"Period: {period.label}. Each row's source is in its Source column."))
+    widgets.table(evidence_frame(evidence))
+    st.caption(widgets.plain_text(f"Period: {period.label}. Each row's source is in its Source column."))
 with history:
-    changes = ui.load_assessment_history(store, version.id)
-    ui.table(ui.assessment_history_frame(changes)) if changes else st.caption("No changes recorded yet.")
+    changes = priorities.load_assessment_history(store, version.id)
+    widgets.table(assessment_history_frame(changes)) if changes else st.caption("No changes recorded yet.")
 with method:
     st.markdown(FORMULA_NOTE)
     st.markdown(SUGGESTION_NOTE)

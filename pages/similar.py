@@ -2,21 +2,22 @@
 
 import streamlit as st
 
-import ui
+from lib.performance.tables import peer_frame
 from lib.reports.charts import peer_chart
 from lib.stats.similar_areas import FEATURE_LABELS, METHOD_NOTE
+from ui import data, link, performance, shell, widgets
 
-selection = ui.page_start("Similar areas")
+selection = shell.page_start("Similar areas")
 
 store, period = selection.store, selection.period
-police = {i.key: i for i in ui.load_catalogue(store) if i.is_police}
-csp = ui.csp_for_similar(selection)
-key = ui.url_selectbox("Indicator", {k: i.name for k, i in police.items()}, key="indicator")
+police = {i.key: i for i in data.load_catalogue(store) if i.is_police}
+csp = performance.csp_for_similar(selection)
+key = link.selectbox("Indicator", {k: i.name for k, i in police.items()}, key="indicator")
 indicator = police[key]
-result = ui.load_peer_comparison(store, csp.code, indicator.categories, period.start, period.end)
-st.subheader(f"{ui.plain_text(csp.name)}: {indicator.name}, {period.title}")
+result = performance.load_peer_comparison(store, csp.code, indicator.categories, period.start, period.end)
+st.subheader(f"{widgets.plain_text(csp.name)}: {indicator.name}, {period.title}")
 if result is None:
-    st.info(ui.plain_text(ui.load_no_group_reason(store, csp.code, period.start, period.end)))
+    st.info(widgets.plain_text(performance.load_no_group_reason(store, csp.code, period.start, period.end)))
     st.stop()
 
 with st.container(horizontal=True):
@@ -33,12 +34,12 @@ st.altair_chart(
         "CSPs, with the group average and control limits. Switch on 'Show as a table' below for the numbers.",
 )
 st.caption(
-    f"Source: {ui.plain_text(indicator.source)}, {period.span}; ONS mid-{result.population_year} population. "
+    f"Source: {widgets.plain_text(indicator.source)}, {period.span}; ONS mid-{result.population_year} population. "
     f"Control limits {result.lower_limit:,.2f} to {result.upper_limit:,.2f} per 1,000 (dashed lines); the solid "
     "line is the group average."
 )
-ui.caveat_for([indicator])
-ui.show_as_table(ui.peer_frame(result.peers), key="similar_table")
+widgets.caveat_for([indicator])
+widgets.show_as_table(peer_frame(result.peers), key="similar_table")
 with st.expander("How the similar areas are chosen"):
     st.markdown(METHOD_NOTE)
     st.markdown("Features used: " + ", ".join(FEATURE_LABELS.get(f, f) for f in result.features) + ".")

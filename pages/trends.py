@@ -2,33 +2,33 @@
 
 import streamlit as st
 
-import ui
 from lib.core.periods import month_span, shift_months
 from lib.performance.trend_labels import LEVELS, MEASURES, chart_labels, comparison_table, trend_words
 from lib.reports.charts import seasonal_chart, trend_chart
 from lib.stats.trends import VIEWS, fytd_comparison, rolling_comparison, seasonal_table
+from ui import data, link, performance, shell, widgets
 
-selection = ui.page_start("Trends")
+selection = shell.page_start("Trends")
 
 store, area, period = selection.store, selection.area, selection.period
-catalogue = {i.key: i for i in ui.load_catalogue(store)}
-others = {a.code: a for a in ui.load_picker_areas(store) if a.code != area.code}
+catalogue = {i.key: i for i in data.load_catalogue(store)}
+others = {a.code: a for a in data.load_picker_areas(store) if a.code != area.code}
 left, right = st.columns([3, 2])
 with left:
-    keys = ui.url_multiselect("Indicators", {k: i.name for k, i in catalogue.items()}, key="indicator",
-                              default=list(catalogue)[:1], max_selections=4,
-                              placeholder="Choose up to four indicators")
+    keys = link.multiselect("Indicators", {k: i.name for k, i in catalogue.items()}, key="indicator",
+                            default=list(catalogue)[:1], max_selections=4,
+                            placeholder="Choose up to four indicators")
 with right:
-    extra = ui.url_multiselect(f"Compare {ui.plain_text(area.name)} with", {c: a.name for c, a in others.items()},
-                               key="areas", default=[], max_selections=4, placeholder="Other areas (optional)")
+    extra = link.multiselect(f"Compare {widgets.plain_text(area.name)} with", {c: a.name for c, a in others.items()},
+                             key="areas", default=[], max_selections=4, placeholder="Other areas (optional)")
 # With under a year held there is no rolling total to draw, so the monthly view is the useful default.
-first_view = "rolling" if ui.load_overview(store).months >= 12 else "monthly"
-view = ui.url_choice("View", VIEWS, key="view", default=first_view)
+first_view = "rolling" if data.load_overview(store).months >= 12 else "monthly"
+view = link.choice("View", VIEWS, key="view", default=first_view)
 measure_column, level_column = st.columns(2)
 with measure_column:
-    measure = ui.url_choice("Show", MEASURES, key="measure", default="count")
+    measure = link.choice("Show", MEASURES, key="measure", default="count")
 with level_column:
-    level_key = ui.url_choice("Confidence interval", {k: f"{k}%" for k in LEVELS}, key="level", default="95")
+    level_key = link.choice("Confidence interval", {k: f"{k}%" for k in LEVELS}, key="level", default="95")
 level = LEVELS[level_key]
 indicators = [catalogue[k] for k in keys if k in catalogue]
 areas = (area, *(others[c] for c in extra if c in others))
@@ -36,25 +36,24 @@ if not indicators:
     st.info("Choose an indicator above to see its trend.")
     st.stop()
 # Areas a partner sent no values for: said once per indicator, and left out of the tables rather than shown as 0.
-missing = {i.key: ui.load_missing_values(store, i, areas) for i in indicators}
+missing = {i.key: performance.load_missing_values(store, areas, i) for i in indicators}
 
-chart_tab, table_tab, season_tab, harm_tab = st.tabs(
-    ["Trend", "Year to date and rolling 12 months", "Same month in earlier years", "Harm-weighted"], key="tab",
-    bind="query-params",
+chart_tab, table_tab, season_tab, harm_tab = link.tabs(
+    ["Trend", "Year to date and rolling 12 months", "Same month in earlier years", "Harm-weighted"]
 )
 
 with chart_tab:
     for indicator in indicators:
-        points = ui.load_trend_lines(store, indicator, areas, view, measure == "rate", level, period.end)
+        points = performance.load_trend_lines(store, areas, indicator, view, measure == "rate", level, period.end)
         labels = chart_labels(indicator, view, measure, level_key)
         absent = missing[indicator.key]
         if absent.areas:
-            st.info(ui.plain_text(absent.words))
+            st.info(widgets.plain_text(absent.words))
         if points.empty:
             if len(absent.areas) < len(areas):  # some area has values, just none this view can draw
-                st.info(ui.plain_text(f"No figures for {indicator.name} in this view: {labels.missing}"))
+                st.info(widgets.plain_text(f"No figures for {indicator.name} in this view: {labels.missing}"))
             continue
-        target = ui.load_target_line(store, indicator, area, view, measure)
+        target = performance.load_target_line(store, area, indicator, view, measure)
         st.altair_chart(
             trend_chart(points, f"{indicator.name}: {labels.view}", labels.y, f"{level_key}% CI",
                         target=target.value if target else None, target_label=target.label if target else "",
@@ -64,16 +63,16 @@ with chart_tab:
                 f"shaded {level_key}% interval. Switch on 'Show as a table' below for the numbers.",
         )
         for each in areas:
-            result = ui.load_trend_marker(store, indicator, each)
+            result = performance.load_trend_marker(store, each, indicator)
             if result is not None:
                 st.markdown(trend_words(each.name, result))
         st.caption(
-            f"Source: {ui.plain_text(indicator.source)}. {labels.caption} Shaded: {level_key}% confidence interval "
-            f"({labels.method}). Up to {period.span}."
-            + (f" Target: {ui.plain_text(target.explanation)}" if target else "")
+            f"Source: {widgets.plain_text(indicator.source)}. {labels.caption} Shaded: {level_key}% confidence "
+            f"interval ({labels.method}). Up to {period.span}."
+            + (f" Target: {widgets.plain_text(target.explanation)}" if target else "")
         )
-        ui.caveat_for([indicator])
-        ui.show_as_table(points, key=f"trend_table_{indicator.key}")
+        widgets.caveat_for([indicator])
+        widgets.show_as_table(points, key=f"trend_table_{indicator.key}")
 
 with table_tab:
     st.markdown(
@@ -85,13 +84,13 @@ with table_tab:
     rows = []
     for indicator in monthly_indicators:
         for each in (a for a in areas if a not in missing[indicator.key].areas):
-            monthly = ui.load_monthly_series(store, indicator, each)
+            monthly = performance.load_monthly_series(store, each, indicator)
             rows.append((indicator, each.name, fytd_comparison(monthly, period.end, indicator.polarity)))
             rows.append((indicator, each.name, rolling_comparison(monthly, period.end, indicator.polarity)))
     if rows:
-        ui.table(comparison_table(rows))
-        ui.download_csv("Download this table (CSV)", comparison_table(rows), "year_to_date_and_rolling.csv",
-                        key="trends_comparisons_csv")
+        widgets.table(comparison_table(rows))
+        widgets.download_csv("Download this table (CSV)", comparison_table(rows), "year_to_date_and_rolling.csv",
+                             key="trends_comparisons_csv")
     elif monthly_indicators:
         st.info("The chosen indicators have no values for the chosen areas: see the Trend tab.")
     else:
@@ -99,7 +98,7 @@ with table_tab:
 
 with season_tab:
     for indicator in (i for i in indicators if i.frequency == "monthly"):
-        monthly = ui.load_monthly_series(store, indicator, area)
+        monthly = performance.load_monthly_series(store, area, indicator)
         table = seasonal_table(monthly[monthly["month"] <= period.end])
         if table.empty:
             continue
@@ -109,10 +108,10 @@ with season_tab:
             alt=f"Lines of {indicator.name} in {area.name} month by month, one per financial year. Switch on "
                 "'Show as a table' below for the numbers.",
         )
-        st.caption(f"Source: {ui.plain_text(indicator.source)}. Each line is one financial year (April to March).")
-        ui.show_as_table(table[["year", "month_name", "count"]].rename(
+        st.caption(f"Source: {widgets.plain_text(indicator.source)}. Each line is one financial year (April to March).")
+        widgets.show_as_table(table[["year", "month_name", "count"]].rename(
             columns={"year": "Financial year", "month_name": "Month", "count": "Count"}),
             key=f"season_table_{indicator.key}")
 
 with harm_tab:
-    ui.harm_weighted_view(store, area, shift_months(period.end, -23), period.end)
+    performance.harm_weighted_view(store, area, shift_months(period.end, -23), period.end)

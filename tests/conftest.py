@@ -17,7 +17,7 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-# The shipped config shows a failing page's plain message only (ui.run_page); the tests run AppTest with a
+# The shipped config shows a failing page's plain message only (ui.shell.failing_plainly); the tests run AppTest with a
 # developer's setting, so every failure is raised into app.exception, where the tests look for it.
 streamlit_config.set_option("client.showErrorDetails", "full")
 

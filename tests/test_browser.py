@@ -33,7 +33,7 @@ RUN_TIMEOUT_MS = 60_000
 # Opened at a page's own path, Streamlit's frontend first probes that path as a base URL for its health
 # and host-config endpoints, then falls back to the root: two 404s it expects, not faults of ours.
 EXPECTED_PROBES = re.compile(r"/[a-z_]+/_stcore/(health|host-config)$")
-FAILURE_WORDS = "this page could not be shown"  # ui.failing_plainly's message
+FAILURE_WORDS = "this page could not be shown"  # ui.shell.failing_plainly's message
 
 
 def free_port() -> int:
@@ -144,7 +144,7 @@ class Watched:
         self.page.screenshot(path=str(shot), full_page=True)
         boxes = self.page.locator('[data-testid="stException"]')
         assert 0 == boxes.count(), f"Streamlit exception on {self.page.url}: {boxes.first.inner_text()}"
-        # The shipped config shows a failure as plain words (ui.failing_plainly), not as an exception box.
+        # The shipped config shows a failure as plain words (ui.shell.failing_plainly), not as an exception box.
         failed = self.page.get_by_text(FAILURE_WORDS, exact=False)
         assert 0 == failed.count(), f"the page failed: {self.page.url}: {failed.first.inner_text()}"
         assert [] == self.errors

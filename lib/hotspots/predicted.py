@@ -16,7 +16,8 @@ import sqlite_utils
 from lib.core.areas import Area
 from lib.core.periods import month_label, months_between, shift_months
 from lib.hotspots.forecast import DEFAULT_SETTINGS, ForecastSettings, hit_rate, hotspot_scores, top_cells_by_coverage
-from lib.hotspots.gi_star import hexagons_of, point_counts
+from lib.hotspots.study_area import hexagons_of, point_counts
+from lib.store.scope import AreaScope
 
 COVERAGE = 0.05  # the share of the area the predicted hotspots cover, as the back-test reports it
 TRAINING_MONTHS = 12
@@ -40,11 +41,12 @@ class Prediction:
                 "of the area.")
 
 
-def incident_cells(db: sqlite_utils.Database, area: Area, categories: list[str], start: str, end: str,
+def incident_cells(db: sqlite_utils.Database, area: Area | AreaScope, categories: list[str], start: str, end: str,
                    resolution: int) -> pd.DataFrame:
     """One row per incident in the area (month, h3 at ``resolution``), counted in SQL and expanded here.
 
-    The area's points and their hexagons are chosen exactly as the Gi* map chooses them (``lib.hotspots.gi_star``).
+    The area's points and their hexagons are chosen exactly as the Gi* map chooses them
+    (``lib.hotspots.study_area``).
     """
     counts = incident_cell_counts(db, area, categories, start, end, resolution)
     repeat = counts["count"].to_numpy(dtype=int)
@@ -52,8 +54,8 @@ def incident_cells(db: sqlite_utils.Database, area: Area, categories: list[str],
                          "h3": np.repeat(counts["h3"].to_numpy(dtype=object), repeat)})
 
 
-def incident_cell_counts(db: sqlite_utils.Database, area: Area, categories: list[str], start: str, end: str,
-                         resolution: int) -> pd.DataFrame:
+def incident_cell_counts(db: sqlite_utils.Database, area: Area | AreaScope, categories: list[str], start: str,
+                         end: str, resolution: int) -> pd.DataFrame:
     """The area's incidents per snap point and month (month, h3 at ``resolution``, count): the rows of
     :func:`incident_cells` before they are expanded, which a force area's 200,000 incidents need not be."""
     empty = pd.DataFrame({"month": pd.Series(dtype=str), "h3": pd.Series(dtype=str), "count": pd.Series(dtype=int)})
@@ -67,8 +69,9 @@ def incident_cell_counts(db: sqlite_utils.Database, area: Area, categories: list
     return pd.DataFrame({"month": groups["month"], "h3": hexagons_of(groups, resolution), "count": groups["count"]})
 
 
-def predict(db: sqlite_utils.Database, area: Area, categories: list[str], end: str, study_cells: list[str],
-            settings: ForecastSettings = DEFAULT_SETTINGS, coverage: float = COVERAGE) -> Prediction:
+def predict(db: sqlite_utils.Database, area: Area | AreaScope, categories: list[str], end: str,
+            study_cells: list[str], settings: ForecastSettings = DEFAULT_SETTINGS,
+            coverage: float = COVERAGE) -> Prediction:
     """Cells predicted for the month after ``end``, and the back-test of the same method on ``end``."""
     start = shift_months(end, -TRAINING_MONTHS)
     points = incident_cell_counts(db, area, categories, start, end, settings.resolution)

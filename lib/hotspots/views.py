@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lib.core.areas import Area
+from lib.core.attribution import OGL
 from lib.core.catalogue import PUBLIC_PLACE_VIOLENCE, Indicator
 from lib.core.disclosure import count_text
 from lib.core.periods import Period, month_span
@@ -76,7 +77,7 @@ def hotspot_caption(result, indicator: Indicator, area: Area, period: Period) ->
         f"Source: police.uk street-level data (Home Office), {indicator.name}, {area.name}, {period.span}; "
         f"change against {previous}. Counted on {unit}. Hot and cold spots: Getis-Ord Gi* with "
         f"{result.permutations:,} permutations, false discovery rate controlled.{note} "
-        "Contains public sector information licensed under the Open Government Licence v3.0."
+        f"{OGL}"
     )
 
 

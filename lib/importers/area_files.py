@@ -111,14 +111,14 @@ def read_table(path: str | Path) -> pd.DataFrame:
     except pd.errors.EmptyDataError as error:
         raise ImportFileError(name, "the file is empty") from error
     except pd.errors.ParserError as error:
-        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
-        if fields:
-            header, line, seen = fields.groups()
+        mismatch = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if mismatch:
+            header, at_line, saw = mismatch.groups()
             raise ImportFileError(
                 name,
-                f"this line has {seen} fields but the header has {header} "
+                f"this line has {saw} fields but the header has {header} "
                 "(a comma inside an unquoted value?)",
-                row=int(line),
+                row=int(at_line),
             ) from error
         unclosed = re.search(r"EOF inside string starting at row (\d+)", str(error))
         if unclosed:

@@ -129,7 +129,7 @@ def _too_big(label: str, packed_bytes: int) -> ImportFileError:
 class _Bounded(io.RawIOBase):
     """A decompressing stream that stops with ImportFileError once it has given more than its limit."""
 
-    def __init__(self, stream: BinaryIO, packed_bytes: int, label: str):
+    def __init__(self, stream: io.BufferedIOBase, packed_bytes: int, label: str):
         self._stream, self._packed, self._label = stream, packed_bytes, label
         self._limit, self._given = unpacking_limit(packed_bytes), 0
 
@@ -176,7 +176,9 @@ def read_member(archive: zipfile.ZipFile, member: str, label: str) -> bytes:
     # more; the stream is bounded all the same, as the declared sizes are the archive's word.
     if info.file_size > unpacking_limit(info.compress_size):
         raise _too_big(label, info.compress_size)
-    with io.BufferedReader(_Bounded(archive.open(info), info.compress_size, label), _CHUNK_BYTES) as handle:
+    # typeshed gives ZipFile.open as IO[bytes] for reading and writing alike; reading, it is a ZipExtFile.
+    member_stream: io.BufferedIOBase = archive.open(info)  # type: ignore[assignment]
+    with io.BufferedReader(_Bounded(member_stream, info.compress_size, label), _CHUNK_BYTES) as handle:
         return _read_all(handle)
 
 

@@ -17,7 +17,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import sqlite_utils
 
@@ -121,9 +121,9 @@ def _layout(file: str, properties: dict[str, Any]) -> list[_Columns]:
             slot.update(code=original, year=year)
         elif part == "nm" and year >= slot.get("name_year", -1):
             slot.update(name=original, name_year=year)
-    layout = []
+    layout: list[_Columns] = []
     for prefix in ("lsoa", "lad", "csp", "cty", "pfa"):
-        slot = found.get(prefix)
+        slot = found.get(prefix, {})
         if not slot:
             continue
         if not layout:
@@ -142,6 +142,10 @@ def _layout(file: str, properties: dict[str, Any]) -> list[_Columns]:
     return layout
 
 
+@overload
+def _text(file: str, number: int, properties: dict[str, Any], key: str | None, required: Literal[True]) -> str: ...
+@overload
+def _text(file: str, number: int, properties: dict[str, Any], key: str | None, required: bool) -> str | None: ...
 def _text(file: str, number: int, properties: dict[str, Any], key: str | None, required: bool) -> str | None:
     """A property's text (looked up lower-cased, named as the file spells it), or None when blank."""
     value = properties.get(key.lower()) if key else None
@@ -195,28 +199,7 @@ def _areas_of(
 ) -> list[tuple[Area, str]]:
     """Return the feature's own area followed by its ancestors, each with the property it came from."""
     if layout[0].kind == "generic":
-        code = _text(file, number, props, "code", True)
-        name = _text(file, number, props, "name", True)
-        kind = (_text(file, number, props, "kind", True) or "").lower()
-        if kind not in LEVELS:
-            raise ImportFileError(
-                file,
-                f"feature {number}: kind {kind!r} is not one of {', '.join(LEVELS)}",
-                row=number,
-                column="kind",
-            )
-        parent = _text(file, number, props, "parent_code", False)
-        expected = kind_from_code(code)
-        if expected is not None and expected != kind:
-            raise ImportFileError(
-                file,
-                f"feature {number}: {code} is a {expected} code, not a {kind}",
-                row=number,
-                column="kind",
-            )
-        if kind == "district":
-            name = clean_district_name(name)
-        return [(Area(code, name, kind, parent), "code")]
+        return [(_generic_area(file, number, props), "code")]
     chain: list[tuple[Area, str]] = []
     for index, columns in enumerate(layout):
         own = index == 0
@@ -260,6 +243,32 @@ def _areas_of(
     return linked
 
 
+def _generic_area(file: str, number: int, props: dict[str, Any]) -> Area:
+    """The one area of a feature in the generic layout (code, name, kind and an optional parent_code)."""
+    code = _text(file, number, props, "code", True)
+    name = _text(file, number, props, "name", True)
+    kind = (_text(file, number, props, "kind", True) or "").lower()
+    if kind not in LEVELS:
+        raise ImportFileError(
+            file,
+            f"feature {number}: kind {kind!r} is not one of {', '.join(LEVELS)}",
+            row=number,
+            column="kind",
+        )
+    parent = _text(file, number, props, "parent_code", False)
+    expected = kind_from_code(code)
+    if expected is not None and expected != kind:
+        raise ImportFileError(
+            file,
+            f"feature {number}: {code} is a {expected} code, not a {kind}",
+            row=number,
+            column="kind",
+        )
+    if kind == "district":
+        name = clean_district_name(name)
+    return Area(code, name, kind, parent)
+
+
 def _clean_geometry(
     file: str, number: int, code: str, geometry: Any
 ) -> tuple[str, tuple[float, float, float, float]]:
@@ -271,6 +280,7 @@ def _clean_geometry(
     if not isinstance(geometry, dict):
         raise fail("it has no geometry")
     kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    polygons: list[Any] | None
     if kind == "Polygon":
         polygons = [coordinates]
     elif kind == "MultiPolygon":

@@ -16,7 +16,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple, overload
 
 import pandas as pd
 import sqlite_utils
@@ -112,6 +112,10 @@ def _check_columns(file: str, columns: list[str]) -> None:
             )
 
 
+@overload
+def _number(file: str, line: int, column: str, text: str, required: Literal[True]) -> float: ...
+@overload
+def _number(file: str, line: int, column: str, text: str, required: bool) -> float | None: ...
 def _number(file: str, line: int, column: str, text: str, required: bool) -> float | None:
     if text == "":
         if required:

@@ -80,11 +80,11 @@ def _levels(file: str, columns: list[str]) -> dict[str, tuple[str, str, int | No
             slot[part] = (column, year)
     levels: dict[str, tuple[str, str, int | None]] = {}
     for level in LEVELS:
-        slot = found.get(level)
+        slot = found.get(level, {})
         if not slot:
             continue
         if "cd" not in slot or "nm" not in slot:
-            have = (slot.get("cd") or slot.get("nm"))[0]
+            have = slot["cd" if "cd" in slot else "nm"][0]
             missing = (
                 have[:-2] + ("nm" if "cd" in slot else "cd")
                 if have[-2:] in ("cd", "nm")
@@ -252,8 +252,8 @@ def _apply_counties(
     record_rejections(db, summary, rejected)
     # Each county takes the force its CSPs are in now (directly, or through this county already).
     forces: dict[str, Counter[str]] = {}
-    for csp, (county, _line) in county_of_csp.items():
-        parent = held.get(held[csp].parent_code or "")
+    for csp_code, (county, _line) in county_of_csp.items():
+        parent = held.get(held[csp_code].parent_code or "")
         force = (
             parent.parent_code
             if parent is not None and parent.kind == "county"
@@ -274,14 +274,14 @@ def _apply_counties(
         if known != area:
             writes.append(area)
             changed.add(county)
-    for csp, (county, _line) in county_of_csp.items():
-        if held[csp].parent_code != county:
-            held_csp = held[csp]
-            writes.append(Area(csp, held_csp.name, "csp", county, held_csp.provisional))
-            changed.add(csp)
+    for csp_code, (county, _line) in county_of_csp.items():
+        if held[csp_code].parent_code != county:
+            held_csp = held[csp_code]
+            writes.append(Area(csp_code, held_csp.name, "csp", county, held_csp.provisional))
+            changed.add(csp_code)
     upsert_areas(db, writes)
-    for _line, csp in rows:
-        if csp is not None and (csp in changed or county_of_csp[csp][0] in changed):
+    for _line, placed in rows:
+        if placed is not None and (placed in changed or county_of_csp[placed][0] in changed):
             summary.rows_accepted += 1
         else:
             summary.rows_duplicate += 1

@@ -103,6 +103,7 @@ def _import_frame(db: sqlite_utils.Database, frame: pd.DataFrame, summary: Impor
     summary.rows_accepted += len(new)
     summary.rows_updated += _update_outcomes(db, held)
     _insert_points(db, new)
+    assert summary.import_id is not None  # import_transaction numbers the import before its body runs
     _insert_incidents(db, new, summary.import_id)
     _add_to_monthly_counts(db, new)
     _add_to_point_counts(db, new)
@@ -130,7 +131,7 @@ def _gather_codes(per_lsoa: np.ndarray, lsoa_codes: np.ndarray) -> tuple[np.ndar
 
 def _per_row(per_category: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
     """Gather one value per category to the rows by their categorical codes; code -1 (no value) gets ``missing``."""
-    return np.append(per_category, missing)[codes]  # code -1 picks the appended value
+    return np.append(per_category, np.asarray(missing))[codes]  # code -1 picks the appended value
 
 
 def _reject_reasons(db: sqlite_utils.Database, frame: pd.DataFrame) -> np.ndarray:

@@ -112,8 +112,8 @@ def _area_columns(file: str, columns: list[str]) -> tuple[str, str | None, str |
     """Return (code column, name column, parent code column, code vintage) for the file's lowest level."""
     if "area_code" in columns:
         return "area_code", "area_name" if "area_name" in columns else None, None, None
-    codes = {}
-    names = {}
+    codes: dict[str, tuple[str, int]] = {}
+    names: dict[str, str] = {}
     for column in columns:
         match = _CODE_COLUMN.match(column)
         if match:
@@ -227,7 +227,7 @@ def _melt_wide(file: str, frame: pd.DataFrame, out: pd.DataFrame, wide: list[str
     for column in wide:
         values = _whole_numbers(file, frame[column], column, required=False)
         part = out.copy()
-        part["year"] = int(_WIDE_COLUMN.match(column).group(2))
+        part["year"] = int(column[-4:])  # the YYYY that ends every _WIDE_COLUMN name
         part["population"] = values
         parts.append(part[values.notna()])
     records = pd.concat(parts)
@@ -276,8 +276,9 @@ def _place_areas(db: sqlite_utils.Database, records: pd.DataFrame, summary: Impo
             held_parent = held.get(parent) if parent else None
             # Only link to a parent the store holds and that can contain this kind: population files are no
             # authority on the hierarchy, and a dangling parent would confuse the police.uk importer.
-            ok = held_parent is not None and held_parent.kind in PARENT_KINDS[kind]
-            areas.append(Area(code, name, kind, held_parent.code if ok else None))
+            if held_parent is not None and held_parent.kind not in PARENT_KINDS[kind]:
+                held_parent = None
+            areas.append(Area(code, name, kind, None if held_parent is None else held_parent.code))
     add_areas(db, areas)
     rejected = records["area_code"].isin(reasons.keys())
     bad = records[rejected]

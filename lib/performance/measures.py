@@ -108,6 +108,7 @@ def _evaluate_monthly(target: Target, indicator: Indicator, monthly: pd.DataFram
     so_far = [m for m in year_months if m <= latest]
     if not so_far or not set(so_far) <= set(counts.index):
         return _no_data(target, indicator, f"no figures for {target.target_period} yet", spark, baseline, goal_year)
+    projected: float | None
     if target.basis == "rolling_12":
         # A past year's target is judged on its own year, not on months after it ended.
         last = min(latest, year_months[-1])
@@ -142,7 +143,7 @@ def _year_total(counts: pd.Series, financial_year: str | None) -> float | None:
 def _baseline_share(counts: pd.Series, baseline_year: str | None, months_so_far: int) -> float:
     """The share of a year that its first months hold: from the baseline year, else months/12."""
     total = _year_total(counts, baseline_year)
-    if total:
+    if total and baseline_year:  # (no baseline year, no total)
         first = months_of_financial_year(baseline_year)[:months_so_far]
         return float(counts.reindex(first).sum()) / total
     return months_so_far / 12

@@ -133,35 +133,38 @@ def _figure(db: sqlite_utils.Database, indicator: Indicator, area: Area, period:
 
 
 def _cell(db, area, indicator, period, comparator, figure: _Figure, county: _Figure, county_area, peers) -> Cell:
-    if figure.count is None:
+    count = figure.count
+    if count is None:
         return Cell(area, indicator, None, None, NOT_COMPARED, None, "not every month of the period is held")
     trend = monthly_trend(figure.monthly, indicator.polarity, figure.residents)
     judgement, detail = NOT_COMPARED, ""
     if comparator == "last_year":
-        judgement, detail = _against_last_year(indicator, figure, period)
+        judgement, detail = _against_last_year(indicator, figure, count, period)
     elif comparator == "county" and area != county_area:
-        judgement, detail = _against_county(indicator, figure, county)
+        judgement, detail = _against_county(indicator, figure, count, county)
     elif comparator == "target" and area.kind == "csp":
         judgement, detail = _against_target(db, indicator, area, period)
     elif comparator == "similar":
         judgement, detail = peers.get((area.code, indicator.key), (NOT_COMPARED, "no similar-areas group"))
-    return Cell(area, indicator, figure.count, figure.rate, judgement, trend, detail)
+    return Cell(area, indicator, count, figure.rate, judgement, trend, detail)
 
 
-def _against_last_year(indicator: Indicator, figure: _Figure, period: Period) -> tuple[str, str]:
+def _against_last_year(indicator: Indicator, figure: _Figure, count: float, period: Period) -> tuple[str, str]:
+    """``count`` is ``figure.count``, which ``_cell`` has found held."""
     earlier = previous_comparable(period)
     held = figure.monthly[figure.monthly["month"].between(earlier.start, earlier.end)]
     if len(held) != len(earlier.months):
         return NOT_COMPARED, "the same months a year earlier are not held"
     previous = float(held["count"].sum())
-    result = compare_counts(int(round(figure.count)), int(round(previous)), indicator.polarity)
-    return result.judgement, f"{figure.count:,.0f} against {previous:,.0f} a year earlier (p = {result.p_value:.3f})"
+    result = compare_counts(int(round(count)), int(round(previous)), indicator.polarity)
+    return result.judgement, f"{count:,.0f} against {previous:,.0f} a year earlier (p = {result.p_value:.3f})"
 
 
-def _against_county(indicator: Indicator, figure: _Figure, county: _Figure) -> tuple[str, str]:
+def _against_county(indicator: Indicator, figure: _Figure, count: float, county: _Figure) -> tuple[str, str]:
+    """``count`` is ``figure.count``, which ``_cell`` has found held."""
     if figure.residents is None or county.rate is None:
         return NOT_COMPARED, "no population held, so no rates to compare"
-    interval = count_interval(figure.count, 0.95, figure.residents)
+    interval = count_interval(count, 0.95, figure.residents)
     judgement = compare_with_benchmark(interval, county.rate, indicator.polarity)
     return judgement, (f"{figure.rate:.2f} per 1,000 (95% CI {interval.lower:.2f} to {interval.upper:.2f}) "
                        f"against the county's {county.rate:.2f}")

@@ -159,7 +159,7 @@ def update_target(
     return len(changed)
 
 
-def _differs(old: object, new: object) -> bool:
+def _differs(old: str | float | None, new: str | float | None) -> bool:
     if isinstance(old, float) or isinstance(new, float):
         return old is None or new is None or float(old) != float(new)
     return (old or None) != (new or None)
@@ -292,5 +292,5 @@ def edited_rows(before: pd.DataFrame, after: pd.DataFrame) -> dict[int, dict]:
     return changes
 
 
-def _none_if_missing(value: object) -> object:
+def _none_if_missing(value: str | float | None) -> str | float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value

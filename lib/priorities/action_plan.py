@@ -16,14 +16,13 @@ from a measure's RAG, which the dashboard works out from the figures.
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -36,30 +35,26 @@ from lib.core.sql import placeholders
 from lib.importers.area_files import read_table
 from lib.importers.base import ImportFileError, ImportSummary, import_transaction, now_iso, readable_name
 from lib.performance.measures import AMBER, GREEN, NO_DATA, RED
+from lib.priorities.action_fields import (
+    COMPLETE,
+    EDITABLE,
+    IMPORT_COLUMNS,
+    ONGOING,
+    RAGS,
+    REQUIRED,
+    check_action,
+    is_blank,
+    stored_value,
+)
 
 # An action is for the whole partnership (no area), a county or one CSP.
 PLAN_AREA_KINDS = ("csp", "county")
-RAGS = ("Red", "Amber", "Green", "Complete")
-EDITABLE = ("priority", "area_code", "action", "intended_outcome", "lead", "completion_date", "rag", "commentary",
-            "measure_keys")
-REQUIRED = ("priority", "action")
-# The import layout, which export_frame writes too: the id first, so an exported file updates what it came from.
-IMPORT_COLUMNS = ("id", *EDITABLE)
 ALL_PRIORITIES = "All priorities"
+PARTNERSHIP_WIDE = "Partnership-wide"  # how an action with no area is named
 NO_TARGET = "No target"
-ONGOING = "Ongoing"
-COMPLETE = "Complete"
-DATE_EXAMPLES = "a date like 2027-03-31, 31/03/2027 or March 2027, or Ongoing"
-
-_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_CODE = re.compile(r"^[A-Z]\d{8}$")
-_MONTH_YEAR = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{4})$")
-_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_MAX_TEXT = 2000
-_RAG_WORDS = {**{rag.lower(): rag for rag in RAGS}, **{rag[0].lower(): rag for rag in RAGS}}
-_TEXT_FIELDS = ("priority", "action", "intended_outcome", "lead", "commentary")
 # Column headings people write for the same thing ("Completion Date", "Outcome" in the partnership's plans).
 _ALIASES = {"outcome": "intended_outcome"}
+
 
 
 @dataclass(frozen=True)
@@ -121,114 +116,6 @@ def action_history(db: sqlite_utils.Database, action_id: int | None = None) -> l
     )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-# --- Checking values ----------------------------------------------------------------------------------------
-
-
-def parse_completion_date(raw: object) -> str | None:
-    """An ISO date from what plans write: 2027-03-31, 31/03/2027 (day first), March 2027 (its last day).
-
-    Blank or "Ongoing" means no date (None). Anything else raises ValueError naming ``completion_date``.
-    """
-    if _missing(raw):
-        return None
-    if isinstance(raw, datetime | pd.Timestamp):
-        return raw.date().isoformat()
-    if isinstance(raw, date):
-        return raw.isoformat()
-    text = " ".join(str(raw).split())
-    if not text or text.lower() == ONGOING.lower():
-        return None
-    try:
-        return _date_text(text)
-    except ValueError:
-        raise ValueError(f"completion_date must be {DATE_EXAMPLES}; not {text!r}") from None
-
-
-def _date_text(text: str) -> str:
-    """Read one written date, raising ValueError when it is not one of the accepted forms."""
-    if uk := _UK_DATE.match(text):
-        day, month, year = (int(part) for part in uk.groups())
-        return date(year, month, day).isoformat()
-    if words := _MONTH_YEAR.match(text):
-        month, year = _month_number(words.group(1)), int(words.group(2))
-        return date(year, month, calendar.monthrange(year, month)[1]).isoformat()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return date.fromisoformat(text).isoformat()
-    raise ValueError(text)
-
-
-def _month_number(word: str) -> int:
-    """1-12 for a month's name or any start of it of three letters or more ("Mar", "Sept", "September")."""
-    word = word.lower()
-    for number in range(1, 13):
-        if calendar.month_name[number].lower().startswith(word):
-            return number
-    raise ValueError(word)
-
-
-def check_action(values: dict, where: str = "") -> dict:
-    """Return an action's editable fields cleaned, or raise ValueError saying which field is wrong.
-
-    Text is stripped (line breaks kept, as CRLF or LF alike) and may be up to 2,000 characters: longer text
-    is refused, not cut. ``rag`` is Red, Amber, Green or Complete in any case, or its first letter; blank
-    means not yet rated. ``measure_keys`` is comma-separated indicator keys (a list or tuple is accepted too).
-    """
-    clean = {field: _clean_text(values.get(field), field, where) for field in _TEXT_FIELDS}
-    for field in REQUIRED:
-        if clean[field] is None:
-            raise ValueError(f"{where}{field} is required")
-    clean["area_code"] = _clean_area_code(values.get("area_code"), where)
-    try:
-        clean["completion_date"] = parse_completion_date(values.get("completion_date"))
-    except ValueError as error:
-        raise ValueError(f"{where}{error}") from None
-    clean["rag"] = _clean_rag(values.get("rag"), where)
-    clean["measure_keys"] = _clean_keys(values.get("measure_keys"), where)
-    return {field: clean[field] for field in EDITABLE}
-
-
-def _missing(value: object) -> bool:
-    """Whether a cell is empty however it arrives: None, NaN, NaT or pd.NA."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
-def _clean_text(raw: object, field: str, where: str) -> str | None:
-    if _missing(raw):
-        return None
-    text = str(raw).replace("\r\n", "\n").replace("\r", "\n").strip()
-    if len(text) > _MAX_TEXT:
-        raise ValueError(f"{where}{field} is {len(text):,} characters long; the most is {_MAX_TEXT:,}")
-    return text or None
-
-
-def _clean_area_code(raw: object, where: str) -> str | None:
-    code = "" if _missing(raw) else str(raw).strip().upper()
-    if code and not _CODE.match(code):
-        raise ValueError(f"{where}area_code must be a CSP or county code like E22000295, or blank; not {code!r}")
-    return code or None
-
-
-def _clean_rag(raw: object, where: str) -> str | None:
-    word = "" if _missing(raw) else str(raw).strip()
-    if not word:
-        return None
-    if word.lower() not in _RAG_WORDS:
-        raise ValueError(f"{where}rag must be one of {', '.join(RAGS)} (or R, A, G, C), or blank; not {word!r}")
-    return _RAG_WORDS[word.lower()]
-
-
-def _clean_keys(raw: object, where: str) -> str | None:
-    parts = raw if isinstance(raw, list | tuple) else ("" if _missing(raw) else str(raw)).split(",")
-    keys = [str(part).strip().lower() for part in parts if str(part).strip()]
-    for key in keys:
-        if not _KEY.match(key):
-            raise ValueError(f"{where}measure_keys must be indicator keys like burglary,anti-social-behaviour; "
-                             f"{key!r} is not one")
-    return ",".join(dict.fromkeys(keys)) or None
 
 
 # --- Views of the plan --------------------------------------------------------------------------------------
@@ -582,31 +469,13 @@ def edited_rows(before: pd.DataFrame, after: pd.DataFrame) -> dict[int, dict]:
     Values are compared as they would be stored (blank, None, NaN and NaT alike; a date and its ISO text
     alike). Rows without a held id (added in the editor) are left to ``add_action``.
     """
-    old = {int(r["id"]): r for r in before.to_dict("records") if not _missing(r["id"])}
+    old = {int(r["id"]): r for r in before.to_dict("records") if not is_blank(r["id"])}
     changes: dict[int, dict] = {}
     for row in after.to_dict("records"):
-        if _missing(row.get("id")) or int(row["id"]) not in old:
+        if is_blank(row.get("id")) or int(row["id"]) not in old:
             continue
         was = old[int(row["id"])]
-        fields = {f: _comparable(f, row[f]) for f in EDITABLE if _comparable(f, was[f]) != _comparable(f, row[f])}
+        fields = {f: stored_value(f, row[f]) for f in EDITABLE if stored_value(f, was[f]) != stored_value(f, row[f])}
         if fields:
             changes[int(row["id"])] = fields
     return changes
-
-
-def _comparable(field: str, value: object) -> object:
-    """A cell as it would be stored, for comparison; a value that would be refused is kept as it is."""
-    if _missing(value):
-        return None
-    try:
-        if field == "completion_date":
-            return parse_completion_date(value)
-        if field == "measure_keys":
-            return _clean_keys(value, "")
-        if field == "rag":
-            return _clean_rag(value, "")
-        if field == "area_code":
-            return _clean_area_code(value, "")
-    except ValueError:
-        return value
-    return str(value).replace("\r\n", "\n").strip() or None

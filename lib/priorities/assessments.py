@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, dataclass
 
 import sqlite_utils
 
@@ -41,6 +41,8 @@ _HISTORY_INSERT = (
     "INSERT INTO assessment_history (version_id, issue, field, old_value, new_value, changed_by, changed_at, "
     "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# A history row as _log takes it, (issue, field, old value, new value): _log adds the version, who, when and why.
+_HistoryRow = tuple[str, str, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,7 @@ def describe_history(row: Mapping[str, object]) -> str:
     return field.capitalize()
 
 
-def _typed(field: str, text: object) -> object:
+def _typed(field: str, text: object) -> int | str | None:
     """A stored history value back as describe_change wants it (the text 'no' is truthy, False is not)."""
     if text is None:
         return None
@@ -163,7 +165,7 @@ def _typed(field: str, text: object) -> object:
         return int(str(text))
     if field in ("led_elsewhere", "chosen"):
         return text == "yes"
-    return text
+    return str(text)
 
 
 # --- Writing ----------------------------------------------------------------------------------------------
@@ -189,8 +191,8 @@ def start_draft(
             raise ValueError(f"a working draft of the {year} assessment already exists: edit that one")
         version_id = _insert_version(db, area_code, year, DRAFT_NAME, DRAFT, evidence_period, None, who, when)
         _insert_scores(db, version_id, clean)
-        rows = [(a.issue, "created", None, _snapshot(a)) for a in clean] or [(WHOLE_ASSESSMENT, "created", None, None)]
-        _log(db, version_id, rows, who, when, None)
+        rows: list[_HistoryRow] = [(a.issue, "created", None, _snapshot(a)) for a in clean]
+        _log(db, version_id, rows or [(WHOLE_ASSESSMENT, "created", None, None)], who, when, None)
     return get_version(db, version_id)
 
 
@@ -309,7 +311,7 @@ def _clean(assessments: Sequence[Assessment | Mapping[str, object]]) -> list[Ass
     """
     clean, seen = [], set()
     for number, a in enumerate(assessments, start=1):
-        values = asdict(a) if is_dataclass(a) and not isinstance(a, type) else dict(a)
+        values = asdict(a) if isinstance(a, Assessment) else dict(a)
         checked = check_assessment(values, where=f"Issue {number}: ")
         if checked.issue.casefold() in seen:
             raise ValueError(f"{checked.issue!r} is named twice: each issue can appear once in an assessment")
@@ -366,9 +368,9 @@ def _score_row(a: Assessment) -> tuple:
     return (*levels, s.harm, s.likelihood, s.risk, s.position, s.priority)
 
 
-def _changes(before: dict[str, Assessment], after: list[Assessment]) -> list[tuple[str, str, str | None, str | None]]:
+def _changes(before: dict[str, Assessment], after: list[Assessment]) -> list[_HistoryRow]:
     """(issue, field, old, new) for every changed field, added issue and removed issue, in the new order."""
-    rows: list[tuple[str, str, str | None, str | None]] = []
+    rows: list[_HistoryRow] = []
     for a in after:
         old = before.get(a.issue)
         if old is None:
@@ -397,7 +399,7 @@ def _snapshot(a: Assessment) -> str:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 
-def _log(db: sqlite_utils.Database, version_id: int, rows: list[tuple[str, str, str | None, str | None]], who: str,
+def _log(db: sqlite_utils.Database, version_id: int, rows: list[_HistoryRow], who: str,
          when: str, reason: str | None) -> None:
     db.conn.executemany(_HISTORY_INSERT, [(version_id, *row, who, when, reason) for row in rows])
 

@@ -1,12 +1,14 @@
-"""Evidence for the priority matrix: what the data say about each candidate issue, and scores to start from.
+"""Evidence for the priority matrix: the candidate issues, and what the data say about each of them.
 
 Beside each issue the Priority matrix page shows how many incidents the area had in the period, the rate per
 1,000 residents, the recent trend, the change on the same months a year earlier (tested for chance), the
-harm-weighted volume and how concentrated the incidents are. From that evidence it suggests the three scores
-the data can speak to (frequency, trend, confidence: see ``SUGGESTION_NOTE``); every other score starts from
-the issue's profile, an honest first judgement for the partnership's workshop to change.
+harm-weighted volume and how concentrated the incidents are. From that evidence ``lib.priorities.suggestions``
+suggests the three scores the data can speak to; every other score starts from the issue's profile, an honest
+first judgement for the partnership's workshop to change. ``lib.priorities.evidence_table`` puts the evidence
+in a table and in the panel's figures.
 
-The figures come from the existing series, trend, harm and hotspot code; nothing here re-derives them.
+The figures come from the existing series, trend and harm code and the area's ``lib.store.scope.AreaScope``
+(resolved once for all the issues); nothing here re-derives them.
 """
 
 from __future__ import annotations
@@ -29,21 +31,16 @@ from lib.core.catalogue import (
 from lib.core.disclosure import SHOWN, protect_counts
 from lib.core.periods import Period, financial_year_of, month_label, months_of_financial_year, shift_months
 from lib.core.sql import placeholders
-from lib.hotspots.gi_star import area_lsoas
 from lib.priorities.scoring import HARM_IMPACTS, Assessment, ranked
 from lib.stats.harm import default_harm_weights, harm_weighted_counts
-from lib.stats.statistics import HIGHER, LOWER, SIMILAR, CountComparison, compare_counts
+from lib.stats.statistics import SIMILAR, CountComparison, compare_counts
 from lib.stats.trends import PER_RESIDENTS, WindowComparison, monthly_trend, window_comparison
 from lib.store.access import hidden_indicator_keys, is_public
-from lib.store.counts import area_filter, counts_table
+from lib.store.scope import LSOA_COUNTS, AreaScope, as_scope
 from lib.store.series import annual_series, monthly_series, population_year, residents
 
 SMALL_NUMBERS = 20  # fewer incidents than this in the period: limited confidence
 TOP_PERCENT = 5  # concentration: the busiest 5% of the area's LSOAs
-RISING_FAST_PERCENT = 20.0
-# Incidents a year at which frequency steps up: about monthly, about weekly, daily.
-FREQUENCY_STEPS = ((12, 1), (52, 2), (365, 3))
-MIDDLE = 2  # frequency and trend where the evidence cannot say
 
 NO_DATA = "No data held"
 FIGURES_RESTRICTED = "Figures restricted"
@@ -56,34 +53,6 @@ NO_YEAR_EARLIER = "No figure for a year earlier"
 NOT_COMPARED = "Not compared: some months of the period are not held"
 REPORTING_NOTE = ("Police recorded figures reflect how often people report and how police record, as well as "
                   "how often things happen.")
-
-PROFILE_FIELDS = (*HARM_IMPACTS, "scope", "vulnerability", "capacity", "capability", "led_elsewhere")
-
-SUGGESTION_NOTE = f"""
-**Where the suggested scores come from.** Three scores are suggested from the evidence; the rest start from
-each issue's profile, a first judgement written for this dashboard for the workshop to change (harm, scope,
-vulnerability, capacity, capability and whether another body leads). A suggestion is a starting point: change
-any score the partnership knows better, and say why in the rationale.
-
-- **Frequency** from the incidents a year in the area (the period's count scaled to 12 months): fewer than 12
-  is 1 rare, fewer than 52 is 2 about monthly, fewer than 365 is 3 about weekly, 365 or more is 4 daily or
-  more. For a yearly partner rate or percentage the count of people or events behind it is used, where sent.
-- **Trend** from the period against the same months a year earlier, tested with the exact conditional test
-  for two Poisson counts at 95% (as on the Trends page): lower beyond chance is 1 falling, a change within
-  chance is 2 stable, higher beyond chance is 3 rising, and higher beyond chance by {RISING_FAST_PERCENT:g}% or
-  more is 4 rising fast. The trend scores how often the issue is recorded, whichever way is better for the
-  measure (more domestic abuse reporting is wanted, but it is still more abuse to respond to).
-- **Confidence** 1 low where no data are held; 2 limited with fewer than {SMALL_NUMBERS} incidents, with
-  months of the period missing, or for a partner rate sent without its count; otherwise 3 reasonable.
-  4 high is never suggested: only people who know the data's gaps can give it.
-- Where data are held but cannot give a frequency or a trend (no count, or no figure a year earlier), that
-  score starts in the middle, at 2.
-
-**Refreshing with new data** keeps every judgement of the earlier assessment (harm, scope, vulnerability,
-capacity, capability, led by another body, chosen, rationale) and replaces only frequency, trend and
-confidence, each only where the new evidence can speak to it: an issue with no data, or no figure a year
-earlier, keeps its earlier score, and a confidence of 4 given by people stays while the data are complete.
-"""
 
 
 @dataclass(frozen=True)
@@ -260,10 +229,11 @@ def restricted_evidence(issue: CandidateIssue, period: Period) -> Evidence:
 
 
 def issue_evidence(
-    db: sqlite_utils.Database, issue: CandidateIssue, area: Area, period: Period,
+    db: sqlite_utils.Database, issue: CandidateIssue, area: Area | AreaScope, period: Period,
     catalogue: list[Indicator] | None = None, lsoa_count: int | None = None,
 ) -> Evidence:
-    """The evidence for one issue. ``catalogue`` and ``lsoa_count`` can be passed in to save repeating them."""
+    """The evidence for one issue. The area's scope, ``catalogue`` and ``lsoa_count`` can be passed in to save
+    repeating them."""
     if issue.indicator_key is None:
         return no_data_evidence(issue, period, "No dashboard indicator measures this issue: score it from "
                                                "partners' knowledge and data, and say so in the rationale.")
@@ -274,30 +244,32 @@ def issue_evidence(
     if indicator is None:
         return no_data_evidence(issue, period, f"The store holds no '{issue.indicator_key}' figures: load "
                                                "them on the Data page, or score from partners' knowledge.")
+    scope = as_scope(db, area)
     if indicator.is_police:
-        return _police_evidence(db, issue, indicator, area, period, lsoa_count)
+        return _police_evidence(db, issue, indicator, scope, period, lsoa_count)
     if indicator.frequency == "monthly" and indicator.measure == "count":
-        return _monthly_partner_evidence(db, issue, indicator, area, period)
-    return _latest_value_evidence(db, issue, indicator, area, period)
+        return _monthly_partner_evidence(db, issue, indicator, scope.area, period)
+    return _latest_value_evidence(db, issue, indicator, scope.area, period)
 
 
 def _police_evidence(
-    db: sqlite_utils.Database, issue: CandidateIssue, indicator: Indicator, area: Area, period: Period,
+    db: sqlite_utils.Database, issue: CandidateIssue, indicator: Indicator, scope: AreaScope, period: Period,
     lsoa_count: int | None,
 ) -> Evidence:
+    area = scope.area
     monthly = monthly_series(db, indicator, area, end=period.end)
     counts = _monthly_evidence(db, issue, indicator, area, period, monthly, with_residents=True)
     if counts is None:
         return no_data_evidence(issue, period, f"The store holds no police.uk months in {period.span}.")
     categories = list(issue.categories or indicator.categories)
     if lsoa_count is None:
-        lsoa_count = len(area_lsoas(db, area))
+        lsoa_count = len(scope.lsoas)
     notes = [n for n in (indicator.note, _found_by_policing_note(categories), _unweighted_note(categories),
                          REPORTING_NOTE) if n]
     return replace(
         counts,
-        harm_weighted=harm_weighted_volume(db, area, categories, period),
-        concentration=concentration(db, area, categories, period, lsoa_count),
+        harm_weighted=harm_weighted_volume(db, scope, categories, period),
+        concentration=concentration(db, scope, categories, period, lsoa_count),
         notes=tuple(notes) + counts.notes,
     )
 
@@ -401,16 +373,18 @@ def _yearly_comparison(
                           previous_exposure=float(previous["denominator"]))
 
 
-def harm_weighted_volume(db: sqlite_utils.Database, area: Area, categories: list[str], period: Period) -> float:
+def harm_weighted_volume(
+    db: sqlite_utils.Database, area: Area | AreaScope, categories: list[str], period: Period
+) -> float:
     """Incidents of the categories in the period, each weighted by its ONS Crime Severity Score default (days)."""
-    counts = _grouped_counts(db, area, categories, period, "category")
+    counts = _grouped_counts(db, as_scope(db, area), categories, period, "category")
     if counts.empty:
         return 0.0
     return float(harm_weighted_counts(counts, default_harm_weights())["harm"].sum())
 
 
 def concentration(
-    db: sqlite_utils.Database, area: Area, categories: list[str], period: Period, lsoa_count: int
+    db: sqlite_utils.Database, area: Area | AreaScope, categories: list[str], period: Period, lsoa_count: int
 ) -> float | None:
     """% of the period's incidents in the busiest 5% of the area's LSOAs (at least one; empty LSOAs count).
 
@@ -420,7 +394,7 @@ def concentration(
     """
     if lsoa_count <= 0:
         return None
-    counts = _grouped_counts(db, area, categories, period, "lsoa_code")
+    counts = _grouped_counts(db, as_scope(db, area), categories, period, "lsoa_code")
     total = float(counts["count"].sum()) if not counts.empty else 0.0
     if total <= 0:
         return None
@@ -459,17 +433,16 @@ def busiest_lsoas(lsoa_count: int) -> int:
 
 
 def _grouped_counts(
-    db: sqlite_utils.Database, area: Area, categories: list[str], period: Period, by: str
+    db: sqlite_utils.Database, scope: AreaScope, categories: list[str], period: Period, by: str
 ) -> pd.DataFrame:
     """Incidents of some categories in the period, per category (from the CSP totals where the area is made of
     CSPs) or per LSOA (from ``monthly_counts``)."""
-    where, params = area_filter(db, area)
     marks = placeholders(categories)
-    table = counts_table(area) if by == "category" else "monthly_counts"
+    table = scope.table if by == "category" else LSOA_COUNTS
     rows = db.execute(
-        f"SELECT {by}, SUM(count) FROM {table} WHERE {where} AND category IN ({marks}) "
+        f"SELECT {by}, SUM(count) FROM {table} WHERE {scope.where} AND category IN ({marks}) "
         f"AND month BETWEEN ? AND ? GROUP BY {by}",
-        [*params, *categories, period.start, period.end],
+        [*scope.params, *categories, period.start, period.end],
     ).fetchall()
     return pd.DataFrame(rows, columns=["category" if by == "category" else by, "count"])
 
@@ -543,115 +516,18 @@ def _polarity_notes(indicator: Indicator) -> tuple[str, ...]:
     return ()
 
 
-COLUMNS = {
-    "issue": "Issue",
-    "volume": "Volume",
-    "rate_per_1000": "Rate per 1,000 residents",
-    "value": "Partner figure",
-    "unit": "Partner figure unit",
-    "trend": "Trend",
-    "change_percent": "Change on last year %",
-    "change_words": "Change on last year",
-    "harm_weighted": "Harm-weighted volume (CSS days)",
-    "concentration": "Top 5% of LSOAs hold %",
-    "months_held": "Months held",
-    "source": "Source",
-    "period": "Period",
-    "notes": "Notes",
-    "indicator_key": "Indicator key",
-}
-
-
 def all_evidence(
-    db: sqlite_utils.Database, issues: list[CandidateIssue], area: Area, period: Period
+    db: sqlite_utils.Database, issues: list[CandidateIssue], area: Area | AreaScope, period: Period
 ) -> list[Evidence]:
-    """The evidence for each issue, in the order given (the catalogue and LSOA count read once)."""
+    """The evidence for each issue, in the order given (the area's scope, the catalogue and LSOA count read once)."""
+    scope = as_scope(db, area)
     catalogue = indicator_catalogue(db)
-    lsoa_count = len(area_lsoas(db, area)) if any(i.categories for i in issues) else 0
-    return [issue_evidence(db, issue, area, period, catalogue, lsoa_count) for issue in issues]
+    lsoa_count = len(scope.lsoas) if any(i.categories for i in issues) else 0
+    return [issue_evidence(db, issue, scope, period, catalogue, lsoa_count) for issue in issues]
 
 
-def evidence_rows(evidence: list[Evidence]) -> pd.DataFrame:
-    """One row per issue's evidence, with readable column names and units."""
-    rows = []
-    for item in evidence:
-        row = {column: getattr(item, name) for name, column in COLUMNS.items()}
-        row[COLUMNS["notes"]] = " ".join(item.notes)
-        rows.append(row)
-    numbers = [COLUMNS[name] for name in ("volume", "rate_per_1000", "value", "change_percent", "harm_weighted",
-                                          "concentration")]
-    return pd.DataFrame(rows, columns=list(COLUMNS.values())).astype({column: float for column in numbers})
-
-
-def evidence_figures(evidence: Evidence) -> list[tuple[str, str]]:
-    """The evidence panel's figures as (label, value shown), with a dash where the data cannot say."""
-    def number(value: float | None, digits: int = 0, suffix: str = "") -> str:
-        return "–" if value is None else f"{value:,.{digits}f}{suffix}"
-
-    change = "–" if evidence.change_percent is None else f"{evidence.change_percent:+.1f}%"
-    figures = [("Volume", number(evidence.volume)), ("Rate per 1,000", number(evidence.rate_per_1000, 2))]
-    if evidence.value is not None and evidence.unit:
-        figures.append((f"Figure ({evidence.unit})", number(evidence.value, 1)))
-    return figures + [
-        ("Recent trend (5 latest months)", evidence.trend), ("Change on last year", change),
-        ("Harm-weighted volume (CSS days)", number(evidence.harm_weighted)),
-        ("Top 5% of LSOAs hold", number(evidence.concentration, 0, "%")),
-    ]
-
-
-# --- Suggested scores -----------------------------------------------------------------------------------------
-
-
-def suggested_frequency(evidence: Evidence) -> int:
-    """Frequency from incidents a year (the period scaled to 12 months); 2 where there is no count."""
-    if evidence.volume is None or not evidence.has_data:
-        return MIDDLE
-    per_year = evidence.volume * 12 / evidence.months_held
-    return next((level for below, level in FREQUENCY_STEPS if per_year < below), 4)
-
-
-def suggested_trend(evidence: Evidence) -> int:
-    """Trend from the tested change on a year earlier; 2 where there is no such test."""
-    if evidence.change_direction == LOWER:
-        return 1
-    if evidence.change_direction == HIGHER:
-        rising_fast = evidence.change_percent is not None and round(evidence.change_percent, 9) >= RISING_FAST_PERCENT
-        return 4 if rising_fast else 3
-    return MIDDLE
-
-
-def suggested_confidence(evidence: Evidence) -> int:
-    """1 with no data; 2 with small numbers, missing months or no count; otherwise 3 (4 is for people to give)."""
-    if not evidence.has_data:
-        return 1
-    if evidence.volume is None or evidence.volume < SMALL_NUMBERS or evidence.months_missing:
-        return 2
-    return 3
-
-
-def suggested_assessment(issue: CandidateIssue, evidence: Evidence) -> Assessment:
-    """A first assessment: frequency, trend and confidence from the evidence, the rest from the issue's profile."""
-    profile = {name: issue.profile[name] for name in PROFILE_FIELDS}
-    return Assessment(
-        issue=issue.name, frequency=suggested_frequency(evidence), trend=suggested_trend(evidence),
-        confidence=suggested_confidence(evidence), indicator_key=issue.indicator_key, **profile,
-    )
-
-
-def refreshed(previous: Assessment, evidence: Evidence) -> Assessment:
-    """An earlier assessment with frequency, trend and confidence brought up to date where the evidence can speak.
-
-    Every judgement (harm, scope, vulnerability, position, led elsewhere, chosen, rationale) is kept. With no
-    data nothing changes; without a count frequency is kept, and without a year-earlier test the trend is kept.
-    """
-    if not evidence.has_data:
-        return previous
-    suggested = suggested_confidence(evidence)
-    # A 4 is people's judgement of data they know well; complete data (a suggested 3) does not take it away.
-    keep_high = previous.confidence == 4 and suggested == 3
-    changes = {"confidence": previous.confidence if keep_high else suggested}
-    if evidence.volume is not None:
-        changes["frequency"] = suggested_frequency(evidence)
-    if evidence.change_direction is not None:
-        changes["trend"] = suggested_trend(evidence)
-    return replace(previous, **changes)
+def evidence_by_issue(
+    db: sqlite_utils.Database, issues: list[CandidateIssue], area: Area | AreaScope, period: Period
+) -> dict[str, Evidence]:
+    """``all_evidence`` by issue name, as the matrix, its ranking and the pack look it up."""
+    return {issue.name: found for issue, found in zip(issues, all_evidence(db, issues, area, period), strict=True)}

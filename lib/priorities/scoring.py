@@ -10,6 +10,7 @@ same each year, and every step only adds: more harm, more likelihood or a better
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from typing import Any, SupportsInt
 
 import pandas as pd
 
@@ -266,12 +267,12 @@ def ranked(assessments: list[Assessment]) -> pd.DataFrame:
     return frame.drop(columns=["_key", "_risk"]).reset_index(drop=True)[list(RANKED_COLUMNS)]
 
 
-def describe_change(field: str, old: object, new: object) -> str:
+def describe_change(field: str, old: int | str | None, new: int | str | None) -> str:
     """One changed field in words: 'Trend: Stable → Rising'."""
     return f"{FIELD_LABELS.get(field, field)}: {_field_words(field, old)} → {_field_words(field, new)}"
 
 
-def _field_words(field: str, value: object) -> str:
+def _field_words(field: str, value: int | str | None) -> str:
     if field in SCALES and value is not None:
         return SCALES[field].get(int(value), str(value))
     if field in ("led_elsewhere", "chosen"):
@@ -299,11 +300,11 @@ def what_moved(this_year: list[Assessment], last_year: list[Assessment]) -> pd.D
     return pd.DataFrame(rows)
 
 
-def _get(frame: pd.DataFrame, issue: str, column: str) -> object:
+def _get(frame: pd.DataFrame, issue: str, column: str) -> Any:
     return frame.at[issue, column] if issue in frame.index else None
 
 
-def _movement(rank_now: object, rank_before: object) -> str:
+def _movement(rank_now: SupportsInt | None, rank_before: SupportsInt | None) -> str:
     if rank_before is None:
         return "New"
     if rank_now is None:

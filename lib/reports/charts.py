@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -253,7 +255,9 @@ def priority_matrix_chart(
                                                  strict=True)],
     )
     scale = alt.Scale(domain=[0, 100], nice=False)
-    layers = [_quadrant_labels(thresholds, quadrant_labels), *_threshold_rules(thresholds)]
+    layers: list[alt.Chart | alt.LayerChart | alt.FacetChart] = [
+        _quadrant_labels(thresholds, quadrant_labels), *_threshold_rules(thresholds),
+    ]
     if last_year is not None and not last_year.empty:
         layers.append(_movement_lines(data, last_year, x, y, scale))
     points = alt.Chart(data).mark_point(filled=True, opacity=0.85, stroke=BUBBLE_OUTLINE, strokeWidth=1).encode(
@@ -286,7 +290,9 @@ def priority_matrix_chart(
     return _projector_sized(chart)
 
 
-def _quadrant_labels(thresholds: tuple[float, float], labels: dict[tuple[bool, bool], str]) -> alt.LayerChart:
+def _quadrant_labels(
+    thresholds: tuple[float, float], labels: dict[tuple[bool, bool], str],
+) -> alt.LayerChart | alt.FacetChart:
     """Each quadrant's advice in its top corner: on the left for the low-x side, on the right for the high-x."""
     y_line = thresholds[1]
     corners = pd.DataFrame([
@@ -305,12 +311,14 @@ def _quadrant_labels(thresholds: tuple[float, float], labels: dict[tuple[bool, b
 
 def _threshold_rules(thresholds: tuple[float, float]) -> list[alt.Chart]:
     x_line, y_line = thresholds
-    style = {"color": THRESHOLD_RULE, "strokeDash": [6, 4], "strokeWidth": 1.5}
+    style: dict[str, Any] = {"color": THRESHOLD_RULE, "strokeDash": [6, 4], "strokeWidth": 1.5}
     return [alt.Chart(pd.DataFrame({"x": [x_line]})).mark_rule(**style).encode(x="x:Q"),
             alt.Chart(pd.DataFrame({"y": [y_line]})).mark_rule(**style).encode(y="y:Q")]
 
 
-def _movement_lines(data: pd.DataFrame, last_year: pd.DataFrame, x: str, y: str, scale: alt.Scale) -> alt.Chart:
+def _movement_lines(
+    data: pd.DataFrame, last_year: pd.DataFrame, x: str, y: str, scale: alt.Scale,
+) -> alt.LayerChart | alt.FacetChart:
     """A line from each issue's place last year to its place now (both ends in one frame, ordered)."""
     before = last_year[["issue", x, y]].assign(order=0)
     now = data[data["issue"].isin(before["issue"])][["issue", x, y]].assign(order=1)

@@ -56,9 +56,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import SupportsFloat, SupportsIndex
 
 import numpy as np
 import pandas as pd
+
+from lib.core.attribution import OGL
 
 ASB = "Anti-social behaviour"
 MAX_WEIGHT = 100_000.0
@@ -74,8 +77,7 @@ HARM_SOURCE = (
     "weight: it is set to 0 here, a local choice you can change. Source: ONS, Crime Severity Score "
     "(Experimental Statistics) data tool, year ending March 2018, "
     "https://www.ons.gov.uk/peoplepopulationandcommunity/crimeandjustice/datasets/"
-    "crimeseverityscoreexperimentalstatistics. Contains public sector information licensed under the "
-    "Open Government Licence v3.0."
+    "crimeseverityscoreexperimentalstatistics. " + OGL
 )
 
 # England 2017/18 from the ONS CSS data tool (Trafford Data Lab extract, see the module docstring):
@@ -208,6 +210,8 @@ def _parse_weight(value: object, where: str) -> float:
         raise ValueError(f"{where}: the weight must be a number of days, not {value}.")
     if _blank(value):
         raise ValueError(f"{where}: the weight is empty. Type a number (0 leaves the category out).")
+    if not isinstance(value, str | SupportsFloat | SupportsIndex):
+        raise ValueError(f"{where}: '{value}' is not a number.")
     try:
         # Thousands separators are how people type big numbers; float() alone would refuse "1,200".
         number = float(value.strip().replace(",", "")) if isinstance(value, str) else float(value)

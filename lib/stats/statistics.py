@@ -169,9 +169,9 @@ def compare_counts(
     for name, value in (("current", current), ("previous", previous)):
         if not math.isfinite(value) or value != int(value) or value < 0:
             raise ValueError(f"the {name} count must be a whole number, zero or more, not {value!r}")
-    for name, value in (("current", current_exposure), ("previous", previous_exposure)):
-        if not math.isfinite(value) or value <= 0:
-            raise ValueError(f"the {name} exposure must be more than zero, not {value!r}")
+    for name, exposure in (("current", current_exposure), ("previous", previous_exposure)):
+        if not math.isfinite(exposure) or exposure <= 0:
+            raise ValueError(f"the {name} exposure must be more than zero, not {exposure!r}")
     current, previous = int(current), int(previous)
     total = current + previous
     if total == 0:

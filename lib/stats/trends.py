@@ -78,8 +78,7 @@ def with_intervals(
     values, lowers, uppers = [], [], []
     for row in frame.itertuples(index=False):
         denominator = getattr(row, "denominator", None)
-        partner_rate = indicator is not None and indicator.measure != "count"
-        if partner_rate:
+        if indicator is not None and indicator.measure != "count":  # a partner's rate or proportion
             interval = value_interval(indicator, row.count, denominator, level)
             value = row.value
         else:

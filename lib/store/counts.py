@@ -2,7 +2,8 @@
 
 ``monthly_counts`` holds a count per LSOA, month and police.uk category; ``csp_monthly_counts`` the same added
 up per CSP (kept equal to it by triggers, see ``lib/store/db.py``). A CSP, county or force area is read from the
-CSP table, about fifty times smaller; an LSOA or district from the LSOA one.
+CSP table, about fifty times smaller; an LSOA or district from the LSOA one: the area's ``lib.store.scope.AreaScope``
+says which, and selects its rows.
 """
 
 from __future__ import annotations
@@ -11,37 +12,17 @@ import numpy as np
 import pandas as pd
 import sqlite_utils
 
-from lib.core.areas import Area, csp_codes_within
+from lib.core.areas import Area
 from lib.core.sql import placeholders
+from lib.store.scope import CSP_COUNTS, AreaScope, as_scope
 
-_COLUMN_FOR_KIND = {"lsoa": "lsoa_code", "district": "district_code", "csp": "csp_code"}
-CSP_COUNTS = "csp_monthly_counts"
 # Below this share of the median month's incidents, a month at either end of the store is a stray (months_held).
 STRAY_MONTH_SHARE = 0.1
 
 
-def counts_table(area: Area) -> str:
-    """The count table to read an area from: the CSP totals for a CSP or anything made of CSPs, else LSOAs'.
-
-    ``area_filter`` gives the WHERE fragment for either (it names only ``csp_code`` above a district).
-    """
-    return "monthly_counts" if area.kind in ("lsoa", "district") else CSP_COUNTS
-
-
-def area_filter(db: sqlite_utils.Database, area: Area) -> tuple[str, list[str]]:
-    """Return a WHERE fragment and its parameters selecting ``monthly_counts`` rows in an area."""
-    column = _COLUMN_FOR_KIND.get(area.kind)
-    if column:
-        return f"{column} = ?", [area.code]
-    csps = csp_codes_within(db, area)
-    if not csps:
-        return "0", []
-    return f"csp_code IN ({placeholders(csps)})", csps
-
-
 def monthly_counts(
     db: sqlite_utils.Database,
-    area: Area,
+    area: Area | AreaScope,
     categories: list[str] | None = None,
     start: str | None = None,
     end: str | None = None,
@@ -50,8 +31,8 @@ def monthly_counts(
 
     Months inside the store's coverage with no incidents come back as 0, so a series has no gaps.
     """
-    where, params = area_filter(db, area)
-    clauses = [where]
+    scope = as_scope(db, area)
+    clauses, params = [scope.where], list(scope.params)
     if categories:
         clauses.append(f"category IN ({placeholders(categories)})")
         params += list(categories)
@@ -62,7 +43,7 @@ def monthly_counts(
         clauses.append("month <= ?")
         params.append(end)
     rows = db.execute(
-        f"SELECT month, SUM(count) FROM {counts_table(area)} WHERE {' AND '.join(clauses)} GROUP BY month",
+        f"SELECT month, SUM(count) FROM {scope.table} WHERE {' AND '.join(clauses)} GROUP BY month",
         params,
     ).fetchall()
     counts = dict(rows)

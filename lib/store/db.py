@@ -10,7 +10,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 import sqlite_utils
 
@@ -27,10 +27,11 @@ from lib.store.faults import (
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "csp.db"
 # Why the store is opened: READ (the dashboard's pages, reports) opens it read-only and writes nothing; WRITE
 # (edits, upgrades) checks it may be written first.
-READ, WRITE = "read", "write"
+READ: Final = "read"
+WRITE: Final = "write"
 # IMPORT is WRITE for a big write (an import, a removal): the whole file is checked for damage first, which takes
 # about a second per 200 MB, so an editor's one-row save (WRITE) does not pay it.
-IMPORT = "import"
+IMPORT: Final = "import"
 Intent = Literal["read", "write", "import"]
 
 AREA_KINDS = ("lsoa", "district", "csp", "county", "force")

@@ -59,11 +59,12 @@ def as_store_error(error: BaseException, path: Path) -> StoreError | None:
 
     A second error raised while handling the first (a ROLLBACK after SQLite had rolled back) is looked through.
     """
-    while error is not None:
-        if isinstance(error, StoreError):
-            return error
-        name = getattr(error, "sqlite_errorname", "") or ""
-        text = str(error)
+    current: BaseException | None = error
+    while current is not None:
+        if isinstance(current, StoreError):
+            return current
+        name = getattr(current, "sqlite_errorname", "") or ""
+        text = str(current)
         if name == "SQLITE_NOTADB" or "file is not a database" in text:
             return StoreError(f"The store {path} is not a SQLite database: its first page has been overwritten or "
                               "it is another kind of file. Nothing has been changed. Restore it from a backup.")
@@ -77,7 +78,7 @@ def as_store_error(error: BaseException, path: Path) -> StoreError | None:
         if name.startswith("SQLITE_CANTOPEN") or "unable to open database" in text:
             return StoreError(f"The store {path} cannot be opened ({text}). Check that the file and its folder "
                               "exist and may be read by the user running the dashboard.")
-        error = error.__context__
+        current = current.__context__
     return None
 
 

@@ -17,8 +17,9 @@ from lib.core.catalogue import ASB, PPV_NOTE, PUBLIC_ORDER, VIOLENCE
 from lib.core.disclosure import FEWER_THAN_5, is_small
 from lib.core.periods import Period, month_label, month_span, months_between, previous_comparable
 from lib.core.sql import placeholders
-from lib.store.counts import CSP_COUNTS, area_filter, counts_table, months_held
+from lib.store.counts import months_held
 from lib.store.db import is_demo
+from lib.store.scope import CSP_COUNTS, area_scope
 
 MIN_INCIDENTS_PER_CSP_MONTH = 5
 KIND_NAMES = {"county": "county", "force": "police force area", "csp": "CSP", "district": "district",
@@ -102,12 +103,16 @@ class StoreOverview:
     @property
     def months(self) -> int:
         """How many months the store covers, first to last."""
-        return len(months_between(self.first_month, self.last_month)) if self.first_month else 0
+        if self.first_month is None or self.last_month is None:
+            return 0
+        return len(months_between(self.first_month, self.last_month))
 
     @property
     def span(self) -> str:
         """The months covered, in words."""
-        return month_span(self.first_month, self.last_month) if self.first_month else "no months yet"
+        if self.first_month is None or self.last_month is None:
+            return "no months yet"
+        return month_span(self.first_month, self.last_month)
 
 
 def store_overview(db: sqlite_utils.Database) -> StoreOverview:
@@ -208,11 +213,11 @@ def area_label(area: Area) -> str:
 
 def category_totals(db: sqlite_utils.Database, area: Area, start: str, end: str) -> dict[str, int]:
     """Incidents per police.uk category in an area between two months inclusive."""
-    where, params = area_filter(db, area)
+    scope = area_scope(db, area)
     rows = db.execute(
-        f"SELECT category, SUM(count) FROM {counts_table(area)} WHERE {where} AND month BETWEEN ? AND ? "
+        f"SELECT category, SUM(count) FROM {scope.table} WHERE {scope.where} AND month BETWEEN ? AND ? "
         "GROUP BY category",
-        [*params, start, end],
+        [*scope.params, start, end],
     ).fetchall()
     return {category: int(total) for category, total in rows}
 
@@ -248,11 +253,11 @@ def headline_counts(db: sqlite_utils.Database, area: Area, period: Period) -> li
 
 def monthly_category_counts(db: sqlite_utils.Database, area: Area, period: Period) -> pd.DataFrame:
     """A month-by-category table of counts (months as rows, 0 where none), for an area and period."""
-    where, params = area_filter(db, area)
+    scope = area_scope(db, area)
     rows = db.execute(
-        f"SELECT month, category, SUM(count) FROM {counts_table(area)} WHERE {where} AND month BETWEEN ? AND ? "
+        f"SELECT month, category, SUM(count) FROM {scope.table} WHERE {scope.where} AND month BETWEEN ? AND ? "
         "GROUP BY month, category",
-        [*params, period.start, period.end],
+        [*scope.params, period.start, period.end],
     ).fetchall()
     long = pd.DataFrame(rows, columns=["month", "category", "count"])
     table = long.pivot_table(index="month", columns="category", values="count", aggfunc="sum", fill_value=0)

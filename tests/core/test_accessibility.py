@@ -25,7 +25,6 @@ import pytest
 import vl_convert
 from colorspacious import cspace_convert, deltaE
 
-import ui
 from lib import demo
 from lib.core.accessibility import (
     LARGE_TEXT_AA,
@@ -37,9 +36,10 @@ from lib.core.accessibility import (
     rgb,
     text_threshold,
 )
-from lib.hotspots import maps
+from lib.hotspots import map_style, maps
 from lib.priorities.scoring import POSITION_THRESHOLD, QUADRANTS, RISK_THRESHOLD, ranked
 from lib.reports import charts
+from ui import widgets
 
 CONFIG = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
 THEME = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["theme"]
@@ -135,9 +135,9 @@ def non_text_colours() -> dict[str, str]:
     named["charts.BASELINE_SHADE"] = BASELINE
     named |= {f"charts.trend_chart interval[{i}]": over(c, WHITE, interval_opacity())
               for i, c in enumerate(charts.SERIES_COLOURS)}
-    named |= {f"maps.GI_COLOURS[{k}]": over(c) for k, c in maps.GI_COLOURS.items()}
-    named |= {f"maps.COUNT_PALETTE[{i}]": over(c) for i, c in enumerate(maps.COUNT_PALETTE)}
-    named |= {f"maps.{name}": over(getattr(maps, name)) for name in ("CSP_LINE", "LSOA_LINE", "PREDICTED_LINE")}
+    named |= {f"maps.GI_COLOURS[{k}]": over(c) for k, c in map_style.GI_COLOURS.items()}
+    named |= {f"maps.COUNT_PALETTE[{i}]": over(c) for i, c in enumerate(map_style.COUNT_PALETTE)}
+    named |= {f"maps.{name}": over(getattr(map_style, name)) for name in ("CSP_LINE", "LSOA_LINE", "PREDICTED_LINE")}
     return named
 
 
@@ -231,19 +231,19 @@ def test_theme_chart_colours_are_the_series_colours():
 
 
 def test_badges_and_status_words_meet_aa_and_never_rely_on_colour():
-    used = set(ui.RAG_BADGE_COLOURS.values()) | {"orange", "red", "green"}  # "Restricted" badge, metric deltas
+    used = set(widgets.RAG_BADGE_COLOURS.values()) | {"orange", "red", "green"}  # "Restricted" badge, metric deltas
     for colour in sorted(used):
         text, background = THEME[f"{colour}TextColor"], THEME[f"{colour}BackgroundColor"]
         assert contrast_ratio(text, background) >= TEXT_AA, colour
     # Every status has its own icon beside its word.
-    assert set(ui.RAG_BADGE_COLOURS) <= set(ui.RAG_MATERIAL_ICONS)
-    icons = [ui.RAG_MATERIAL_ICONS[status] for status in ui.RAG_BADGE_COLOURS]
+    assert set(widgets.RAG_BADGE_COLOURS) <= set(widgets.RAG_MATERIAL_ICONS)
+    icons = [widgets.RAG_MATERIAL_ICONS[status] for status in widgets.RAG_BADGE_COLOURS]
     assert len(set(icons)) == len(icons)
     assert contrast_ratio(THEME["blueTextColor"], PAGE) >= TEXT_AA  # links take blueTextColor
 
 
 def test_judgement_tints_keep_dark_text_at_aa():
-    for word, tint in ui.JUDGEMENT_TINTS.items():
+    for word, tint in widgets.JUDGEMENT_TINTS.items():
         assert contrast_ratio("#111111", tint) >= TEXT_AA, word
 
 
@@ -281,8 +281,8 @@ def test_chart_text_colours():
 
 
 def test_map_boundaries_stay_visible_across_every_fill():
-    fills = [over(c) for name, c in maps.GI_COLOURS.items()] + [over(c) for c in maps.COUNT_PALETTE]
-    for line in (maps.CSP_LINE, maps.PREDICTED_LINE):
+    fills = [over(c) for name, c in map_style.GI_COLOURS.items()] + [over(c) for c in map_style.COUNT_PALETTE]
+    for line in (map_style.CSP_LINE, map_style.PREDICTED_LINE):
         for fill in fills:
             assert contrast_ratio(over(line), fill) >= NON_TEXT_AA, (line, fill)
 
@@ -294,16 +294,17 @@ def test_map_tooltip_text():
 
 
 def test_not_significant_is_lighter_than_every_hot_or_cold_class():
-    grey = relative_luminance(over(maps.GI_COLOURS[maps.NOT_SIGNIFICANT]))
-    others = [relative_luminance(over(c)) for k, c in maps.GI_COLOURS.items() if k != maps.NOT_SIGNIFICANT]
+    grey = relative_luminance(over(map_style.GI_COLOURS[map_style.NOT_SIGNIFICANT]))
+    others = [relative_luminance(over(c)) for k, c in map_style.GI_COLOURS.items() if k != map_style.NOT_SIGNIFICANT]
     assert grey > max(others)
     # Darker than the lightest significant class by a clear step, so the grey never reads as a weak hot spot.
-    assert contrast_ratio(over(maps.GI_COLOURS[maps.NOT_SIGNIFICANT]), over(maps.GI_COLOURS[maps.HOT_90])) >= 2
-    assert maps.NOT_SIGNIFICANT in [label for label, _ in maps.legend_items("gi")]
+    assert contrast_ratio(over(map_style.GI_COLOURS[map_style.NOT_SIGNIFICANT]),
+                          over(map_style.GI_COLOURS[map_style.HOT_90])) >= 2
+    assert map_style.NOT_SIGNIFICANT in [label for label, _ in map_style.legend_items("gi")]
 
 
 def test_light_count_classes_are_the_low_end_and_counts_are_in_words():
-    exempt = [i for i in range(len(maps.COUNT_PALETTE)) if f"maps.COUNT_PALETTE[{i}]" in EXEMPT]
+    exempt = [i for i in range(len(map_style.COUNT_PALETTE)) if f"maps.COUNT_PALETTE[{i}]" in EXEMPT]
     assert exempt == list(range(len(exempt)))  # only the light end of the ramp, never a busy class
     assert ("count", "Incidents: {count}") in maps.TOOLTIP_LINES
 
@@ -321,9 +322,9 @@ def test_categorical_palettes_stay_apart(deficiency):
     for name, colours in palettes.items():
         gap, a, b = closest_pair(colours, deficiency)
         assert gap >= MIN_CATEGORY_DISTANCE, (name, deficiency, a, b, round(gap, 1))
-    hot = [over(maps.GI_COLOURS[k]) for k in (maps.HOT_99, maps.HOT_95, maps.HOT_90)]
-    cold = [over(maps.GI_COLOURS[k]) for k in (maps.COLD_99, maps.COLD_95, maps.COLD_90)]
-    grey = over(maps.GI_COLOURS[maps.NOT_SIGNIFICANT])
+    hot = [over(map_style.GI_COLOURS[k]) for k in (map_style.HOT_99, map_style.HOT_95, map_style.HOT_90)]
+    cold = [over(map_style.GI_COLOURS[k]) for k in (map_style.COLD_99, map_style.COLD_95, map_style.COLD_90)]
+    grey = over(map_style.GI_COLOURS[map_style.NOT_SIGNIFICANT])
     for a, b in [*itertools.product(hot, cold), *((c, grey) for c in hot + cold)]:
         assert distance(a, b, deficiency) >= MIN_CATEGORY_DISTANCE, (deficiency, a, b)
 
@@ -331,9 +332,9 @@ def test_categorical_palettes_stay_apart(deficiency):
 @pytest.mark.parametrize("deficiency", [None, *DEFICIENCIES])
 def test_ordered_classes_keep_their_order_and_steps(deficiency):
     ramps = {
-        "hot": [maps.GI_COLOURS[k] for k in (maps.HOT_90, maps.HOT_95, maps.HOT_99)],
-        "cold": [maps.GI_COLOURS[k] for k in (maps.COLD_90, maps.COLD_95, maps.COLD_99)],
-        "counts": maps.COUNT_PALETTE,
+        "hot": [map_style.GI_COLOURS[k] for k in (map_style.HOT_90, map_style.HOT_95, map_style.HOT_99)],
+        "cold": [map_style.GI_COLOURS[k] for k in (map_style.COLD_90, map_style.COLD_95, map_style.COLD_99)],
+        "counts": map_style.COUNT_PALETTE,
     }
     for name, ramp in ramps.items():
         seen = [over(c) for c in ramp]  # light to dark

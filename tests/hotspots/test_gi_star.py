@@ -22,15 +22,12 @@ from lib.hotspots.gi_star import (
     GI_CLASSES,
     TRAJECTORIES,
     _gi_star_test,
-    cell_polygons,
-    h3_neighbours,
     hotspot_cells,
-    outlines,
     previous_period,
-    suggested_resolution,
     top_hotspots,
     trajectory,
 )
+from lib.hotspots.study_area import cell_polygons, h3_neighbours, outlines, suggested_resolution
 from lib.importers.police_uk import import_police_uk
 from lib.store.db import open_store
 from tests.conftest import SUSSEX_FILE, lsoa_to_csp, raw_police_rows

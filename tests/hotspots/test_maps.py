@@ -16,7 +16,7 @@ import shapely
 from PIL import Image
 
 from lib.core.disclosure import protect_counts, public_cells
-from lib.hotspots import maps
+from lib.hotspots import map_png, map_shapes, map_style, maps
 
 CENTRE = (50.77, 0.28)  # Eastbourne
 SCRIPT = "<script>alert(1)</script>"
@@ -33,8 +33,8 @@ def cells_frame(rings: int = 4, resolution: int = 9) -> pd.DataFrame:
     distance = np.array([h3.grid_distance(centre, cell) for cell in cells])
     classes = np.select(
         [distance == 0, distance == 1, distance == 2, distance == rings],
-        [maps.HOT_99, maps.HOT_95, maps.HOT_90, maps.COLD_90],
-        maps.NOT_SIGNIFICANT,
+        [map_style.HOT_99, map_style.HOT_95, map_style.HOT_90, map_style.COLD_90],
+        map_style.NOT_SIGNIFICANT,
     )
     count = np.where(distance == 3, 0, np.maximum(1, 12 - 2 * distance))
     count[distance == rings] = 0  # cold spots with no incidents are still drawn on the Gi* map
@@ -74,7 +74,7 @@ def lsoa_fixture() -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
         "lsoa_name": ["Eastbourne 001A", "Eastbourne 001B", "Eastbourne 001C", "Nowhere 001A"],
         "population": [1500.0, 1400.0, np.nan, 1600.0], "rate": [8.0, 0.0, np.nan, 2.5], "gi_z": [2.7, -2.1, 0.1, 0.0],
         "gi_p": [0.007, 0.04, 0.9, 1.0],
-        "gi_class": [maps.HOT_99, maps.COLD_95, maps.NOT_SIGNIFICANT, maps.NOT_SIGNIFICANT],
+        "gi_class": [map_style.HOT_99, map_style.COLD_95, map_style.NOT_SIGNIFICANT, map_style.NOT_SIGNIFICANT],
         "trajectory": ["New", "Persistent", "Persistent", "New"],
     })
     return cells, polygons
@@ -102,7 +102,7 @@ def png_pixels(png: bytes) -> np.ndarray:
 
 def red_on_map(pixels: np.ndarray) -> int:
     """Strong red pixels inside the map's box (the legend at the right always has a red swatch)."""
-    left, bottom, width, height = maps.MAP_AXES
+    left, bottom, width, height = map_png.MAP_AXES
     rows, columns = pixels.shape[:2]
     box = pixels[round(rows * (1 - bottom - height)):round(rows * (1 - bottom)),
                  round(columns * left):round(columns * (left + width))]
@@ -179,7 +179,7 @@ def test_only_cells_with_incidents_or_a_significant_class_are_sent():
     for layer in ("counts", "gi"):
         deck = maps.hotspot_deck(cells, "h3", outlines(), layer=layer)
         sent = {row["cell"] for row in cells_data(deck)}
-        significant = cells["gi_class"] != maps.NOT_SIGNIFICANT
+        significant = cells["gi_class"] != map_style.NOT_SIGNIFICANT
         expected = cells["count"].gt(0) | (significant if layer == "gi" else False)
         assert sent == set(cells.loc[expected, "cell"])
         assert "empty" not in deck.to_json()
@@ -269,52 +269,52 @@ def test_bad_unit_or_layer_is_refused():
 
 def test_count_colours_breaks_rise_and_more_incidents_are_never_lighter():
     counts = [0, 0, 1, 1, 2, 3, 3, 4, 6, 9, 15, 40]
-    colours, breaks = maps.count_colours(counts)
-    assert breaks == sorted(set(breaks)) and 1 <= len(breaks) <= maps.COUNT_CLASSES
+    colours, breaks = map_style.count_colours(counts)
+    assert breaks == sorted(set(breaks)) and 1 <= len(breaks) <= map_style.COUNT_CLASSES
     assert breaks[-1] == 40
-    assert colours[0] == colours[1] == maps.NO_FILL
-    shades = [lightness(maps._hex(colour)) for colour in colours[2:]]
+    assert colours[0] == colours[1] == map_style.NO_FILL
+    shades = [lightness(map_style._hex(colour)) for colour in colours[2:]]
     assert shades == sorted(shades, reverse=True)
 
 
 def test_count_colours_with_few_distinct_counts_or_none():
-    colours, breaks = maps.count_colours([2, 2, 2])
-    assert breaks == [2] and colours == [maps.COUNT_PALETTE[-1]] * 3
-    assert maps.count_colours([]) == ([], [])
-    assert maps.count_colours([0, 0]).breaks == []
+    colours, breaks = map_style.count_colours([2, 2, 2])
+    assert breaks == [2] and colours == [map_style.COUNT_PALETTE[-1]] * 3
+    assert map_style.count_colours([]) == ([], [])
+    assert map_style.count_colours([0, 0]).breaks == []
 
 
 def test_count_palette_steps_in_lightness():
-    shades = [lightness(maps._hex(colour)) for colour in maps.COUNT_PALETTE]
+    shades = [lightness(map_style._hex(colour)) for colour in map_style.COUNT_PALETTE]
     assert all(lighter - darker >= 9 for lighter, darker in zip(shades, shades[1:], strict=False))
 
 
 def test_gi_legend_names_the_classes_in_order_with_distinct_lightness():
-    items = maps.legend_items("gi")
-    assert [label for label, _ in items] == list(maps.GI_CLASSES)
+    items = map_style.legend_items("gi")
+    assert [label for label, _ in items] == list(map_style.GI_CLASSES)
     assert all(re.fullmatch(r"#[0-9a-f]{6}", colour) for _, colour in items)
     shade = {label: lightness(colour) for label, colour in items}
-    for strongest, middle, weakest in ((maps.HOT_99, maps.HOT_95, maps.HOT_90),
-                                       (maps.COLD_99, maps.COLD_95, maps.COLD_90)):
+    for strongest, middle, weakest in ((map_style.HOT_99, map_style.HOT_95, map_style.HOT_90),
+                                       (map_style.COLD_99, map_style.COLD_95, map_style.COLD_90)):
         assert shade[middle] - shade[strongest] >= 10 and shade[weakest] - shade[middle] >= 10
-    assert min(shade[name] for name in maps.GI_CLASSES if name != maps.NOT_SIGNIFICANT) + 10 <= shade[
-        maps.NOT_SIGNIFICANT]
+    assert min(shade[name] for name in map_style.GI_CLASSES if name != map_style.NOT_SIGNIFICANT) + 10 <= shade[
+        map_style.NOT_SIGNIFICANT]
     red, _, _ = (int(items[0][1][i:i + 2], 16) for i in (1, 3, 5))
     assert red > 150 and int(items[-1][1][5:7], 16) > 150  # hot is red, cold is blue
 
 
 def test_counts_legend_in_words_matches_the_breaks():
-    _, breaks = maps.count_colours([1, 1, 2, 3, 5, 8, 13, 21, 34])
-    items = maps.legend_items("counts", breaks, predicted=True)
+    _, breaks = map_style.count_colours([1, 1, 2, 3, 5, 8, 13, 21, 34])
+    items = map_style.legend_items("counts", breaks, predicted=True)
     labels = [label for label, _ in items]
     assert len(items) == len(breaks) + 1
     assert labels[0].startswith("1 ") and all("incident" in label for label in labels[:-1])
     assert labels[-2].endswith("34 incidents")
     assert "dashed" in labels[-1]
-    assert maps.legend_items("counts", [1, 3]) == [("1 incident", maps._hex(maps.COUNT_PALETTE[0])),
-                                                   ("2 to 3 incidents", maps._hex(maps.COUNT_PALETTE[-1]))]
+    assert map_style.legend_items("counts", [1, 3]) == [("1 incident", map_style._hex(map_style.COUNT_PALETTE[0])),
+                                                   ("2 to 3 incidents", map_style._hex(map_style.COUNT_PALETTE[-1]))]
     with pytest.raises(ValueError):
-        maps.legend_items("counts")
+        map_style.legend_items("counts")
 
 
 # ---- geometry -------------------------------------------------------------------------------------------------
@@ -322,19 +322,19 @@ def test_counts_legend_in_words_matches_the_breaks():
 
 def test_h3_polygons_are_the_hexagons_around_their_cells():
     cells = list(cells_frame()["cell"][:10])
-    frame = maps.h3_polygons(cells)
+    frame = map_shapes.h3_polygons(cells)
     assert list(frame["cell"]) == cells and frame.crs.to_epsg() == 4326
     for cell, polygon in zip(frame["cell"], frame.geometry, strict=True):
         lat, lng = h3.cell_to_latlng(cell)
         assert polygon.contains(shapely.Point(lng, lat)) and len(polygon.exterior.coords) == 7
-    assert maps.h3_polygons([]).empty
+    assert map_shapes.h3_polygons([]).empty
 
 
 # ---- the static map -------------------------------------------------------------------------------------------
 
 
 def test_png_is_a_png_of_the_size_asked_for_with_red_hot_spots():
-    png = maps.hotspot_png(cells_frame(), "h3", outlines(), layer="gi", title="Violence, April to March 2025/26",
+    png = map_png.hotspot_png(cells_frame(), "h3", outlines(), layer="gi", title="Violence, April to March 2025/26",
                            caption="Source: police.uk", predicted=list(cells_frame()["cell"][:3]))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     pixels = png_pixels(png)
@@ -345,37 +345,38 @@ def test_png_is_a_png_of_the_size_asked_for_with_red_hot_spots():
 
 def test_png_size_follows_dpi_and_has_no_red_without_hot_spots():
     cells = cells_frame()
-    cells["gi_class"] = cells["gi_class"].where(~cells["gi_class"].str.startswith("Hot"), maps.NOT_SIGNIFICANT)
-    pixels = png_pixels(maps.hotspot_png(cells, "h3", outlines(), layer="gi", dpi=100))
+    cells["gi_class"] = cells["gi_class"].where(~cells["gi_class"].str.startswith("Hot"), map_style.NOT_SIGNIFICANT)
+    pixels = png_pixels(map_png.hotspot_png(cells, "h3", outlines(), layer="gi", dpi=100))
     assert pixels.shape == (750, 1000, 3)
     assert red_on_map(pixels) == 0
 
 
 def test_png_of_lsoas_counts_and_of_nothing():
     cells, polygons = lsoa_fixture()
-    png = maps.hotspot_png(cells, "lsoa", {"lsoa": polygons}, layer="counts", polygons=polygons,
+    png = map_png.hotspot_png(cells, "lsoa", {"lsoa": polygons}, layer="counts", polygons=polygons,
                            title="Costs $5 a $head$", dpi=72)  # dollars must not start mathtext
     assert png_pixels(png).var() > 0
-    empty = maps.hotspot_png(cells.iloc[:0], "h3", {}, dpi=50)
+    empty = map_png.hotspot_png(cells.iloc[:0], "h3", {}, dpi=50)
     assert png_pixels(empty).shape == (375, 500, 3)
 
 
 def test_public_count_classes_never_split_counts_below_five():
     counts = [1, 1, 1, 2, 2, 3, 4, 4, 5, 6, 9, 12, 30, 31, 80]
-    private = maps.count_colours(counts)
+    private = map_style.count_colours(counts)
     protected = protect_counts(counts)
-    public = maps.count_colours(protected.values, statuses=protected.status)
+    public = map_style.count_colours(protected.values, statuses=protected.status)
     assert len({tuple(c) for n, c in zip(counts, private.colours, strict=True) if n < 5}) > 1  # would tell them apart
     assert len({tuple(c) for n, c in zip(counts, public.colours, strict=True) if n < 5}) == 1
     assert public.breaks[0] == 4
-    assert maps.legend_items("counts", public.breaks)[0][0] == "Fewer than 5 incidents"
-    assert all(low == high or low >= 5 for low, high in _legend_ranges(maps.legend_items("counts", public.breaks)[1:]))
+    assert map_style.legend_items("counts", public.breaks)[0][0] == "Fewer than 5 incidents"
+    assert all(low == high or low >= 5
+               for low, high in _legend_ranges(map_style.legend_items("counts", public.breaks)[1:]))
     # A lightest class that already runs past 4 is left as it is: it gives nothing away.
-    assert maps.count_colours([np.nan, 10, 10, 10], classes=1, statuses=["small", "", "", ""]).breaks == [10]
+    assert map_style.count_colours([np.nan, 10, 10, 10], classes=1, statuses=["small", "", "", ""]).breaks == [10]
     # Withheld counts get a grey of their own, which the legend names.
-    withheld = maps.count_colours([np.nan, np.nan, 10], statuses=["small", "withheld", ""])
-    assert withheld.colours[1] == maps.WITHHELD_FILL != withheld.colours[0]
-    assert maps.legend_items("counts", withheld.breaks, withheld=True)[-1][0] == maps.WITHHELD_LABEL
+    withheld = map_style.count_colours([np.nan, np.nan, 10], statuses=["small", "withheld", ""])
+    assert withheld.colours[1] == map_style.WITHHELD_FILL != withheld.colours[0]
+    assert map_style.legend_items("counts", withheld.breaks, withheld=True)[-1][0] == map_style.WITHHELD_LABEL
 
 
 def _legend_ranges(items):
@@ -398,9 +399,9 @@ def test_public_png_and_deck_draw_small_counts_as_one_class():
 
 def test_the_printed_caption_names_each_licence_once():
     caption = "Source: police.uk. Contains public sector information licensed under the Open Government Licence v3.0."
-    text = maps._caption(caption)
+    text = map_png._caption(caption)
     assert 1 == text.count("Open Government Licence") and 1 == text.count("Contains OS data")
-    assert maps._caption("").startswith("Contains public sector information")
+    assert map_png._caption("").startswith("Contains public sector information")
 
 
 def test_the_predicted_outline_is_the_union_of_the_predicted_hexagons():
@@ -408,9 +409,9 @@ def test_the_predicted_outline_is_the_union_of_the_predicted_hexagons():
     centre = h3.latlng_to_cell(50.77, 0.28, 10)
     far = h3.grid_ring(centre, 30)[0]
     cells = [*h3.grid_ring(centre, 2), *h3.grid_ring(centre, 3), *h3.grid_disk(far, 2), h3.grid_ring(centre, 15)[3]]
-    outline = maps._predicted_area(cells, "h3", None)
+    outline = map_shapes._predicted_area(cells, "h3", None)
     union = shapely.union_all([shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in cells])
     assert 3 == len(shapely.get_parts(outline))
     assert 1 == sum(len(part.interiors) for part in shapely.get_parts(outline))  # the hole in the middle ring
     assert outline.symmetric_difference(union).area < 1e-6 * union.area
-    assert maps._predicted_area(["not a cell"], "h3", None).is_empty
+    assert map_shapes._predicted_area(["not a cell"], "h3", None).is_empty

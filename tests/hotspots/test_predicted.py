@@ -19,8 +19,8 @@ from lib.hotspots.forecast import (
     smooth,
     top_cells_by_coverage,
 )
-from lib.hotspots.gi_star import h3_study_cells
 from lib.hotspots.predicted import COVERAGE, incident_cell_counts, incident_cells, predict
+from lib.hotspots.study_area import h3_study_cells
 from lib.store.db import open_store
 from tests.app_support import demo_store_file
 from tests.conftest import SUSSEX_FILE, lsoa_to_csp, raw_police_rows

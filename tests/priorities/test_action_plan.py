@@ -14,15 +14,12 @@ import pytest
 
 from lib.core.export import csv_bytes
 from lib.importers.base import ImportFileError
+from lib.priorities.action_fields import EDITABLE, IMPORT_COLUMNS, RAGS, check_action, parse_completion_date
 from lib.priorities.action_plan import (
-    EDITABLE,
-    IMPORT_COLUMNS,
-    RAGS,
     Action,
     action_history,
     actions_frame,
     add_action,
-    check_action,
     edited_rows,
     export_frame,
     filter_actions,
@@ -30,7 +27,6 @@ from lib.priorities.action_plan import (
     is_overdue,
     load_actions,
     measure_links,
-    parse_completion_date,
     rag_summary,
     update_action,
 )

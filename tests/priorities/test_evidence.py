@@ -22,19 +22,16 @@ from lib.priorities.evidence import (
     NO_DATA,
     NO_YEAR_EARLIER,
     NOT_ENOUGH_DATA,
-    PROFILE_FIELDS,
-    SUGGESTION_NOTE,
     CandidateIssue,
     Evidence,
     all_evidence,
     busiest_lsoas,
     candidate_issues,
-    evidence_rows,
     issue_evidence,
-    refreshed,
-    suggested_assessment,
 )
+from lib.priorities.evidence_table import evidence_rows
 from lib.priorities.scoring import HARM_IMPACTS, Assessment, check_assessment
+from lib.priorities.suggestions import PROFILE_FIELDS, SUGGESTION_NOTE, refreshed, suggested_assessment
 from lib.stats.harm import default_harm_weights
 from lib.stats.statistics import compare_counts, recent_trend
 from lib.store.access import PUBLIC, narrow

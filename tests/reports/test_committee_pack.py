@@ -14,7 +14,8 @@ from lib.cli import main
 from lib.core.areas import find_area
 from lib.core.periods import latest_12_months, previous_comparable
 from lib.hotspots.gi_star import hotspot_cells, top_hotspots
-from lib.reports.committee_pack import PACK_SECTIONS, PACK_TITLE, build_pack, pack_file_name, page_count
+from lib.reports.committee_pack import PACK_SECTIONS, PACK_TITLE, build_pack, pack_file_name
+from lib.reports.pdf_layout import page_count
 from lib.store.access import PUBLIC, narrow
 from lib.store.summary import store_overview
 from tests.app_support import copy_store, demo_store_file

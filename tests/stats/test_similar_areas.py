@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from lib.core.catalogue import ASB
+from lib.stats.csp_profiles import csp_profiles
 from lib.stats.similar_areas import (
     GROUP_SIZE,
     MIN_CANDIDATES,
     PER,
     comparable_csps,
     control_limits,
-    csp_profiles,
     most_similar_groups,
     no_group_reason,
     peer_comparison,

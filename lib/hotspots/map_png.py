@@ -1,0 +1,205 @@
+"""The hotspot map for committee papers: a static PNG drawn with matplotlib on British National Grid, since WebGL
+maps often print blank.
+
+The same cells, classes and colours as the page's map (``lib.hotspots.maps``, through ``lib.hotspots.map_style``),
+with the boundaries, a legend in words, a title, a scale bar, a north arrow and a caption ending with the licence
+attribution.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from lib.core.attribution import OGL, OS_DATA
+from lib.hotspots.map_shapes import _lsoa_shapes, _outline, _predicted_area, h3_polygons
+from lib.hotspots.map_style import (
+    CSP_LINE,
+    GI_CLASSES,
+    GI_COLOURS,
+    LSOA_LINE,
+    PREDICTED_LINE,
+    _check_layer,
+    _check_unit,
+    _clean,
+    _fills,
+    _shown_cells,
+    any_withheld,
+    legend_items,
+)
+
+ATTRIBUTION = f"{OGL} {OS_DATA}"
+PNG_SIZE_INCHES = (10.0, 7.5)  # landscape, fits a committee paper's page width at 150 dpi
+MAP_AXES = (0.02, 0.09, 0.62, 0.81)  # left, bottom, width, height (figure fractions): the legend goes on the right
+BRITISH_NATIONAL_GRID = "EPSG:27700"  # metres, so the PNG's scale bar is true and shapes are not stretched
+
+
+def hotspot_png(
+    cells: pd.DataFrame,
+    unit: str,
+    outlines: dict[str, gpd.GeoDataFrame] | None,
+    layer: str = "gi",
+    polygons: gpd.GeoDataFrame | None = None,
+    title: str = "",
+    caption: str = "",
+    dpi: int = 150,
+    *,
+    predicted: Sequence[str] | None = None,
+    size_inches: tuple[float, float] = PNG_SIZE_INCHES,
+) -> bytes:
+    """A static map for committee papers (WebGL maps often print blank), as PNG bytes of ``size_inches`` × ``dpi``.
+
+    Same cells, classes and colours as ``lib.hotspots.maps.hotspot_deck``, on British National Grid, with boundaries, a
+    legend in words, a title, a scale bar, a north arrow and a caption line ending with the licence attribution. A
+    public result's "fewer than 5" counts share the lightest class, as ``map_style.count_colours`` says.
+    """
+    _check_unit(unit)
+    _check_layer(layer)
+    shown = _shown_cells(cells, unit, layer)
+    classes = _fills(shown, layer)
+    shapes = h3_polygons(shown["cell"]).geometry if unit == "h3" else _lsoa_shapes(shown, polygons)
+    colours = classes.colours if unit == "h3" else _repeat_for_shapes(classes.colours, shapes)
+    cell_map = gpd.GeoDataFrame({"rgba": colours}, geometry=list(shapes), crs="EPSG:4326").to_crs(
+        BRITISH_NATIONAL_GRID)
+    csp = _outline(outlines, "csp").to_crs(BRITISH_NATIONAL_GRID)
+    lsoa = _outline(outlines, "lsoa").to_crs(BRITISH_NATIONAL_GRID)
+
+    figure = Figure(figsize=size_inches, dpi=dpi)
+    FigureCanvasAgg(figure)
+    axes = figure.add_axes(MAP_AXES)
+    # Bottom to top as on the page: cells, then thin neighbourhood lines over them, then partnership boundaries.
+    if not cell_map.empty:
+        cell_map.plot(ax=axes, color=[_mpl(c) for c in cell_map["rgba"]], linewidth=0)
+    if not lsoa.empty:
+        lsoa.boundary.plot(ax=axes, color=_mpl(LSOA_LINE), linewidth=0.4)
+    if not csp.empty:
+        csp.boundary.plot(ax=axes, color=_mpl(CSP_LINE), linewidth=2.0)
+        _label_areas(axes, csp)
+    if predicted:
+        area = gpd.GeoSeries([_predicted_area(predicted, unit, polygons)], crs="EPSG:4326").to_crs(
+            BRITISH_NATIONAL_GRID)
+        area.boundary.plot(ax=axes, color=_mpl(PREDICTED_LINE), linewidth=1.8, linestyle=(0, (4, 2)))
+    _frame(axes, figure, cell_map if not cell_map.empty else pd.concat([csp, lsoa]))
+    _scale_bar(axes)
+    _north_arrow(axes)
+    _png_legend(figure, layer, classes.breaks, any_withheld(shown), bool(predicted), not csp.empty, not lsoa.empty)
+    if title:
+        figure.text(0.02, 0.97, _mpl_text(title), fontsize=17, fontweight="bold", va="top")
+    figure.text(0.02, 0.015, _mpl_text(_caption(caption)), fontsize=8, va="bottom", color="#333333")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    return buffer.getvalue()
+
+
+def _repeat_for_shapes(colours: list[list[int]], shapes: gpd.GeoSeries) -> list[list[int]]:
+    return [colours[i] for i in shapes.index]
+
+
+def _mpl(rgba: Sequence[int]) -> tuple[float, float, float, float]:
+    """An RGBA colour of 0-255 channels (every map colour has all four) as matplotlib's 0-1 tuple."""
+    red, green, blue, alpha = (c / 255 for c in rgba)
+    return red, green, blue, alpha
+
+
+# ---- the static map -------------------------------------------------------------------------------------------
+
+
+def _frame(axes, figure: Figure, shown: gpd.GeoDataFrame) -> None:
+    """Limits around what is drawn (5% margin) widened to the axes' shape, so the map fills its box at true scale."""
+    if not shown.empty:
+        west, south, east, north = shown.total_bounds
+        pad = max(east - west, north - south, 500) * 0.05
+        west, south, east, north = west - pad, south - pad, east + pad, north + pad
+        width_in, height_in = figure.get_size_inches()
+        box_ratio = (MAP_AXES[2] * width_in) / (MAP_AXES[3] * height_in)
+        if (east - west) / (north - south) < box_ratio:
+            grow = ((north - south) * box_ratio - (east - west)) / 2
+            west, east = west - grow, east + grow
+        else:
+            grow = ((east - west) / box_ratio - (north - south)) / 2
+            south, north = south - grow, north + grow
+        axes.set_xlim(west, east)
+        axes.set_ylim(south, north)
+    else:
+        axes.text(0.5, 0.5, "No incidents to map", transform=axes.transAxes, ha="center", fontsize=14)
+    axes.set_aspect("equal", adjustable="box")
+    axes.set_xticks([])
+    axes.set_yticks([])
+    axes.set_xlabel("")  # geopandas labels the axes with the CRS's "Easting [metre]": noise on a map
+    axes.set_ylabel("")
+    for spine in axes.spines.values():
+        spine.set_color("#999999")
+
+
+def _scale_bar(axes) -> None:
+    """A scale bar about a fifth of the map wide, in a round number of metres or kilometres (BNG is in metres)."""
+    west, east = axes.get_xlim()
+    south, north = axes.get_ylim()
+    if not (math.isfinite(east - west) and east > west):
+        return
+    target = (east - west) / 5
+    magnitude = 10 ** math.floor(math.log10(target))
+    length = max(step * magnitude for step in (1, 2, 5) if step * magnitude <= target)
+    x, y = west + (east - west) * 0.04, south + (north - south) * 0.04
+    height = (north - south) * 0.008
+    axes.add_patch(Rectangle((x, y), length, height, facecolor="black", edgecolor="black", zorder=5))
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    axes.text(x, y + height * 2, label, fontsize=10, va="bottom", zorder=5,
+              bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1})
+
+
+def _north_arrow(axes) -> None:
+    axes.annotate("N", xy=(0.95, 0.96), xytext=(0.95, 0.86), xycoords="axes fraction", ha="center", va="center",
+                  fontsize=13, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5})
+
+
+def _label_areas(axes, csp: gpd.GeoDataFrame) -> None:
+    """Name the partnerships when the map shows several; one name alone would only repeat the title."""
+    if len(csp) < 2 or "name" not in csp.columns:
+        return
+    for name, point in zip(csp["name"], csp.geometry.representative_point(), strict=True):
+        axes.text(point.x, point.y, _mpl_text(_clean(name)), fontsize=10, ha="center", va="center", color="#222222",
+                  bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.6, "pad": 1})
+
+
+def _png_legend(figure: Figure, layer: str, breaks: list[float], withheld: bool, predicted: bool, csp: bool,
+                lsoa: bool) -> None:
+    """The legend in words at the right of the map: classes first, then the lines."""
+    handles: list[Any] = []
+    if layer == "gi":
+        handles = [Patch(facecolor=_mpl(GI_COLOURS[name]), edgecolor="#888888", label=name) for name in GI_CLASSES]
+    else:
+        handles = [Patch(facecolor=colour, edgecolor="#888888", label=label)
+                   for label, colour in legend_items("counts", breaks, withheld=withheld)]
+    if csp:
+        handles.append(Line2D([], [], color=_mpl(CSP_LINE), linewidth=2.0, label="Partnership (CSP) boundary"))
+    if lsoa:
+        handles.append(Line2D([], [], color=_mpl(LSOA_LINE), linewidth=0.8, label="Neighbourhood (LSOA) boundary"))
+    if predicted:
+        handles.append(Line2D([], [], color=_mpl(PREDICTED_LINE), linewidth=1.8, linestyle=(0, (4, 2)),
+                              label="Predicted hot spot, next period"))
+    title = "Hot spot test (Getis-Ord Gi*)" if layer == "gi" else "Incidents per cell"
+    figure.legend(handles=handles, loc="center left", bbox_to_anchor=(0.655, 0.5), fontsize=11, title=title,
+                  title_fontsize=12, frameon=False, alignment="left")
+
+
+def _caption(caption: str) -> str:
+    """The caption with each attribution sentence once: callers' captions often end with the licence already."""
+    missing = [f"{part}." for part in ATTRIBUTION.rstrip(".").split(". ") if part not in caption]
+    text = " ".join([f"{caption.strip().rstrip('.')}." if caption.strip() else "", *missing]).strip()
+    return "\n".join(textwrap.wrap(text, width=170))
+
+
+def _mpl_text(text: str) -> str:
+    """Text matplotlib prints as given: an unescaped pair of ``$`` would otherwise start mathtext."""
+    return text.replace("$", r"\$")

@@ -1,0 +1,25 @@
+"""The Streamlit side of the dashboard: what the pages share, split by what each part does.
+
+Only this package, ``app.py`` and the page files import streamlit; the logic is in ``lib``, which knows nothing
+of Streamlit. Pages import the modules they use (``from ui import shell, widgets``) and call them by name.
+
+Each module below uses only modules listed above it.
+
+The app around every page:
+    widgets      what every page draws: safe text, caveats, tables, downloads, metrics and status badges
+    link         the one rule for a choice kept in the link, and the page widgets built on it
+    signin       who is signed in: partner or editor, and the sidebar's sign-in and sign-out
+    modes        presentation and public mode: the switches, the banner, and what this viewer may see
+    data         the store as the pages read it (Store, Selection), the cache bounds, the loaders sections share
+    editing      where editing controls go, the save form, and one way to write a change and say how it went
+    uploads      the upload form and what the last upload did
+    sidebar      the area and period pickers, kept in the session and the link, and the source line
+    shell        running under app.py's router, failing in plain words, an indicator page's start, the demo notice
+
+The sections, as the navigation groups the pages:
+    performance  Partnership at a glance, Trends, Measures and Similar areas
+    hotspots     Hotspots (and the guided presentation's map)
+    priorities   the Priority matrix
+    actions      the Action plan
+    present      the guided presentation and the committee pack
+"""

@@ -1,0 +1,94 @@
+"""The Places section (Hotspots, and the guided presentation's map): hot spot cells, predictions, drawn maps and
+the map's legend. The heavy work is cached once per choice; a drawn map is cached apart, from the cached cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from lib.core.areas import Area
+from lib.hotspots import gi_star, map_png, maps, study_area
+from lib.hotspots.forecast import DEFAULT_SETTINGS
+from lib.hotspots.predicted import Prediction, predict
+from lib.store.scope import area_scope
+from ui.data import HEAVY_ENTRIES, LOOKUP_ENTRIES, MAP_ENTRIES, Store, read
+
+
+@dataclass(frozen=True)
+class HotspotView:
+    """What the Hotspots page draws: the Gi* result, the LSOA shapes (for the LSOA unit) and the outlines."""
+
+    result: object
+    polygons: object
+    outlines: dict
+
+
+@st.cache_data(show_spinner="Finding hot spots…", max_entries=HEAVY_ENTRIES)
+def load_hotspots(store: Store, area: Area, categories: tuple[str, ...], start: str, end: str, unit: str,
+                  resolution: int) -> HotspotView:
+    """Counts per cell, Gi* classes and trajectories, and the shapes to draw them (computed once, then cached)."""
+
+    def build(db):
+        scope = area_scope(db, area)  # resolved once for the cells and the outlines
+        result = gi_star.hotspot_cells(db, scope, list(categories), start, end, unit, resolution)
+        polygons = study_area.cell_polygons(result, db) if unit == "lsoa" else None
+        return HotspotView(result, polygons, study_area.outlines(db, scope))
+
+    return read(store, build)
+
+
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
+def load_suggested_resolution(store: Store, area: Area) -> int:
+    """The H3 resolution that gives an area about 1,500 hexagons: fine enough to see, coarse enough to test."""
+    return read(store, study_area.suggested_resolution, area)
+
+
+@st.cache_data(show_spinner=False, max_entries=LOOKUP_ENTRIES)
+def load_study_cell_count(store: Store, area: Area, resolution: int) -> int:
+    """How many hexagons of a resolution cover an area."""
+    return len(read(store, study_area.h3_study_cells, area, resolution))
+
+
+@st.cache_data(show_spinner="Predicting next month's hotspots…", max_entries=HEAVY_ENTRIES)
+def load_prediction(store: Store, area: Area, categories: tuple[str, ...], end: str) -> Prediction:
+    """The predicted hotspots for the month after ``end`` and their back-test on ``end``."""
+
+    def build(db):
+        scope = area_scope(db, area)
+        cells = study_area.h3_study_cells(db, scope, DEFAULT_SETTINGS.resolution)
+        return predict(db, scope, list(categories), end, cells)
+
+    return read(store, build)
+
+
+@st.cache_data(show_spinner="Drawing the map…", max_entries=MAP_ENTRIES)
+def load_hotspot_deck(store: Store, area: Area, categories: tuple[str, ...], start: str, end: str, unit: str,
+                      resolution: int, layer: str, basemap: bool, predicted: bool):
+    """The map, built once per choice: outlining thousands of predicted cells takes seconds, so it is cached.
+
+    In the public view the cells' counts are the protected ones (``lib.core.disclosure``), drawn as they are.
+    """
+    view = load_hotspots(store, area, categories, start, end, unit, resolution)
+    cells = load_prediction(store, area, categories, end).cells if predicted and unit == "h3" else None
+    return maps.hotspot_deck(view.result.cells, unit, view.outlines, layer=layer, polygons=view.polygons,
+                             basemap=basemap, predicted=cells)
+
+
+@st.cache_data(show_spinner="Drawing the map for printing…", max_entries=MAP_ENTRIES)
+def load_hotspot_png(store: Store, area: Area, categories: tuple[str, ...], start: str, end: str, unit: str,
+                     resolution: int, layer: str, title: str, caption: str) -> bytes:
+    """The map as a PNG for committee papers (WebGL maps often print blank)."""
+    view = load_hotspots(store, area, categories, start, end, unit, resolution)
+    return map_png.hotspot_png(view.result.cells, unit, view.outlines, layer=layer, polygons=view.polygons,
+                               title=title, caption=caption)
+
+
+def map_legend(items: list[tuple[str, str]]) -> None:
+    """The map's legend in words, each beside its colour swatch, drawn as a table (no raw HTML)."""
+    legend = pd.DataFrame({"Colour": ["" for _ in items], "Meaning": [label for label, _ in items]})
+    colours = [colour for _, colour in items]
+    styled = legend.style.apply(lambda column: [f"background-color: {c}" for c in colours], subset=["Colour"])
+    st.dataframe(styled, hide_index=True, height="content", width=520,
+                 column_config={"Colour": st.column_config.TextColumn(width=60)})

@@ -1,0 +1,98 @@
+"""The app shell around every page: running under app.py's router, failing in plain words, the start of an
+indicator page, and the notice that the data is synthetic."""
+
+from __future__ import annotations
+
+import logging
+import runpy
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import streamlit as st
+
+from lib.core.attribution import DEMO_NOTICE
+from lib.store.db import store_path
+from lib.store.faults import StoreError, as_store_error
+from lib.store.summary import StoreOverview
+from ui.data import Selection
+from ui.modes import current_mode
+from ui.sidebar import current_selection
+from ui.widgets import caveat, plain_text
+
+APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
+_log = logging.getLogger("safer_communities")
+
+
+def require_app_shell() -> None:
+    """Run app.py instead when Streamlit has opened this page file on its own.
+
+    On the first run of a new server Streamlit still treats a folder named ``pages/`` as legacy multipage
+    pages, so a deep link (``/data?area=...``) would run the page without the router, sidebar or notices.
+    Running app.py here lets ``st.navigation`` take over (from then on for the whole server) and run the page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(APP_PATH), run_name="__main__")
+        st.stop()
+
+
+@contextmanager
+def failing_plainly() -> Iterator[None]:
+    """Run the app shell and its page. If they fail, the viewer reads what failed in plain words and the trace goes
+    to the server's log, with a reference to find it by: a traceback shows server paths and package versions to
+    anyone, and Streamlit's own message offers to "Ask ChatGPT".
+
+    Where the configuration asks for error details (``client.showErrorDetails`` "full" or "stacktrace", a
+    developer's setting; the shipped config says "none"), the error is raised again for Streamlit to show.
+    """
+    try:
+        yield
+    except Exception as error:  # st.stop, st.rerun and st.switch_page raise BaseException: they pass straight through
+        problem = store_problem(error)
+        if problem is not None:
+            # The store's own fault (missing, damaged, read-only, its disk full) is no bug: its message says what
+            # is wrong and how to put it right, so it is shown as it is, and no trace is needed.
+            _log.warning("The store cannot be used: %s", problem)
+            st.error(plain_text(str(problem)), icon=":material/database:")
+            return
+        reference = uuid.uuid4().hex[:8]
+        _log.exception("The dashboard failed (reference %s)", reference)
+        st.error(f"Sorry, this page could not be shown: something went wrong while working out its figures. "
+                 f"Try another area or period, or tell the dashboard's administrator (reference {reference}).",
+                 icon=":material/error:")
+        if st.get_option("client.showErrorDetails") in ("full", "stacktrace", True):
+            raise
+
+
+def store_problem(error: BaseException) -> StoreError | None:
+    """The store's own fault behind an error, in plain words (None for any other error)."""
+    if isinstance(error, StoreError):
+        return error
+    return as_store_error(error, store_path()) if isinstance(error, sqlite3.Error) else None
+
+
+def page_start(title: str) -> Selection:
+    """What every indicator page does first: the app shell, its title, and a stop while nothing is loaded."""
+    require_app_shell()
+    st.title(title)
+    selection = current_selection()
+    if selection is None:
+        caveat("No incidents are loaded yet. Import police.uk data on the Data page.")
+        st.page_link("pages/data.py", label="Go to Data to import files", icon=":material/upload:")
+        st.stop()
+    return selection
+
+
+def demo_notice(overview: StoreOverview) -> None:
+    """On every page while the store is the synthetic demo: say plainly that the data is not real.
+
+    On a projector it is one line of plain text rather than a box, so the screen keeps room for its message.
+    """
+    if overview.demo and current_mode().present:
+        st.caption(f":material/science: **{DEMO_NOTICE}**")
+    elif overview.demo:
+        st.warning(DEMO_NOTICE, icon=":material/science:")
