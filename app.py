@@ -8,26 +8,27 @@ st.set_page_config(page_title="Safer Communities Dashboard", page_icon="🛡️"
 
 # The mode first: the store is opened for this viewer (public unless a signed-in partner turns public mode off).
 mode = modes.display_mode()
+sections = {
+    "": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
+    "Performance": [
+        st.Page("pages/overview.py", title="Partnership at a glance", icon=":material/grid_view:"),
+        st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:"),
+        st.Page("pages/measures.py", title="Measures", icon=":material/flag:"),
+        st.Page("pages/similar.py", title="Similar areas", icon=":material/compare_arrows:"),
+    ],
+    "Places": [st.Page("pages/hotspots.py", title="Hotspots", icon=":material/local_fire_department:")],
+    "Priorities": [
+        st.Page("pages/priorities.py", title="Priority matrix", icon=":material/bubble_chart:"),
+        st.Page("pages/actions.py", title="Action plan", icon=":material/checklist:"),
+    ],
+    "Present": [
+        st.Page("pages/present.py", title="Guided presentation", icon=":material/co_present:"),
+        st.Page("pages/pack.py", title="Committee pack", icon=":material/picture_as_pdf:"),
+    ],
+    "Store": [st.Page("pages/data.py", title="Data", icon=":material/database:")],
+}
 page = st.navigation(
-    {
-        "": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
-        "Performance": [
-            st.Page("pages/overview.py", title="Partnership at a glance", icon=":material/grid_view:"),
-            st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:"),
-            st.Page("pages/measures.py", title="Measures", icon=":material/flag:"),
-            st.Page("pages/similar.py", title="Similar areas", icon=":material/compare_arrows:"),
-        ],
-        "Places": [st.Page("pages/hotspots.py", title="Hotspots", icon=":material/local_fire_department:")],
-        "Priorities": [
-            st.Page("pages/priorities.py", title="Priority matrix", icon=":material/bubble_chart:"),
-            st.Page("pages/actions.py", title="Action plan", icon=":material/checklist:"),
-        ],
-        "Present": [
-            st.Page("pages/present.py", title="Guided presentation", icon=":material/co_present:"),
-            st.Page("pages/pack.py", title="Committee pack", icon=":material/picture_as_pdf:"),
-        ],
-        "Store": [st.Page("pages/data.py", title="Data", icon=":material/database:")],
-    },
+    sections,
     # On a projector the sidebar is hidden, so the pages are reached from the top bar instead.
     position="top" if mode.present else "sidebar",
 )
@@ -40,5 +41,5 @@ with shell.failing_plainly():
     signin.sign_in_status()
     sidebar.sidebar_footer(overview)
     shell.demo_notice(overview)
-    modes.mode_banner(mode)
+    modes.mode_banner(mode, modes.section_place(sections, page))
     page.run()

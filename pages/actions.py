@@ -39,21 +39,24 @@ shown = action_plan.filter_actions(
     overdue_only=overdue_only, today=today,
 )
 
-st.subheader(f"RAG status by priority ({len(shown)} of {len(plan)} actions shown)")
+shell.headline(f"Action plan: {len(shown)} of {len(plan)} actions", area.name, f"status on {today:%-d %B %Y}",
+               normal=f"RAG status by priority ({len(shown)} of {len(plan)} actions shown)")
 summary = action_plan.rag_summary(shown, today)
 widgets.rag_summary({rag: int(summary.iloc[-1][rag]) for rag in (*action_plan.RAGS, "Overdue")}
                     if not summary.empty else {})
-widgets.table(summary)
+widgets.table(summary, labels={"priority": "Priority"})
 st.caption(f"Overdue: the completion date has passed ({today:%d %b %Y}) and the action is not complete. "
            f"Measure statuses are as at {month_label(period.end)}; see Measures for how they are decided.")
 
 rags_of_measures = actions.load_measure_rags(store, period.end)
 restricted = data.load_hidden_keys(store)
+indicator_names = actions.indicator_names(store)
 for priority in dict.fromkeys(a.priority for a in shown):
     st.subheader(widgets.plain_text(priority))
     for action in (a for a in shown if a.priority == priority):
         actions.action_card(action, names, action_plan.is_overdue(action, today),
-                            action_plan.measure_links(action, rags_of_measures, counties, restricted))
+                            action_plan.measure_links(action, rags_of_measures, counties, restricted),
+                            indicator_names)
 
 st.subheader("Edit, import and export")
 widgets.download_csv("Download the action plan (CSV)", action_plan.export_frame(plan), "action_plan.csv",

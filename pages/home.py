@@ -20,7 +20,7 @@ if selection is None:
     st.stop()
 
 area, period = selection.area, selection.period
-st.subheader(f"{widgets.plain_text(area_label(area))}: {period.title}")
+shell.headline("Recorded incidents", area_label(area), period.title, normal=f"{area_label(area)}: {period.title}")
 
 headlines = data.load_headlines(selection)
 widgets.headline_metrics(headlines, key="home_headlines")

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from lib.core.export import download_name
 from lib.core.history import history_frame
-from lib.core.periods import month_label
+from lib.core.periods import month_label, month_long
 from lib.performance.measures import RAG_RULE, measures_table, rag_counts
 from lib.performance.tables import TARGET_HISTORY_COLUMNS
 from ui import performance, shell, widgets
@@ -18,7 +19,8 @@ if csp is None:
     st.stop()
 
 statuses = performance.load_measure_statuses(store, csp, period.end)
-st.subheader(f"{widgets.plain_text(csp.name)} CSP: measures up to {month_label(period.end)}")
+shell.headline("Measures against their targets", f"{csp.name} CSP", f"up to {month_long(period.end)}",
+               normal=f"{csp.name} CSP: measures up to {month_label(period.end)}")
 if not statuses:
     st.info(f"{widgets.plain_text(csp.name)} has no measures with targets yet. Import a targets file below.")
     performance.targets_upload()
@@ -35,7 +37,7 @@ st.caption(
 )
 widgets.caveat_for([s.indicator for s in statuses if s.indicator])
 widgets.download_csv("Download the measures (CSV)", measures_table(statuses).drop(columns=["Trend"]),
-                     f"measures_{csp.code}.csv", key="measures_csv")
+                     download_name("measures", csp.name), key="measures_csv")
 
 st.subheader("Edit targets and commentary")
 performance.targets_editor(store, csp, performance.load_targets(store, csp.code))

@@ -3,28 +3,37 @@
 import streamlit as st
 
 from lib.performance.overview import COMPARATOR_NOTES, COMPARATORS, cell_table, grid_frame, judgement_frame
-from ui import link, performance, shell, widgets
+from lib.performance.trend_labels import OVERVIEW_KEY_PLAIN, PLAIN_COMPARATOR_NOTES, TREND_METHOD
+from ui import link, modes, performance, shell, widgets
 
 selection = shell.page_start("Partnership at a glance")
 
 comparator = link.choice("Compare with", COMPARATORS, key="compare", default="last_year")
 areas, indicators, cells = performance.load_overview_grid(selection, comparator)
-st.subheader(f"{widgets.plain_text(areas[0].name)} and its CSPs: {selection.period.title}")
+shell.headline("Headline indicators", f"{areas[0].name} and its CSPs", selection.period.title,
+               normal=f"{areas[0].name} and its CSPs: {selection.period.title}")
 
 grid = grid_frame(cells, areas, indicators)
-clicked = widgets.judgement_grid(grid, judgement_frame(cells, areas, indicators), key="overview_grid")
+clicked = widgets.judgement_grid(grid, judgement_frame(cells, areas, indicators), key="overview_grid",
+                                 present=modes.current_mode().present)
 if clicked is not None:
     row, column = clicked
     performance.open_trends(indicators[row].key, next(a for a in areas if a.name == column), selection.period)
 
-st.caption(
+plain = modes.plain_words()
+technical_key = (
     "Each cell: the figure for the period (a rate per 1,000 residents where population is held, else a count), "
     "the recent trend (▲ rising, ▼ falling, ▶ no significant change, – not enough months; chi-squared test for "
-    "trend on the five latest months), and the judgement: ✓ Better, ✗ Worse, ≈ Similar, ↑ Higher, ↓ Lower "
-    "(no direction is better), · not compared. Select a cell to open it in Trends. "
+    "trend on the five latest months, at the 99.8% level), and the judgement: ✓ Better, ✗ Worse, ≈ Similar, "
+    "↑ Higher, ↓ Lower (no direction is better), · not compared. Select a cell to open it in Trends. "
     "\\* Public place violence is approximated (see below)."
 )
-st.caption(f"**Compared with {COMPARATORS[comparator].lower()}.** {COMPARATOR_NOTES[comparator]}")
+st.caption(OVERVIEW_KEY_PLAIN + " Select a cell to open it in Trends." if plain else technical_key)
+notes = PLAIN_COMPARATOR_NOTES if plain else COMPARATOR_NOTES
+st.caption(f"**Compared with {COMPARATORS[comparator].lower()}.** {notes[comparator]}")
+if plain:
+    shell.worked_out(f"{technical_key} {COMPARATOR_NOTES[comparator]} The recent trend: {TREND_METHOD}",
+                     key="overview")
 widgets.caveat_for(indicators)
 st.caption(
     f"Source: police.uk street-level data and partner indicators, {selection.period.span}. "

@@ -1,9 +1,11 @@
 """Committee pack: one PDF for the papers, with the overview, measures, trends, maps, matrix and action plan."""
 
+import shlex
+
 import streamlit as st
 
 from lib.reports.committee_pack import PACK_SECTIONS, pack_file_name
-from ui import present, shell, widgets
+from ui import modes, present, shell, widgets
 
 selection = shell.page_start("Committee pack")
 area, period = selection.area, selection.period
@@ -23,5 +25,8 @@ st.download_button(
     data=lambda: present.load_committee_pack(selection), file_name=pack_file_name(area, period),
     mime="application/pdf", on_click="ignore", key="pack_pdf",
 )
-st.caption("Building the pack takes a few seconds. The same pack from the command line: "
-           f"`python -m lib.cli pack --area {area.code} --period {period.key}`.")
+st.caption("Building the pack takes a few seconds.")
+if not modes.current_mode().present:  # the command line is for officers, not a room
+    st.caption("The same pack from the command line:")
+    st.code(f"python -m lib.cli pack --area {shlex.quote(area.name)} --period {shlex.quote(period.key)}",
+            language="bash")

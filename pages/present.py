@@ -4,8 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from lib.hotspots.map_style import legend_items
-from lib.hotspots.views import hot_spot_share, hotspot_caption, map_title, what_options
+from lib.hotspots.views import headline, hot_spot_share, hotspot_caption, map_sentence, method_caption, what_options
 from lib.performance.trend_labels import LEVELS, chart_labels
 from lib.priorities import action_plan
 from lib.priorities.evidence import ranked_with_volume
@@ -35,7 +34,7 @@ step = steps[number - 1]
 
 def overview_step() -> None:
     headlines = data.load_headlines(selection)
-    widgets.message(presentation.overview_message(area.name, headlines))
+    widgets.message(presentation.overview_message(area.name, headlines, period.span))
     widgets.headline_metrics(headlines, key="present_headlines")
     st.caption(f"Source: police.uk street-level data, {period.span}, compared with the same months a year earlier.")
 
@@ -57,8 +56,9 @@ def trend_step() -> None:
     chart = trend_chart(points, f"{indicator.name}: {labels.view}", labels.y, "95% CI",
                         target=target.value if target else None, target_label=target.label if target else "",
                         baseline=target.baseline if target else None)
-    st.altair_chart(chart, width="stretch", key="present_trend",
-                    alt=f"Line chart of {indicator.name} in {area.name}, {labels.view}, with a shaded 95% interval.")
+    performance.altair_chart(chart, width="stretch", key="present_trend",
+                             alt=f"Line chart of {indicator.name} in {area.name}, {labels.view}, with a shaded 95% "
+                                 "interval.")
     st.caption(f"Source: {widgets.plain_text(indicator.source)}. {labels.caption} {period.span}.")
     widgets.show_as_table(points, key="present_trend_table")
 
@@ -69,14 +69,24 @@ def hotspots_step() -> None:
     resolution = hotspots.load_suggested_resolution(store, area)
     view = hotspots.load_hotspots(store, area, categories, period.start, period.end, "h3", resolution)
     hot, share = hot_spot_share(view.result)
+    mode = modes.current_mode()
+    plain = mode.present or mode.public
+    # The step's title is the screen's headline; what, where and when go on one line of plain text under it.
+    st.markdown(f"**{widgets.plain_text(headline(indicator, area, period))}**")
+    drawn = hotspots.load_hotspot_deck(store, area, categories, period.start, period.end, "h3", resolution, "gi",
+                                       False, False, hotspots.map_view_size(True), plain)
+    picture, key_column = st.columns([2.4, 1], vertical_alignment="top")
+    with picture:
+        st.pydeck_chart(drawn.deck, height=hotspots.map_height(True), key="present_map",
+                        alt=f"Map of {indicator.name} hot and cold spots in {area.name}, with each partnership named.")
+    with key_column:
+        hotspots.map_legend(drawn.legend, wrap=True)
     widgets.message(presentation.hotspot_message(indicator.name, hot, share, view.result.total))
-    deck = hotspots.load_hotspot_deck(store, area, categories, period.start, period.end, "h3", resolution, "gi", False,
-                                      False)
-    st.pydeck_chart(deck, height=560, key="present_map",
-                    alt=f"Map of {indicator.name} hot and cold spots in {area.name} (Gi*).")
-    hotspots.map_legend(legend_items("gi"))
-    st.caption(widgets.plain_text(f"{map_title(indicator, area, period)}. "
-                                  f"{hotspot_caption(view.result, indicator, area, period)}"))
+    st.caption(widgets.plain_text(map_sentence("gi", "h3")))
+    st.caption(widgets.plain_text(hotspot_caption(view.result, indicator, area, period, plain=plain)))
+    if plain:
+        with st.expander("How this is worked out"):
+            st.caption(widgets.plain_text(method_caption(view.result, indicator, area, period)))
 
 
 def no_figures_step() -> None:
@@ -85,14 +95,15 @@ def no_figures_step() -> None:
 
 
 def matrix_step() -> None:
-    if shown is None:
-        widgets.message(presentation.NO_ASSESSMENT)
+    if shown is None:  # no agreed assessment: a working draft is never put in front of the room
+        widgets.message(present.unagreed_message(store, area))
         return
     version, held = shown
     frame = ranked_with_volume(held, priorities.load_evidence(store, area, period.start, period.end))
     widgets.message(presentation.matrix_message(version.year, frame))
     chart = priority_matrix_chart(frame, "risk_position", (POSITION_THRESHOLD, RISK_THRESHOLD), QUADRANTS,
-                                  f"{area.name}: priorities for {version.year} ({version.name})")
+                                  f"{area.name}: priorities for {version.year} ({version.name})",
+                                  present=modes.current_mode().present)
     st.altair_chart(chart, width="stretch", key="present_matrix",
                     alt="Bubble chart of risk against the partnership's position for each issue assessed.")
     widgets.table(ranked_table(frame)[["Rank", "Issue", "Priority score", "Matrix", "Chosen"]].head(8))

@@ -25,7 +25,7 @@ from lib.priorities.tables import (
     version_label,
 )
 from lib.reports.charts import chart_png, priority_matrix_chart
-from ui import link, priorities, shell, widgets
+from ui import link, modes, priorities, shell, widgets
 
 selection = shell.page_start("Priority matrix")
 store, area, period = selection.store, selection.area, selection.period
@@ -61,12 +61,13 @@ else:
     thresholds, labels = (LIKELIHOOD_THRESHOLD, HARM_THRESHOLD), HARM_QUADRANTS
 last_frame = ranked_with_volume(previous[1], evidence) if previous and trail == "show" else None
 
-def matrix(width: int | str = "container"):
+def matrix(width: int | str = "container", present: bool = False):
     return priority_matrix_chart(frame, axes, thresholds, labels, f"{area.name}: priorities for {year}",
-                                 last_year=last_frame, width=width)
+                                 last_year=last_frame, width=width, present=present)
 
 
-st.altair_chart(matrix(), width="stretch",
+shell.headline("Threat, harm and risk matrix", area.name, f"priorities for {year} ({version.name})")
+st.altair_chart(matrix(present=modes.current_mode().present), width="stretch",
                 alt=f"Bubble chart of the {len(frame)} issues assessed for {year}, placed by "
                     f"{priorities.MATRIX_VIEWS[axes].lower()}. The ranked table below lists the same scores.")
 st.caption(widgets.plain_text(

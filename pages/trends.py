@@ -3,10 +3,21 @@
 import streamlit as st
 
 from lib.core.periods import month_span, shift_months
-from lib.performance.trend_labels import LEVELS, MEASURES, chart_labels, comparison_table, trend_words
+from lib.performance.trend_labels import (
+    LEVELS,
+    MEASURES,
+    TREND_METHOD,
+    chart_labels,
+    comparison_table,
+    interval_words,
+    plain_trend_words,
+    trend_test_words,
+    trend_words,
+    view_when,
+)
 from lib.reports.charts import seasonal_chart, trend_chart
 from lib.stats.trends import VIEWS, fytd_comparison, rolling_comparison, seasonal_table
-from ui import data, link, performance, shell, widgets
+from ui import data, link, modes, performance, shell, widgets
 
 selection = shell.page_start("Trends")
 
@@ -38,6 +49,11 @@ if not indicators:
 # Areas a partner sent no values for: said once per indicator, and left out of the tables rather than shown as 0.
 missing = {i.key: performance.load_missing_values(store, areas, i) for i in indicators}
 
+shell.headline([i.name for i in indicators], " and ".join(a.name for a in areas)
+               if len(areas) < 3 else f"{', '.join(a.name for a in areas[:-1])} and {areas[-1].name}",
+               view_when(view, period.end, indicators[0].frequency))
+plain = modes.plain_words()
+
 chart_tab, table_tab, season_tab, harm_tab = link.tabs(
     ["Trend", "Year to date and rolling 12 months", "Same month in earlier years", "Harm-weighted"]
 )
@@ -54,7 +70,7 @@ with chart_tab:
                 st.info(widgets.plain_text(f"No figures for {indicator.name} in this view: {labels.missing}"))
             continue
         target = performance.load_target_line(store, area, indicator, view, measure)
-        st.altair_chart(
+        performance.altair_chart(
             trend_chart(points, f"{indicator.name}: {labels.view}", labels.y, f"{level_key}% CI",
                         target=target.value if target else None, target_label=target.label if target else "",
                         baseline=target.baseline if target else None),
@@ -62,15 +78,20 @@ with chart_tab:
             alt=f"Line chart of {indicator.name}, {labels.view}, for {', '.join(a.name for a in areas)}, with a "
                 f"shaded {level_key}% interval. Switch on 'Show as a table' below for the numbers.",
         )
-        for each in areas:
-            result = performance.load_trend_marker(store, each, indicator)
+        markers = [(each, performance.load_trend_marker(store, each, indicator)) for each in areas]
+        for each, result in markers:
             if result is not None:
-                st.markdown(trend_words(each.name, result))
+                st.markdown((plain_trend_words if plain else trend_words)(widgets.plain_text(each.name), result))
         st.caption(
-            f"Source: {widgets.plain_text(indicator.source)}. {labels.caption} Shaded: {level_key}% confidence "
-            f"interval ({labels.method}). Up to {period.span}."
+            f"Source: {widgets.plain_text(indicator.source)}. {labels.caption} "
+            f"{interval_words(level_key, labels.method, plain)} Months: {period.span}."
             + (f" Target: {widgets.plain_text(target.explanation)}" if target else "")
         )
+        if plain:
+            shell.worked_out(
+                f"Shaded: {level_key}% confidence interval ({labels.method}). "
+                + next((trend_test_words(r) for _, r in markers if r is not None), TREND_METHOD),
+                key=f"trend_{indicator.key}")
         widgets.caveat_for([indicator])
         widgets.show_as_table(points, key=f"trend_table_{indicator.key}")
 
@@ -78,8 +99,12 @@ with table_tab:
     st.markdown(
         f"**Financial year to date** (April to {month_span(period.end, period.end)}) against the same months a year "
         f"earlier, and the **12 months to {month_span(period.end, period.end)}** against the 12 before. "
-        "*Beyond chance* means the exact test for two counts (conditional binomial) gives p below 0.05."
+        + ("*Beyond chance* means a change too large to be chance alone." if plain else
+           "*Beyond chance* means the exact test for two counts (conditional binomial) gives p below 0.05.")
     )
+    if plain:
+        shell.worked_out("Beyond chance: the exact test for two counts (conditional binomial) gives p below 0.05.",
+                         key="trend_comparisons")
     monthly_indicators = [i for i in indicators if i.frequency == "monthly"]
     rows = []
     for indicator in monthly_indicators:
@@ -102,7 +127,7 @@ with season_tab:
         table = seasonal_table(monthly[monthly["month"] <= period.end])
         if table.empty:
             continue
-        st.altair_chart(
+        performance.altair_chart(
             seasonal_chart(table, f"{indicator.name} in {area.name}, month by month", "Count per month"),
             width="stretch", key=f"season_chart_{indicator.key}",
             alt=f"Lines of {indicator.name} in {area.name} month by month, one per financial year. Switch on "

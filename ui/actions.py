@@ -9,7 +9,7 @@ import streamlit as st
 from lib.core.areas import csp_codes_within
 from lib.priorities import action_plan
 from lib.store import summary
-from ui.data import LOOKUP_ENTRIES, TABLE_ENTRIES, Store, load_picker_areas, read
+from ui.data import LOOKUP_ENTRIES, TABLE_ENTRIES, Store, load_catalogue, load_picker_areas, read
 from ui.editing import editing_gate, refuse, save_form, show_outcome, write
 from ui.performance import load_measure_statuses
 from ui.widgets import plain_text, rag_badge
@@ -48,14 +48,20 @@ def load_csps_of_counties(store: Store) -> dict[str, list[str]]:
     return read(store, build)
 
 
+def indicator_names(store: Store) -> dict[str, str]:
+    """Indicator key -> its catalogue name, for the measures an action serves."""
+    return {i.key: i.name for i in load_catalogue(store)}
+
+
 def area_names(store: Store) -> dict[str, str]:
     """Area code -> name for the CSPs and counties, with '' for partnership-wide actions."""
     return {"": action_plan.PARTNERSHIP_WIDE, **{a.code: a.name for a in load_picker_areas(store)}}
 
 
 def action_card(action: action_plan.Action, names: dict[str, str], overdue: bool,
-                measures: list[tuple[str, str]]) -> None:
-    """One action: what, why, who, by when, its RAG and commentary, and the measures it serves."""
+                measures: list[tuple[str, str]], indicator_names: dict[str, str] | None = None) -> None:
+    """One action: what, why, who, by when, its RAG and commentary, and the measures it serves (each indicator
+    by its name, ``indicator_names``, never its key)."""
     with st.container(border=True):
         with st.container(horizontal=True, vertical_alignment="center"):
             st.markdown(f"**{plain_text(action.action)}**")
@@ -70,9 +76,10 @@ def action_card(action: action_plan.Action, names: dict[str, str], overdue: bool
         if action.commentary:
             st.markdown(f"*Commentary:* {plain_text(action.commentary)}")
         if measures:
-            st.caption(plain_text("Measures served: " + "; ".join(f"{key}: {words}" for key, words in measures)))
+            st.caption(plain_text("Measures served: " + action_plan.measures_served(measures, indicator_names or {})))
         if action.updated_by:
-            st.caption(plain_text(f"Last updated {action.last_updated or ''} by {action.updated_by}"))
+            updated = f" {action.last_updated}" if action.last_updated else ""
+            st.caption(plain_text(f"Last updated{updated} by {action.updated_by}"))
 
 
 def actions_editor(store: Store, shown: list[action_plan.Action], names: dict[str, str]) -> None:

@@ -15,6 +15,20 @@ from lib.hotspots.predicted import Prediction, predict
 from lib.store.scope import area_scope
 from ui.data import HEAVY_ENTRIES, LOOKUP_ENTRIES, MAP_ENTRIES, Store, read
 
+NORMAL_MAP_HEIGHT = 620
+# Presentation mode (24 px type, no sidebar): the map sits beside its legend in about 70% of the page's width at
+# 1280 px (the narrower screen: at 1366 the area only gains a little margin), under the headline, and ends inside
+# a 1280x720 screen (with the demo notice too).
+PRESENT_MAP_WIDTH, PRESENT_MAP_HEIGHT = 820, 400
+
+
+@dataclass(frozen=True)
+class DrawnMap:
+    """A drawn map and its legend: only the classes of the cells drawn, the area's background, the outline."""
+
+    deck: object
+    legend: list
+
 
 @dataclass(frozen=True)
 class HotspotView:
@@ -65,30 +79,54 @@ def load_prediction(store: Store, area: Area, categories: tuple[str, ...], end: 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=MAP_ENTRIES)
 def load_hotspot_deck(store: Store, area: Area, categories: tuple[str, ...], start: str, end: str, unit: str,
-                      resolution: int, layer: str, basemap: bool, predicted: bool):
-    """The map, built once per choice: outlining thousands of predicted cells takes seconds, so it is cached.
+                      resolution: int, layer: str, basemap: bool, predicted: bool,
+                      view_size: tuple[int, int] = maps.VIEW_SIZE_PX, plain: bool = False) -> DrawnMap:
+    """The map and its legend, built once per choice: outlining thousands of predicted cells takes seconds.
 
-    In the public view the cells' counts are the protected ones (``lib.core.disclosure``), drawn as they are.
+    ``view_size`` is the map's size on the page in pixels, which the area is fitted to; with ``plain``, the classes
+    are in plain words. In the public view the cells' counts are the protected ones (``lib.core.disclosure``),
+    drawn as they are.
     """
     view = load_hotspots(store, area, categories, start, end, unit, resolution)
     cells = load_prediction(store, area, categories, end).cells if predicted and unit == "h3" else None
-    return maps.hotspot_deck(view.result.cells, unit, view.outlines, layer=layer, polygons=view.polygons,
-                             basemap=basemap, predicted=cells)
+    deck = maps.hotspot_deck(view.result.cells, unit, view.outlines, layer=layer, polygons=view.polygons,
+                             basemap=basemap, predicted=cells, view_size=view_size, plain=plain)
+    legend = maps.deck_legend(view.result.cells, unit, view.outlines, layer=layer, basemap=basemap,
+                              predicted=bool(cells), plain=plain)
+    return DrawnMap(deck, legend)
 
 
 @st.cache_data(show_spinner="Drawing the map for printing…", max_entries=MAP_ENTRIES)
 def load_hotspot_png(store: Store, area: Area, categories: tuple[str, ...], start: str, end: str, unit: str,
-                     resolution: int, layer: str, title: str, caption: str) -> bytes:
+                     resolution: int, layer: str, title: str, caption: str, plain: bool = False) -> bytes:
     """The map as a PNG for committee papers (WebGL maps often print blank)."""
     view = load_hotspots(store, area, categories, start, end, unit, resolution)
     return map_png.hotspot_png(view.result.cells, unit, view.outlines, layer=layer, polygons=view.polygons,
-                               title=title, caption=caption)
+                               title=title, caption=caption, plain=plain)
 
 
-def map_legend(items: list[tuple[str, str]]) -> None:
-    """The map's legend in words, each beside its colour swatch, drawn as a table (no raw HTML)."""
+def map_legend(items: list[tuple[str, str]], wrap: bool = False) -> None:
+    """The map's legend in words, each beside its colour swatch, drawn as a table (no raw HTML).
+
+    With ``wrap`` (a legend in a narrow column beside the map, in presentation mode), a static table whose words
+    wrap rather than being cut off.
+    """
     legend = pd.DataFrame({"Colour": ["" for _ in items], "Meaning": [label for label, _ in items]})
     colours = [colour for _, colour in items]
-    styled = legend.style.apply(lambda column: [f"background-color: {c}" for c in colours], subset=["Colour"])
+    styled = legend.style.apply(lambda column: [f"background-color: {c}; width: 2.5rem" for c in colours],
+                                subset=["Colour"])
+    if wrap:
+        st.table(styled.hide(axis="index"))
+        return
     st.dataframe(styled, hide_index=True, height="content", width=520,
                  column_config={"Colour": st.column_config.TextColumn(width=60)})
+
+
+def map_height(present: bool) -> int:
+    """The map's height in pixels: in presentation mode, what is left of a 1280x720 screen below the headline."""
+    return PRESENT_MAP_HEIGHT if present else NORMAL_MAP_HEIGHT
+
+
+def map_view_size(present: bool) -> tuple[int, int]:
+    """The map's (width, height) on the page, for fitting the area to it (see ``lib.hotspots.maps``)."""
+    return (PRESENT_MAP_WIDTH, PRESENT_MAP_HEIGHT) if present else (maps.VIEW_SIZE_PX[0], NORMAL_MAP_HEIGHT)

@@ -15,20 +15,47 @@ from lib.store.access import Viewer, viewer_for
 from ui import link, signin
 
 PRESENT_KEY, PUBLIC_KEY = "sidebar_present", "sidebar_public"
+# The top bar's section holding the current page is marked by the banner's key, this prefix and the section's place
+# (``mode_banner``): the stylesheet below stays one fixed text, with a rule for each place.
+CURRENT_SECTION_KEY, TOP_BAR_PLACES = "mode_banner_in_section", 8
+_CURRENT_SECTION_RULES = "\n".join(
+    f'.stApp:has(.st-key-{CURRENT_SECTION_KEY}_{n}) [data-testid="stTopNav"] > div:nth-child({n + 1}) '
+    '[data-testid="stTopNavSection"]' + ("," if n < TOP_BAR_PLACES - 1 else "")
+    for n in range(TOP_BAR_PLACES)
+)
 # Our own fixed stylesheet (no data or user text in it): big type and full contrast for the back of a room, the
-# sidebar and every input control hidden so the screen shows only the picture. Navigation moves to the top bar.
+# sidebar and every input control hidden so the screen shows only the picture. Navigation moves to the top bar,
+# where the current page (or its section) is underlined and bold, and no other item is. Tables read at 20 px (a
+# dataframe's grid takes its type from the root size: 0.875 x 24 = 21 px). Gaps are tight so the one visual starts
+# in the first screen; only "How this is worked out" (ui.shell.worked_out) stays of the expanders.
 PRESENTATION_CSS = """<style>
 html { font-size: 24px; }
+[data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] style) { display: none !important; }
 .stApp { color: #000000; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #000000 !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 4rem; }
-h1 { font-size: 2.4rem !important; }
+[data-testid="stMainBlockContainer"] { padding: 3.6rem 1.25rem 2rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.4rem !important; }
+h1 { font-size: 1.5rem !important; padding: 0 0 0.2rem !important; }
+h2, h3 { padding: 0.1rem 0 0.2rem !important; }
+[data-testid="stTable"] table { width: 100%; table-layout: auto; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 0.85rem !important; padding: 0.2rem 0.4rem;
+  white-space: normal; overflow-wrap: anywhere; color: #000000 !important; }
+[data-testid="stTable"] th { font-weight: 700; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stButtonGroup"],
 [data-testid="stCheckbox"], [data-testid="stRadio"], [data-testid="stSlider"], [data-testid="stTextInput"],
 [data-testid="stNumberInput"], [data-testid="stTextArea"], [data-testid="stFileUploader"], [data-testid="stForm"],
-[data-testid="stDownloadButton"], [data-testid="stExpander"] { display: none !important; }
-.stApp a { text-decoration: underline; }
+[data-testid="stDownloadButton"], [data-testid="stExpander"]:not([class*="st-key-worked_out"]):not(
+[class*="st-key-worked_out"] *), [class*="st-key-current_section"] { display: none !important; }
+[data-testid="stMain"] a { text-decoration: underline; }
+[data-testid="stTopNav"] a, [data-testid="stTopNav"] p { text-decoration: none !important; }
+[data-testid="stTopNav"] a[aria-current="page"],
+""" + _CURRENT_SECTION_RULES + """ {
+  text-decoration: underline !important; text-decoration-thickness: 0.15em !important;
+  text-underline-offset: 0.3em; font-weight: 700; border-bottom: 0.2em solid #0b5cad; }
+[data-testid="stTopNav"] a[aria-current="page"] p,
+""" + _CURRENT_SECTION_RULES.replace('"stTopNavSection"]', '"stTopNavSection"] p') + """ {
+  text-decoration: underline !important; font-weight: 700; }
 </style>"""
 
 
@@ -87,6 +114,13 @@ def public_mode() -> bool:
     return current_mode().public
 
 
+def plain_words() -> bool:
+    """Whether the screen speaks in plain words (public or presentation mode: councillors, a room), the methods
+    one click away; officers in normal mode read the technical captions."""
+    mode = current_mode()
+    return mode.present or mode.public
+
+
 def current_viewer() -> Viewer:
     """What this session may see (``lib.store.access``): partners' figures only for a signed-in partner in private
     mode."""
@@ -108,13 +142,26 @@ def _leave_presentation() -> None:
     st.session_state[PRESENT_KEY] = False
 
 
-def mode_banner(mode: DisplayMode) -> None:
-    """Say on screen which mode is on; in presentation mode, restyle the page and offer the way out."""
+def section_place(sections: dict[str, list], page: object) -> int | None:
+    """Where the page's section sits in the top bar (0 for the pages with no section, which come first), from the
+    navigation's sections and the page ``st.navigation`` chose."""
+    url = getattr(page, "url_path", None)
+    return next((n for n, pages in enumerate(sections.values()) if any(p.url_path == url for p in pages)), None)
+
+
+def mode_banner(mode: DisplayMode, section: int | None = None) -> None:
+    """Say on screen which mode is on; in presentation mode, restyle the page, mark the current page's section in
+    the top bar (its place, ``section_place``) and offer the way out."""
     if mode.present:
-        st.html(PRESENTATION_CSS)
+        # Markdown, not st.html: its renderer is loaded with the first caption, so the stylesheet is in place
+        # before a dataframe first draws (a grid takes its type size once, when it first draws).
+        st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
     if not (mode.present or mode.public):
         return
-    with st.container(horizontal=True, vertical_alignment="center", key="mode_banner"):
+    # In presentation mode the key also says where the current page's section is (the pages with no section, such
+    # as Home, are links the top bar marks itself).
+    marked = mode.present and section and f"{CURRENT_SECTION_KEY}_{min(section, TOP_BAR_PLACES - 1)}"
+    with st.container(horizontal=True, vertical_alignment="center", key=marked or "mode_banner"):
         if mode.present:
             st.caption(":material/visibility: **Public mode:** neighbourhood counts rounded, small ones and "
                        "restricted indicators hidden." if mode.public

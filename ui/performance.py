@@ -3,6 +3,9 @@ into Trends from the overview, the measures' cards and targets editor, and the h
 
 from __future__ import annotations
 
+from typing import Any
+
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -12,11 +15,11 @@ from lib.core.periods import Period, custom_period, month_span, shift_months
 from lib.performance import overview, targets, trend_labels
 from lib.performance.measures import MeasureStatus, evaluate_measure, measure_basis, measure_figures
 from lib.performance.targets import Target
-from lib.reports.charts import harm_chart, sparkline
+from lib.reports.charts import harm_chart, scaled, sparkline
 from lib.stats import harm, similar_areas, trends
 from lib.store import summary
 from lib.store.series import monthly_series, population_year, residents
-from ui import link
+from ui import link, modes
 from ui.data import HEAVY_ENTRIES, LOOKUP_ENTRIES, TABLE_ENTRIES, Selection, Store, load_picker_areas, read
 from ui.editing import editing_gate, save_form, show_outcome, write
 from ui.uploads import upload_section
@@ -24,6 +27,12 @@ from ui.widgets import plain_text, rag_badge, show_as_table, table
 
 EDITOR_KEY = "measures_editor"
 EDIT_OUTCOME_KEY = "measures_edit_outcome"
+
+
+def altair_chart(chart: alt.TopLevelMixin, **kwargs: Any) -> None:
+    """Draw a chart as the mode wants it: in presentation mode with text of 18 px and more and heavier lines
+    (``lib.reports.charts.scaled``); ``kwargs`` go to ``st.altair_chart``."""
+    st.altair_chart(scaled(chart, modes.current_mode().present), **kwargs)
 
 
 # Loaders ---------------------------------------------------------------------------------------------------
@@ -173,9 +182,9 @@ def harm_weighted_view(store: Store, area: Area, start: str, end: str) -> None:
     counts = load_category_counts(store, area, start, end)
     weighted = harm.harm_weighted_counts(counts, weights)
     index = trends.count_and_harm_index(weighted)
-    st.altair_chart(harm_chart(index, f"Incidents and harm in {area.name}, {month_span(start, end)}"),
-                    width="stretch", alt=f"Two lines, incidents and harm-weighted incidents in {area.name}, each "
-                                         "indexed to 100. Switch on 'Show as a table' below for the numbers.")
+    altair_chart(harm_chart(index, f"Incidents and harm in {area.name}, {month_span(start, end)}"),
+                 width="stretch", alt=f"Two lines, incidents and harm-weighted incidents in {area.name}, each "
+                                      "indexed to 100. Switch on 'Show as a table' below for the numbers.")
     st.caption(f"Source: police.uk street-level data, {month_span(start, end)}, {plain_text(area.name)}. Both "
                "lines are indexed to their first 12 months' average (= 100): they show how each moved, not its size.")
     show_as_table(index.pivot(index="month", columns="series", values="value").round(0).reset_index(),
@@ -216,7 +225,7 @@ def measure_card(status: MeasureStatus) -> None:
                 st.metric(label, value)
         st.caption(plain_text(f"{status.rag}: {status.reason}. {measure_basis(status)}"))
         if len(status.sparkline) > 1:
-            st.altair_chart(sparkline(status.sparkline), width="stretch", height=70,
+            altair_chart(sparkline(status.sparkline), width="stretch", height=70,
                             alt=f"Small line chart of the last {len(status.sparkline)} months of this measure.")
         if target.commentary:
             st.markdown(f"**Commentary:** {plain_text(target.commentary)}")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib.core.areas import Area
 from lib.reports.committee_pack import build_pack
-from lib.reports.presentation import presented_versions, step_number
+from lib.reports.presentation import no_agreed_message, presented_versions, step_number
 from ui import link
 from ui.data import Selection, Store, read
 from ui.modes import start_presenting
@@ -18,13 +18,23 @@ from ui.widgets import table
 STEP_KEY = "present_step"
 
 
-def presented_assessments(store: Store, area: Area) -> tuple[tuple | None, tuple | None]:
-    """(agreed, shown): each a (version, assessments) pair or None; the area's own, else its county's."""
+def _versions(store: Store, area: Area) -> list:
     versions = load_versions(store, area.code)
     if not versions and area.parent_code:
         versions = load_versions(store, area.parent_code)
-    agreed, shown = presented_versions(versions)
+    return versions
+
+
+def presented_assessments(store: Store, area: Area) -> tuple[tuple | None, tuple | None]:
+    """(agreed, shown): each a (version, assessments) pair or None; the area's own, else its county's. Both are the
+    last agreed assessment: a working draft is never shown to the room (``presented_versions``)."""
+    agreed, shown = presented_versions(_versions(store, area))
     return tuple((v, load_assessment(store, v.id)) if v else None for v in (agreed, shown))
+
+
+def unagreed_message(store: Store, area: Area) -> str:
+    """What the matrix step says when no assessment is agreed yet: none started, or only a working draft."""
+    return no_agreed_message(_versions(store, area))
 
 
 def guided_step(count: int) -> int:
@@ -42,12 +52,15 @@ def _move_step(by: int, count: int) -> None:
 
 
 def step_buttons(number: int, count: int) -> None:
-    """Previous and next, also on the left and right arrow keys (and a presenter's clicker, which sends them)."""
+    """Previous and next, also on the left and right arrow keys (and a presenter's clicker, which sends them).
+
+    No icons: the button shows its shortcut key (an arrow) itself, so an arrow icon as well would be doubled.
+    """
     with st.container(horizontal=True, vertical_alignment="center", key="step_buttons"):
-        st.button("Previous", key="step_previous", icon=":material/arrow_back:", shortcut="Left",
+        st.button("Previous", key="step_previous", shortcut="Left",
                   disabled=number <= 1, on_click=_move_step, args=(-1, count))
         st.markdown(f"**Step {number} of {count}**")
-        st.button("Next", key="step_next", icon=":material/arrow_forward:", icon_position="right", shortcut="Right",
+        st.button("Next", key="step_next", shortcut="Right",
                   type="primary", disabled=number >= count, on_click=_move_step, args=(1, count))
 
 

@@ -7,23 +7,26 @@ import logging
 import runpy
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
 
 from lib.core.attribution import DEMO_NOTICE
+from lib.reports.presentation import headline as headline_words
 from lib.store.db import store_path
 from lib.store.faults import StoreError, as_store_error
 from lib.store.summary import StoreOverview
 from ui.data import Selection
-from ui.modes import current_mode
+from ui.modes import current_mode, plain_words
 from ui.sidebar import current_selection
 from ui.widgets import caveat, plain_text
 
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
 _log = logging.getLogger("safer_communities")
+# Expanders keyed with this prefix stay on screen in presentation mode (ui.modes.PRESENTATION_CSS).
+WORKED_OUT_KEY = "worked_out"
 
 
 def require_app_shell() -> None:
@@ -76,9 +79,13 @@ def store_problem(error: BaseException) -> StoreError | None:
 
 
 def page_start(title: str) -> Selection:
-    """What every indicator page does first: the app shell, its title, and a stop while nothing is loaded."""
+    """What every indicator page does first: the app shell, its title, and a stop while nothing is loaded.
+
+    An empty ``title`` draws none: a page in presentation mode may put its own headline (what, where, when) first.
+    """
     require_app_shell()
-    st.title(title)
+    if title:
+        st.title(title)
     selection = current_selection()
     if selection is None:
         caveat("No incidents are loaded yet. Import police.uk data on the Data page.")
@@ -96,3 +103,23 @@ def demo_notice(overview: StoreOverview) -> None:
         st.caption(f":material/science: **{DEMO_NOTICE}**")
     elif overview.demo:
         st.warning(DEMO_NOTICE, icon=":material/science:")
+
+
+def headline(what: str | Sequence[str], where: str, when: str, normal: str = "") -> None:
+    """In presentation mode, what the screen shows, where and when, above its picture (the pickers are hidden, so
+    the room could not otherwise tell): 'Anti-social behaviour in Eastbourne, rolling 12 months to February 2019'.
+    In normal mode the pickers say it: the page's own subheading ``normal`` (plain text) is drawn, if any."""
+    if current_mode().present:
+        st.subheader(plain_text(headline_words(what, where, when)), anchor=False)
+    elif normal:
+        st.subheader(plain_text(normal))
+
+
+def worked_out(technical: str, key: str) -> None:
+    """The method behind a screen's words: for officers (normal mode) a caption, in public and presentation mode
+    one click away in "How this is worked out" (the one expander presentation mode shows: its key says so)."""
+    if not plain_words():
+        st.caption(technical)
+        return
+    with st.expander("How this is worked out", key=f"{WORKED_OUT_KEY}_{key}"):
+        st.caption(technical)

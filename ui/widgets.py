@@ -10,12 +10,14 @@ import re
 import pandas as pd
 import streamlit as st
 
+from lib.core import formatting
 from lib.core.catalogue import Indicator
 from lib.core.export import csv_bytes
 from lib.store import summary
 from lib.store.summary import Headline
 
 FULL_TABLE_ROWS = 40
+WORD_COLUMN_PX_PER_CHAR = 13  # about 0.6 em of the grid's 21 px type in presentation mode
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 # Light tints of the Okabe-Ito palette: dark text stays above WCAG AA contrast on each, and the word in the
 # cell carries the meaning for anyone who cannot tell the tints apart.
@@ -51,18 +53,32 @@ def message(text: str) -> None:
     st.subheader(plain_text(text), anchor=False)
 
 
-def table(frame: pd.DataFrame) -> None:
-    """A read-only table, with thousands separators in its number columns.
+def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, labels: dict[str, str] | None = None) -> None:
+    """A read-only table drawn to ``lib.core.formatting``'s rules: counts with thousands separators, rates to one
+    decimal place, and an em dash (never "None" or "nan") where a value is missing.
 
-    Short tables show every row, since a scroll bar inside a table is easy to miss on a shared screen.
+    Number columns stay numbers, so they still sort; ``formats`` overrides a column's number format (a printf
+    format such as "%.3f"), ``labels`` a column's heading (the frame keeps its names). A column of counts some of
+    which are words ("fewer than 5") is right-aligned like the numbers and wide enough for the words. Short tables
+    show every row, since a scroll bar inside a table is easy to miss on a shared screen.
     """
-    numbers = {
-        column: st.column_config.NumberColumn(format="localized")
-        for column in frame.columns
-        if pd.api.types.is_integer_dtype(frame[column])
-    }
-    height = "content" if len(frame) <= FULL_TABLE_ROWS else "auto"
-    st.dataframe(frame, hide_index=True, column_config=numbers, height=height)
+    shown = formatting.display_frame(frame)
+    columns = {}
+    for column in shown.columns:
+        heading = (labels or {}).get(column)
+        number_format = (formats or {}).get(column) or formatting.number_format(shown[column])
+        if number_format:
+            columns[column] = st.column_config.NumberColumn(heading, format=number_format)
+        elif formatting.counts_in_words(shown[column]):
+            # The grid sizes a column from its first rows only, and the words come last (the smallest counts):
+            # sized here for the longest, at the presentation type size, so "fewer than 5" is never cut.
+            longest = max(len(str(v)) for v in [heading or column, *shown[column].dropna()])
+            columns[column] = st.column_config.TextColumn(heading, alignment="right",
+                                                          width=longest * WORD_COLUMN_PX_PER_CHAR + 28)
+        elif heading:
+            columns[column] = st.column_config.Column(heading)
+    height = "content" if len(shown) <= FULL_TABLE_ROWS else "auto"
+    st.dataframe(shown, hide_index=True, column_config=columns, height=height, placeholder=formatting.MISSING)
 
 
 def show_as_table(frame: pd.DataFrame, key: str, label: str = "Show as a table") -> None:
@@ -72,7 +88,7 @@ def show_as_table(frame: pd.DataFrame, key: str, label: str = "Show as a table")
 
 
 def download_csv(label: str, frame: pd.DataFrame, file_name: str, key: str) -> None:
-    """A download button for a spreadsheet-safe CSV of the frame."""
+    """A download button for a spreadsheet-safe CSV of the frame: full-precision numbers, no "None" or "nan"."""
     st.download_button(
         label, data=csv_bytes(frame), file_name=file_name, mime="text/csv", key=key,
         on_click="ignore", icon=":material/download:", disabled=frame.empty,
@@ -109,19 +125,25 @@ def indicator_cards(catalogue: pd.DataFrame) -> None:
                     st.badge("Restricted: partners only", icon=":material/lock:", color="orange")
             facts = [str(indicator[c]) for c in ("Theme", "Unit", "Direction") if indicator[c]]
             first, last = indicator["First period"], indicator["Last period"]
-            facts.append(f"{indicator['Values']:,} values, {first} to {last}")
+            facts.append(f"{formatting.count(indicator['Values'])} values, {formatting.text(first)} to "
+                         f"{formatting.text(last)}")
             st.caption(plain_text(" · ".join(facts)))
             st.markdown(plain_text(indicator["Definition"] or "No definition given."))
             st.caption(f"Source: {plain_text(indicator['Source'] or 'not given')}")
 
 
-def judgement_grid(grid: pd.DataFrame, words: pd.DataFrame, key: str) -> tuple[int, str] | None:
+def judgement_grid(grid: pd.DataFrame, words: pd.DataFrame, key: str, present: bool = False
+                   ) -> tuple[int, str] | None:
     """The overview's grid: words in every cell, a tint behind them; returns the cell the user selected.
 
-    The first column labels the rows and is not a cell to select.
+    The first column labels the rows and is not a cell to select. On a projector (``present``) it is a plain table
+    instead, whose text wraps to fit the screen (a dataframe's grid scrolls sideways inside itself at 1280 px), with
+    the areas as rows when there are more areas than indicators; nothing is selected there.
     """
-
     label = grid.columns[0]
+    if present:
+        _fitted_grid(grid, words)
+        return None
 
     def tint(column: pd.Series) -> list[str]:
         if column.name == label:
@@ -139,11 +161,26 @@ def judgement_grid(grid: pd.DataFrame, words: pd.DataFrame, key: str) -> tuple[i
     return None
 
 
+def _fitted_grid(grid: pd.DataFrame, words: pd.DataFrame) -> None:
+    label = grid.columns[0]
+    if len(grid.columns) - 1 > len(grid):  # more areas than indicators: the areas go down the side
+        grid = grid.set_index(label).T.rename_axis("Area").reset_index()
+        words = words.set_index(label).T.rename_axis("Area").reset_index()
+        label = "Area"
+
+    def tint(column: pd.Series) -> list[str]:
+        if column.name == label:
+            return ["font-weight: bold"] * len(column)
+        return [f"background-color: {JUDGEMENT_TINTS.get(w, '#ffffff')}; color: #111111" for w in words[column.name]]
+
+    st.table(grid.style.apply(tint, axis=0), hide_index=True)
+
+
 def rag_summary(counts: dict[str, int]) -> None:
     """How many measures are at each status, as metrics with the status word and an icon."""
     with st.container(horizontal=True):
         for rag, number in counts.items():
-            st.metric(f"{RAG_MATERIAL_ICONS[rag]} {rag}", number, border=True)
+            st.metric(f"{RAG_MATERIAL_ICONS[rag]} {rag}", formatting.count(number), border=True)
 
 
 def rag_badge(rag: str) -> None:

@@ -3,7 +3,9 @@
 Text from imported files (locations, file names, reasons) ends up in these downloads. A cell that begins
 with = + - @, a tab or a carriage return can run as a formula in Excel or LibreOffice ("CSV injection"), so
 such text cells get a leading single quote. Numbers are left alone: a negative change is data, not a formula.
-The file is UTF-8 with a byte-order mark, without which Excel reads it as the local code page.
+The file is UTF-8 with a byte-order mark, without which Excel reads it as the local code page. Numbers keep
+their full precision (a download is data); a missing value is an empty cell, never the text "None" or "nan"
+(``lib.core.formatting.export_frame``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+
+from lib.core.formatting import export_frame
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -24,8 +28,9 @@ def safe_cell(value: object) -> object:
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a frame with every text cell and column name made safe to open in a spreadsheet."""
-    safe = frame.copy()
+    """A copy of a frame with every text cell and column name made safe to open in a spreadsheet, and missing
+    values empty."""
+    safe = export_frame(frame)
     safe.columns = [safe_cell(str(c)) for c in safe.columns]
     for column in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[column]):

@@ -14,6 +14,8 @@ _FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _CUSTOM = re.compile(r"^(\d{4}-\d{2})\.\.(\d{4}-\d{2})$")
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_FULL_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                     "October", "November", "December")
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,12 @@ def month_label(month: str) -> str:
     return f"{_MONTH_NAMES[number - 1]} {year}"
 
 
+def month_long(month: str) -> str:
+    """'2019-02' -> 'February 2019', for a headline read from the back of a room."""
+    year, number = _year_month(month)
+    return f"{_FULL_MONTH_NAMES[number - 1]} {year}"
+
+
 def month_span(start: str, end: str) -> str:
     """Plain words for a run of months: 'Apr to Sep 2025', 'Oct 2025 to Sep 2026', 'Apr 2025'."""
     if start == end:
@@ -102,10 +110,14 @@ def months_of_financial_year(financial_year: str) -> list[str]:
 
 
 def latest_12_months(first_held: str, last_held: str) -> Period:
-    """The 12 months ending with the latest month held (fewer if the store holds fewer)."""
+    """The 12 months ending with the latest month held (fewer if the store holds fewer).
+
+    With fewer held the label says how many, in words that read on their own: 'The 5 months held', whose title is
+    'The 5 months held (Oct 2018 to Feb 2019)'.
+    """
     start = max(shift_months(last_held, -11), first_held)
     held = len(months_between(start, last_held))
-    label = "Latest 12 months" if held == 12 else f"Latest 12 months ({held} held)"
+    label = "Latest 12 months" if held == 12 else ("The one month held" if held == 1 else f"The {held} months held")
     return Period(LATEST_12, label, start, last_held)
 
 

@@ -41,6 +41,7 @@ from libpysal.graph import Graph
 
 from lib.core.areas import Area, district_name_from_lsoa_name
 from lib.core.disclosure import SHOWN, public_result
+from lib.core.formatting import proper_case
 from lib.core.periods import is_whole_period
 from lib.hotspots.study_area import (
     cells_covering,
@@ -283,8 +284,9 @@ def trajectory(now: str, before: str, count: float, previous: float) -> str:
 
 
 def _street(location: str | None) -> str:
-    """'On or near High Street' -> 'High Street'; '' for a missing location."""
-    text = (location or "").strip()
+    """'On or near High Street' -> 'High Street'; '' for a missing location. police.uk's "Queen'S Road" is shown
+    in its proper case, "Queen's Road" (``lib.core.formatting.proper_case``)."""
+    text = proper_case(location).strip()
     if text.lower().startswith(_STREET_PREFIX):
         text = text[len(_STREET_PREFIX) :].strip()
     return "" if text.lower() in ("", "no location") else text

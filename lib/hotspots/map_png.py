@@ -16,17 +16,25 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import shapely
+from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from lib.core.attribution import OGL, OS_DATA
-from lib.hotspots.map_shapes import _lsoa_shapes, _outline, _predicted_area, h3_polygons
+from lib.hotspots.map_shapes import (
+    BRITISH_NATIONAL_GRID,
+    _lsoa_shapes,
+    _outline,
+    _predicted_area,
+    area_labels,
+    h3_polygons,
+)
 from lib.hotspots.map_style import (
+    BACKGROUND_FILL,
     CSP_LINE,
-    GI_CLASSES,
-    GI_COLOURS,
     LSOA_LINE,
     PREDICTED_LINE,
     _check_layer,
@@ -34,14 +42,12 @@ from lib.hotspots.map_style import (
     _clean,
     _fills,
     _shown_cells,
-    any_withheld,
-    legend_items,
+    drawn_legend,
 )
 
 ATTRIBUTION = f"{OGL} {OS_DATA}"
 PNG_SIZE_INCHES = (10.0, 7.5)  # landscape, fits a committee paper's page width at 150 dpi
 MAP_AXES = (0.02, 0.09, 0.62, 0.81)  # left, bottom, width, height (figure fractions): the legend goes on the right
-BRITISH_NATIONAL_GRID = "EPSG:27700"  # metres, so the PNG's scale bar is true and shapes are not stretched
 
 
 def hotspot_png(
@@ -56,12 +62,15 @@ def hotspot_png(
     *,
     predicted: Sequence[str] | None = None,
     size_inches: tuple[float, float] = PNG_SIZE_INCHES,
+    plain: bool = False,
 ) -> bytes:
     """A static map for committee papers (WebGL maps often print blank), as PNG bytes of ``size_inches`` × ``dpi``.
 
     Same cells, classes and colours as ``lib.hotspots.maps.hotspot_deck``, on British National Grid, with boundaries, a
     legend in words, a title, a scale bar, a north arrow and a caption line ending with the licence attribution. A
-    public result's "fewer than 5" counts share the lightest class, as ``map_style.count_colours`` says.
+    public result's "fewer than 5" counts share the lightest class, as ``map_style.count_colours`` says. As on the
+    page, the area is filled with the pale background, each partnership is named, and the legend lists only the
+    classes drawn (with ``plain``, in plain words).
     """
     _check_unit(unit)
     _check_layer(layer)
@@ -77,22 +86,25 @@ def hotspot_png(
     figure = Figure(figsize=size_inches, dpi=dpi)
     FigureCanvasAgg(figure)
     axes = figure.add_axes(MAP_AXES)
-    # Bottom to top as on the page: cells, then thin neighbourhood lines over them, then partnership boundaries.
+    # Bottom to top as on the page: the area, cells, thin neighbourhood lines over them, then partnership boundaries.
+    if not csp.empty:
+        csp.plot(ax=axes, color=_mpl(BACKGROUND_FILL), linewidth=0)
     if not cell_map.empty:
         cell_map.plot(ax=axes, color=[_mpl(c) for c in cell_map["rgba"]], linewidth=0)
     if not lsoa.empty:
         lsoa.boundary.plot(ax=axes, color=_mpl(LSOA_LINE), linewidth=0.4)
     if not csp.empty:
         csp.boundary.plot(ax=axes, color=_mpl(CSP_LINE), linewidth=2.0)
-        _label_areas(axes, csp)
     if predicted:
         area = gpd.GeoSeries([_predicted_area(predicted, unit, polygons)], crs="EPSG:4326").to_crs(
             BRITISH_NATIONAL_GRID)
         area.boundary.plot(ax=axes, color=_mpl(PREDICTED_LINE), linewidth=1.8, linestyle=(0, (4, 2)))
-    _frame(axes, figure, cell_map if not cell_map.empty else pd.concat([csp, lsoa]))
+    _label_areas(axes, _outline(outlines, "csp"))
+    _frame(axes, figure, pd.concat([cell_map, csp]) if not cell_map.empty else pd.concat([csp, lsoa]))
     _scale_bar(axes)
     _north_arrow(axes)
-    _png_legend(figure, layer, classes.breaks, any_withheld(shown), bool(predicted), not csp.empty, not lsoa.empty)
+    items = drawn_legend(cells, unit, layer, background=not csp.empty, plain=plain)
+    _png_legend(figure, layer, items, bool(predicted), not csp.empty, not lsoa.empty, plain)
     if title:
         figure.text(0.02, 0.97, _mpl_text(title), fontsize=17, fontweight="bold", va="top")
     figure.text(0.02, 0.015, _mpl_text(_caption(caption)), fontsize=8, va="bottom", color="#333333")
@@ -164,23 +176,19 @@ def _north_arrow(axes) -> None:
 
 
 def _label_areas(axes, csp: gpd.GeoDataFrame) -> None:
-    """Name the partnerships when the map shows several; one name alone would only repeat the title."""
-    if len(csp) < 2 or "name" not in csp.columns:
-        return
-    for name, point in zip(csp["name"], csp.geometry.representative_point(), strict=True):
-        axes.text(point.x, point.y, _mpl_text(_clean(name)), fontsize=10, ha="center", va="center", color="#222222",
-                  bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.6, "pad": 1})
+    """Name each partnership inside its outline, as the page's map does: dark bold type with a white halo."""
+    halo = [patheffects.withStroke(linewidth=3.5, foreground="white")]
+    for name, x, y in area_labels(csp):
+        point = gpd.GeoSeries([shapely.Point(x, y)], crs="EPSG:4326").to_crs(BRITISH_NATIONAL_GRID).iloc[0]
+        axes.text(point.x, point.y, _mpl_text(_clean(name)), fontsize=11, fontweight="bold", ha="center",
+                  va="center", color="#111111", path_effects=halo, zorder=6)
 
 
-def _png_legend(figure: Figure, layer: str, breaks: list[float], withheld: bool, predicted: bool, csp: bool,
-                lsoa: bool) -> None:
-    """The legend in words at the right of the map: classes first, then the lines."""
-    handles: list[Any] = []
-    if layer == "gi":
-        handles = [Patch(facecolor=_mpl(GI_COLOURS[name]), edgecolor="#888888", label=name) for name in GI_CLASSES]
-    else:
-        handles = [Patch(facecolor=colour, edgecolor="#888888", label=label)
-                   for label, colour in legend_items("counts", breaks, withheld=withheld)]
+def _png_legend(figure: Figure, layer: str, items: list[tuple[str, str]], predicted: bool, csp: bool,
+                lsoa: bool, plain: bool = False) -> None:
+    """The legend in words at the right of the map: the classes drawn and the background first, then the lines."""
+    handles: list[Any] = [Patch(facecolor=colour, edgecolor="#888888", label="\n".join(textwrap.wrap(label, 34)))
+                          for label, colour in items]
     if csp:
         handles.append(Line2D([], [], color=_mpl(CSP_LINE), linewidth=2.0, label="Partnership (CSP) boundary"))
     if lsoa:
@@ -188,7 +196,8 @@ def _png_legend(figure: Figure, layer: str, breaks: list[float], withheld: bool,
     if predicted:
         handles.append(Line2D([], [], color=_mpl(PREDICTED_LINE), linewidth=1.8, linestyle=(0, (4, 2)),
                               label="Predicted hot spot, next period"))
-    title = "Hot spot test (Getis-Ord Gi*)" if layer == "gi" else "Incidents per cell"
+    title = "Incidents per cell" if layer == "counts" else "Hot and cold spots" if plain else (
+        "Hot spot test (Getis-Ord Gi*)")
     figure.legend(handles=handles, loc="center left", bbox_to_anchor=(0.655, 0.5), fontsize=11, title=title,
                   title_fontsize=12, frameon=False, alignment="left")
 

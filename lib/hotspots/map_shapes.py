@@ -12,6 +12,7 @@ import h3
 import pandas as pd
 import shapely
 
+BRITISH_NATIONAL_GRID = "EPSG:27700"  # metres
 DECIMALS = 5  # about 1 m: finer than the boundaries themselves, and keeps the JSON small
 
 
@@ -61,3 +62,29 @@ def _predicted_area(predicted: Sequence[str], unit: str, polygons: gpd.GeoDataFr
     shapes = _lsoa_shapes(pd.DataFrame({"cell": cells}), polygons)
     # Edges can differ in the last digits between neighbours: a small snap closes the seams.
     return shapely.union_all(shapely.set_precision(shapes.values, 10**-(DECIMALS + 2)))
+
+
+def area_labels(csp: gpd.GeoDataFrame) -> list[tuple[str, float, float]]:
+    """Each partnership's name and a point inside its outline (WGS84 x, y) to print it at, biggest area first.
+
+    The point is the centre of the largest inscribed circle of the outline's largest part (not the centroid, which
+    for a coastal or crescent-shaped district can fall outside it, nor a representative point, which can hug an
+    edge), so the name sits in the middle of the land it names.
+    """
+    if csp.empty or "name" not in csp.columns:
+        return []
+    labels = []
+    projected = csp.to_crs(BRITISH_NATIONAL_GRID)
+    for name, shape in zip(csp["name"], projected.geometry, strict=True):
+        if shape is None or shape.is_empty or not str(name or "").strip():
+            continue
+        part = max(shapely.get_parts(shape), key=lambda piece: piece.area)
+        point = shapely.maximum_inscribed_circle(part, tolerance=max(part.length / 2000, 1.0)).coords[0]
+        x, y = _to_wgs84(point)
+        labels.append((part.area, str(name), x, y))
+    return [(name, x, y) for _, name, x, y in sorted(labels, key=lambda label: -label[0])]
+
+
+def _to_wgs84(point: Sequence[float]) -> tuple[float, float]:
+    lonlat = gpd.GeoSeries([shapely.Point(point)], crs=BRITISH_NATIONAL_GRID).to_crs("EPSG:4326").iloc[0]
+    return float(lonlat.x), float(lonlat.y)

@@ -25,6 +25,17 @@ HOT_99, HOT_95, HOT_90 = "Hot spot, 99% confidence", "Hot spot, 95% confidence",
 NOT_SIGNIFICANT = "Not significant"
 COLD_90, COLD_95, COLD_99 = "Cold spot, 90% confidence", "Cold spot, 95% confidence", "Cold spot, 99% confidence"
 GI_CLASSES = (HOT_99, HOT_95, HOT_90, NOT_SIGNIFICANT, COLD_90, COLD_95, COLD_99)
+# The same classes in plain words, for a public screen and a committee room (the method is one click away).
+# Short enough for a legend beside the map; the line under the map's headline says what a hot spot is.
+PLAIN_GI: dict[str, str] = {
+    HOT_99: "Hot spot, almost certainly not chance",
+    HOT_95: "Hot spot, very unlikely to be chance",
+    HOT_90: "Hot spot, unlikely to be chance",
+    NOT_SIGNIFICANT: "Incidents, no clear cluster",
+    COLD_90: "Cold spot, unlikely to be chance",
+    COLD_95: "Cold spot, very unlikely to be chance",
+    COLD_99: "Cold spot, almost certainly not chance",
+}
 
 # Hot = red, cold = blue (as in ArcGIS), which stay apart for every common colour-vision deficiency. The tones come
 # from ColorBrewer's Reds and Blues, interpolated in CIELAB so the three confidence levels of each side sit at L* 40,
@@ -58,6 +69,10 @@ COUNT_PALETTE: list[list[int]] = [
 ]
 COUNT_CLASSES = 5
 NO_FILL = [0, 0, 0, 0]
+# The area itself, under the cells: a pale warm grey, so the part with no incidents reads as the area (named in the
+# legend) rather than as the page, and the not-significant grey and the lightest count class still stand out on it.
+BACKGROUND_FILL = [238, 236, 230, 255]
+NO_INCIDENTS_LABEL = "No incidents recorded"
 # Withheld cells (public view, secondary suppression): a mid grey, not one of the count colours, named in the legend.
 WITHHELD_FILL = [140, 140, 140, 200]
 WITHHELD_LABEL = "Withheld, so small counts cannot be worked out"
@@ -133,6 +148,33 @@ def legend_items(layer: str, breaks: Sequence[float] | None = None, predicted: b
     if predicted:
         items.append(("Predicted hot spot next period (dashed black outline)", _hex(PREDICTED_LINE)))
     return items
+
+
+def drawn_legend(cells: pd.DataFrame, unit: str, layer: str, *, predicted: bool = False, background: bool = False,
+                 plain: bool = False) -> list[tuple[str, str]]:
+    """The legend of a map of these cells: only the classes of the cells actually drawn, in the order of
+    ``legend_items``; with ``background``, the area's background (``BACKGROUND_FILL``: the part with no incidents);
+    with ``predicted``, the predicted outline. With ``plain``, the hot spot classes in plain words (``PLAIN_GI``).
+    """
+    _check_unit(unit)
+    _check_layer(layer)
+    shown = _shown_cells(cells, unit, layer)
+    classes = _fills(shown, layer)
+    drawn = {_hex(colour) for colour in classes.colours if colour != NO_FILL}
+    items = [(label, colour) for label, colour in legend_items(layer, classes.breaks, withheld=any_withheld(shown))
+             if colour in drawn]
+    if plain:
+        items = [(PLAIN_GI.get(label, label), colour) for label, colour in items]
+    if background:
+        items.append((NO_INCIDENTS_LABEL, _hex(BACKGROUND_FILL)))
+    if predicted:
+        items += legend_items(layer, classes.breaks, predicted=True)[-1:]
+    return items
+
+
+def plain_class(name: object) -> object:
+    """A hot spot class in plain words (anything else as it is)."""
+    return PLAIN_GI.get(name, name) if isinstance(name, str) else name
 
 
 def any_withheld(cells: pd.DataFrame) -> bool:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
+
 from lib.core.areas import Area
 from lib.core.attribution import OGL
 from lib.core.catalogue import PUBLIC_PLACE_VIOLENCE, Indicator
 from lib.core.disclosure import count_text
 from lib.core.periods import Period, month_span
 from lib.hotspots.gi_star import top_hotspots
+from lib.hotspots.map_style import PLAIN_GI
 
 CELL_UNITS = {"h3": "Hexagons", "lsoa": "LSOAs (neighbourhoods)"}
 LAYERS = {"gi": "Hot and cold spots (Gi*)", "counts": "Number of incidents"}
@@ -50,16 +53,43 @@ def hot_spot_share(result) -> tuple[int, float]:
     return len(hot), float(share)
 
 
-def hotspot_metrics(result) -> list[tuple[str, str]]:
-    """The figures above the map: incidents, hot spots found, and the share of incidents inside them."""
+def hotspot_metrics(result, plain: bool = False) -> list[tuple[str, str]]:
+    """The figures beside the map: incidents, hot spots found, and the share of incidents inside them.
+
+    With ``plain`` (a public screen, a committee room) the hot spots are counted without the confidence level.
+    """
     hot, share = hot_spot_share(result)
     change = result.total - result.previous_total
     return [
         ("Incidents", f"{result.total:,}"),
         ("Change on the previous period", f"{change:+,}" if result.previous_held else "not held"),
-        ("Hot spots (90% or more)", f"{hot:,}"),
+        ("Hot spot cells" if plain else "Hot spots (90% or more)", f"{hot:,}"),
         ("Incidents inside hot spots", f"{share:.0f}%"),
     ]
+
+
+def headline(indicator: Indicator, area: Area, period: Period) -> str:
+    """The presentation headline, months in full: 'Anti-social behaviour hot spots in Eastbourne, October 2018 to
+    February 2019'."""
+    return f"{indicator.name} hot spots in {area.name}, {_full_span(period.start, period.end)}"
+
+
+def _full_span(start: str, end: str) -> str:
+    def month(text: str) -> str:
+        return f"{calendar.month_name[int(text[5:7])]} {text[:4]}"
+
+    return month(start) if start == end else f"{month(start)} to {month(end)}"
+
+
+def map_sentence(layer: str, unit: str) -> str:
+    """What the map shows, in plain words, for the line under the headline."""
+    cells = "neighbourhood (LSOA)" if unit == "lsoa" else "small hexagonal area"
+    if layer == "gi":
+        return (f"Each {cells} is coloured red where it sits in a hot spot: a cluster of high counts, unlikely to "
+                "be chance; blue for a cold spot, a cluster of low counts. Black lines are the partnership "
+                "boundaries.")
+    return (f"Each {cells} is coloured by its number of incidents: the darker, the more. Black lines are the "
+            "partnership boundaries.")
 
 
 def map_title(indicator: Indicator, area: Area, period: Period) -> str:
@@ -67,12 +97,24 @@ def map_title(indicator: Indicator, area: Area, period: Period) -> str:
     return f"{indicator.name} hot spots in {area.name}, {period.span}"
 
 
-def hotspot_caption(result, indicator: Indicator, area: Area, period: Period) -> str:
-    """Source, period, cells and method in one line, for the page and the printed map."""
+def hotspot_caption(result, indicator: Indicator, area: Area, period: Period, plain: bool = False) -> str:
+    """Source, period, cells and method in one line, for the page and the printed map.
+
+    With ``plain`` (a public screen, a committee room), the method in plain words, with no grid resolution or
+    permutation count: the technical caption then goes one click away (``method_caption``).
+    """
+    if plain:
+        return (f"Source: police.uk street-level data (Home Office), {indicator.name}, {area.name}, {period.span}. "
+                "A hot spot is a cluster of places with high counts, unlikely to be chance; a cold spot, a cluster "
+                f"of low counts.{_approximation(indicator)} {OGL}")
+    return method_caption(result, indicator, area, period)
+
+
+def method_caption(result, indicator: Indicator, area: Area, period: Period) -> str:
+    """The technical caption for officers: source, period, cells, Gi* permutations and the false discovery rate."""
     unit = "LSOAs" if result.unit == "lsoa" else f"H3 hexagons (resolution {result.resolution})"
     previous = month_span(result.previous_start, result.previous_end)
-    note = " Public place violence is approximated by violence and sexual offences plus public order." if (
-        indicator.key == PUBLIC_PLACE_VIOLENCE) else ""
+    note = _approximation(indicator)
     return (
         f"Source: police.uk street-level data (Home Office), {indicator.name}, {area.name}, {period.span}; "
         f"change against {previous}. Counted on {unit}. Hot and cold spots: Getis-Ord Gi* with "
@@ -81,13 +123,21 @@ def hotspot_caption(result, indicator: Indicator, area: Area, period: Period) ->
     )
 
 
-def ranked_table(result, limit: int = 15):
+def _approximation(indicator: Indicator) -> str:
+    return " Public place violence is approximated by violence and sexual offences plus public order." if (
+        indicator.key == PUBLIC_PLACE_VIOLENCE) else ""
+
+
+def ranked_table(result, limit: int = 15, plain: bool = False):
     """The top hotspots as the page shows and exports them.
 
     A public result's counts are the protected ones: "fewer than 5" or "withheld" where not shown, and the share
-    and change (worked out from the protected counts) blank beside them.
+    and change (worked out from the protected counts) blank beside them. With ``plain``, the hot spot class is in
+    plain words (``map_style.PLAIN_GI``).
     """
     table = top_hotspots(result, limit)
+    if plain:
+        table = table.assign(**{"Hot spot class": table["Hot spot class"].map(lambda name: PLAIN_GI.get(name, name))})
     if not result.public:
         return table
     cells = result.cells.set_index("cell").reindex(table.index)

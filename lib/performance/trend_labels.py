@@ -9,7 +9,7 @@ import sqlite_utils
 
 from lib.core.areas import Area
 from lib.core.catalogue import Indicator
-from lib.core.periods import is_month, month_span, months_of_financial_year
+from lib.core.periods import financial_year_of, is_month, month_long, month_span, months_of_financial_year
 from lib.performance.measures import target_figure
 from lib.performance.targets import Target, load_targets
 from lib.stats.statistics import TrendResult
@@ -20,6 +20,12 @@ LEVELS = {"95": 0.95, "99.8": 0.998}
 MEASURES = {"count": "Counts", "rate": "Rate per 1,000 residents"}
 # Areas named where an indicator's values are held: enough to point the way without a wall of names.
 HELD_AREAS_NAMED = 6
+# The directions of lib.stats.statistics.recent_trend that say a clear change.
+INCREASING, DECREASING = "Increasing", "Decreasing"
+TREND_TEST = "chi-squared test for trend over the five latest months, at the 99.8% level"
+TREND_METHOD = ("The recent trend is the chi-squared test for trend (as in Public Health England's Fingertips) over "
+                "the five latest months. A change counts as clear only when p is below 0.002 (the 99.8% level) "
+                "and no single month is driving it; otherwise a change of that size could be chance.")
 
 
 @dataclass(frozen=True)
@@ -151,13 +157,76 @@ def _baseline_span(target: Target, view: str) -> tuple[str, str] | None:
 
 
 def trend_words(area_name: str, result: TrendResult) -> str:
-    """'**Eastbourne**: ▼ Decreasing and getting better (p = 0.0004, five latest months)'."""
+    """'**Eastbourne**: ▼ Decreasing and getting better (p = 0.0004; chi-squared test for trend over the five
+    latest months, at the 99.8% level)': the officers' wording, with the test and the level it is held to."""
     if result.p_value is None:
         return f"**{area_name}**: {result.symbol} {result.label} (needs five months with figures)."
-    p = f"p = {result.p_value:.4f}" if result.p_value >= 0.0001 else "p < 0.0001"
-    return f"**{area_name}**: {result.symbol} {result.label} ({p}, chi-squared test for trend, five latest months)."
+    return f"**{area_name}**: {result.symbol} {result.label} ({_p_value(result.p_value)}; {TREND_TEST})."
+
+
+def plain_trend_words(area_name: str, result: TrendResult) -> str:
+    """The same in plain words for a councillor or a room, the test left to 'How this is worked out':
+    '**Eastbourne**: ▶ no clear change over the five latest months (a change this size could be chance).'"""
+    if result.p_value is None:
+        return f"**{area_name}**: {result.symbol} not enough months to tell (it needs five months with figures)."
+    if result.direction in (INCREASING, DECREASING):
+        moving = "rising" if result.direction == INCREASING else "falling"
+        better = result.label.removeprefix(result.direction).removeprefix(" and ")
+        how = f"{moving}, {better}," if better else moving
+        return (f"**{area_name}**: {result.symbol} {how} over the five latest months (too steady a change to be "
+                "chance).")
+    return (f"**{area_name}**: {result.symbol} no clear change over the five latest months (a change this size "
+            "could be chance).")
+
+
+def trend_test_words(result: TrendResult) -> str:
+    """The method behind the plain trend words, for 'How this is worked out'."""
+    if result.p_value is None:
+        return "The recent trend needs five months with figures: " + TREND_METHOD
+    return f"{TREND_METHOD} Here {_p_value(result.p_value)}."
+
+
+def _p_value(p: float) -> str:
+    return f"p = {p:.4f}" if p >= 0.0001 else "p < 0.0001"
+
+
+def interval_words(level_key: str, method: str, plain: bool) -> str:
+    """What the shaded band on a trend chart is: 'Shaded: 95% confidence interval (Byar's method).' for officers,
+    'Shaded: the range the figure would usually fall in by chance (95% of the time).' in plain words."""
+    if plain:
+        return f"Shaded: the range the figure would usually fall in by chance ({level_key}% of the time)."
+    return f"Shaded: {level_key}% confidence interval ({method})."
+
+
+def view_when(view: str, end_month: str, frequency: str = "monthly") -> str:
+    """When a trend chart covers, for its headline: 'rolling 12 months to February 2019', 'each month to February
+    2019', 'each financial year to 2018/19'."""
+    if frequency == "annual" or view == "years":
+        return f"each financial year to {financial_year_of(end_month)}"
+    if view == "rolling":
+        return f"rolling 12 months to {month_long(end_month)}"
+    return f"each month to {month_long(end_month)}"
 
 
 def comparison_table(rows: list[tuple[Indicator, str, WindowComparison]]) -> pd.DataFrame:
     """The year-to-date and rolling comparisons as one table."""
     return pd.DataFrame([comparison_row(indicator, area, window) for indicator, area, window in rows])
+
+
+# The overview's key and comparators in plain words, for public and presentation mode; the officers' wording (with
+# the tests named) is in lib.performance.overview.COMPARATOR_NOTES and the page's caption.
+OVERVIEW_KEY_PLAIN = (
+    "Each cell: the figure for the period (a rate per 1,000 residents where population is held, else a count), "
+    "how it has moved over the five latest months (▲ rising, ▼ falling, ▶ no clear change, – not enough months), "
+    "and how it compares: ✓ Better, ✗ Worse, ≈ Similar, ↑ Higher, ↓ Lower (where neither is better), · not "
+    "compared. \\* Public place violence is approximated (see below)."
+)
+PLAIN_COMPARATOR_NOTES = {
+    "last_year": "The period against the same months a year earlier: Better or Worse only when the change is too "
+                 "large to be chance.",
+    "county": "Each CSP's rate per 1,000 residents against the county's: Better or Worse only when the gap is too "
+              "large to be chance.",
+    "target": "Each CSP's measure against its target, as on the Measures page, allowing for the months so far.",
+    "similar": "Each CSP's rate against the average of its most similar CSPs: Better or Worse only when it lies "
+               "outside the range those areas would usually show. Only police.uk indicators.",
+}

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -30,6 +30,7 @@ import sqlite_utils
 
 from lib.core.areas import areas_of_kinds, held_area_named, unknown_area_message
 from lib.core.export import FORMULA_START
+from lib.core.formatting import label
 from lib.core.import_kinds import ACTIONS
 from lib.core.sql import placeholders
 from lib.importers.area_files import read_table
@@ -201,6 +202,12 @@ def _status_words(found: list[str], single: bool) -> str:
     counts = Counter(found)
     order = [GREEN, AMBER, RED, NO_DATA, *sorted(set(counts) - {GREEN, AMBER, RED, NO_DATA})]
     return ", ".join(f"{counts[word]} {word}" for word in order if counts[word])
+
+
+def measures_served(links: list[tuple[str, str]], indicator_names: Mapping[str, str]) -> str:
+    """``measure_links`` as people read them, each indicator by its catalogue name rather than its key:
+    'Anti-social behaviour: 2 Green, 1 Amber; Burglary: No target'."""
+    return "; ".join(f"{label(key, indicator_names)}: {words}" for key, words in links)
 
 
 # --- Changing the plan --------------------------------------------------------------------------------------

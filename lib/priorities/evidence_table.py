@@ -15,7 +15,7 @@ COLUMNS = {
     "trend": "Trend",
     "change_percent": "Change on last year %",
     "change_words": "Change on last year",
-    "harm_weighted": "Harm-weighted volume (CSS days)",
+    "harm_weighted": "Harm-weighted volume (days of custody)",
     "concentration": "Top 5% of LSOAs hold %",
     "months_held": "Months held",
     "source": "Source",
@@ -48,6 +48,6 @@ def evidence_figures(evidence: Evidence) -> list[tuple[str, str]]:
         figures.append((f"Figure ({evidence.unit})", number(evidence.value, 1)))
     return figures + [
         ("Recent trend (5 latest months)", evidence.trend), ("Change on last year", change),
-        ("Harm-weighted volume (CSS days)", number(evidence.harm_weighted)),
+        ("Harm-weighted volume (days of custody)", number(evidence.harm_weighted)),
         ("Top 5% of LSOAs hold", number(evidence.concentration, 0, "%")),
     ]

@@ -25,13 +25,13 @@ BASELINE_SHADE, BASELINE_OPACITY = "#777777", 0.12  # light by design: the band 
 PEER_COLOURS = {"This CSP": "#D55E00", "Similar CSP": "#3196CA"}
 
 
-def monthly_groups_chart(counts: pd.DataFrame, title: str) -> alt.Chart:
+def monthly_groups_chart(counts: pd.DataFrame, title: str) -> alt.TopLevelMixin:
     """A line per category group over the months of a period, from a long frame of month, group, count."""
     data = counts.assign(label=counts["month"].map(month_label))
     order = list(dict.fromkeys(counts["group"]))
     legend = alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=3, symbolSize=500,
-                        labelFontSize=15, labelLimit=0)
-    return (
+                        labelLimit=0)
+    return _projector_sized(
         alt.Chart(data, title=alt.TitleParams(title, anchor="start"))
         .mark_line(point=True, strokeWidth=3)
         .encode(
@@ -49,11 +49,19 @@ def monthly_groups_chart(counts: pd.DataFrame, title: str) -> alt.Chart:
             ],
         )
         .properties(height=360)
-        # Sizes for a projector at the back of a room.
-        .configure_axis(labelFontSize=14, titleFontSize=15, labelColor=CHART_TEXT, titleColor=CHART_TEXT)
-        .configure_title(fontSize=18, color=CHART_TEXT)
-        .configure_legend(labelColor=CHART_TEXT, titleColor=CHART_TEXT)
     )
+
+
+def axis_title(text: str, chars: int = 30) -> str | list[str]:
+    """A long axis title as lines of at most ``chars`` characters (Vega draws a list as lines), so a y-axis title
+    stays within a short plot's height even at presentation size."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines[0] if len(lines) == 1 else lines
 
 
 def _month_axis() -> alt.Axis:
@@ -67,14 +75,74 @@ def _month_axis_labels() -> str:
     return f"{names}[toNumber(slice(datum.value, 5, 7)) - 1] + ' ' + slice(datum.value, 2, 4)"
 
 
-def _projector_sized(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+# Text sizes in pixels, (normal, presentation): presentation mode is read from the back of a room on a projector at
+# 1366x768, so no axis, legend or chart label is under 18 px there.
+AXIS_LABEL, AXIS_TITLE, LEGEND_TEXT = (14, 18), (15, 20), (15, 18)
+TITLE, SUBTITLE, MARK_TEXT = (18, 26), (15, 18), (14, 18)
+# Lines and their points drawn heavier in presentation mode, so a series holds up on a washed-out projector.
+LINE_WIDTH, POINT_SIZE, RULE_WIDTH = (3, 5), (40, 120), (2, 3)
+
+
+def _projector_sized(chart: alt.TopLevelMixin, present: bool = False) -> alt.TopLevelMixin:
     # Text in the theme's text colour: Streamlit's chart theme would draw axis and legend labels in a grey that
     # falls short of 4.5:1 on white.
-    return chart.configure_axis(
-        labelFontSize=14, titleFontSize=15, labelColor=CHART_TEXT, titleColor=CHART_TEXT,
-    ).configure_title(fontSize=18, color=CHART_TEXT).configure_legend(
-        labelFontSize=15, titleFontSize=15, labelLimit=0, labelColor=CHART_TEXT, titleColor=CHART_TEXT,
+    i = int(present)
+    # Width fitted to the container, height grown to hold the title, axes and legends around the plot. Streamlit's
+    # own default ("fit" in both directions) squeezed them all into the plot's height: the plot shrank, a long
+    # y-axis title ran up past the top, and the chart title was pushed above the element and cut off under the tab
+    # bar (Trends' rolling 12 months, the guided presentation's trend steps).
+    return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding")).configure_axis(
+        labelFontSize=AXIS_LABEL[i], titleFontSize=AXIS_TITLE[i], labelColor=CHART_TEXT, titleColor=CHART_TEXT,
+        labelLimit=0 if present else 180,
+    ).configure_title(
+        fontSize=TITLE[i], subtitleFontSize=SUBTITLE[i], color=CHART_TEXT, subtitleColor=CHART_TEXT,
+        offset=12 if present else 8,
+    ).configure_legend(
+        labelFontSize=LEGEND_TEXT[i], titleFontSize=LEGEND_TEXT[i], labelLimit=0, labelColor=CHART_TEXT,
+        titleColor=CHART_TEXT,
     )
+
+
+def scaled(chart: alt.TopLevelMixin, present: bool) -> alt.TopLevelMixin:
+    """The chart as drawn for the mode: unchanged in normal mode; in presentation mode, every axis label and title,
+    legend and chart label at least 18 px, a larger chart title, and heavier lines, points and rules.
+
+    The pages pass ``present`` from ``ui.modes.current_mode().present`` (this module knows nothing of Streamlit).
+    """
+    if not present:
+        return chart
+    bigger: Any = chart.copy(deep=True)  # type: ignore[attr-defined]  # every top-level chart is a SchemaBase
+    for unit in _units(bigger):
+        _heavier(unit)
+    return _projector_sized(bigger, present=True)
+
+
+def _units(chart: Any) -> list[Any]:
+    """The single-mark charts inside a chart (layers flattened)."""
+    layers: Any = getattr(chart, "layer", alt.Undefined)
+    if layers is alt.Undefined:
+        return [chart] if getattr(chart, "mark", alt.Undefined) is not alt.Undefined else []
+    return [unit for layer in layers for unit in _units(layer)]
+
+
+def _heavier(unit: Any) -> None:
+    mark = unit.mark if isinstance(unit.mark, alt.MarkDef) else alt.MarkDef(type=unit.mark)
+    kind = mark.type
+
+    def at_least(name: str, value: float) -> None:
+        current = getattr(mark, name, alt.Undefined)
+        if current is alt.Undefined or (isinstance(current, int | float) and current < value):
+            setattr(mark, name, value)
+
+    if kind == "line":
+        at_least("strokeWidth", LINE_WIDTH[1])
+        if mark.point is True:
+            mark.point = alt.OverlayMarkDef(filled=True, size=POINT_SIZE[1])
+    elif kind == "rule":
+        at_least("strokeWidth", RULE_WIDTH[1])
+    elif kind == "text":
+        at_least("fontSize", MARK_TEXT[1])
+    unit.mark = mark
 
 
 def trend_chart(
@@ -97,12 +165,12 @@ def trend_chart(
     # The interval is a light tint of its line by design, so the line over it keeps its contrast; its bounds are in
     # the tooltip and the table under the chart, and the caption names the shading.
     band = base.mark_area(opacity=0.18).encode(
-        x=x, y=alt.Y("lower:Q", title=y_title), y2="upper:Q",
+        x=x, y=alt.Y("lower:Q", title=axis_title(y_title)), y2="upper:Q",
         # The band shares the lines' legend: a band with no legend of its own would switch the merged one off.
         fill=alt.Fill("area:N", legend=legend, scale=series),
     )
     lines = base.mark_line(point=True, strokeWidth=3).encode(
-        x=x, y=alt.Y("value:Q", title=y_title),
+        x=x, y=alt.Y("value:Q", title=axis_title(y_title)),
         color=alt.Color("area:N", legend=legend, scale=series),
         strokeDash=alt.StrokeDash("area:N", legend=legend, scale=alt.Scale(domain=order)),
         tooltip=[
@@ -143,7 +211,7 @@ def seasonal_chart(table: pd.DataFrame, title: str, y_title: str) -> alt.TopLeve
     chart = alt.Chart(table).mark_line(point=True, strokeWidth=3).encode(
         x=alt.X("month_name:N", sort=list(dict.fromkeys(table.sort_values("order")["month_name"])), title=None,
                 axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("count:Q", title=y_title),
+        y=alt.Y("count:Q", title=axis_title(y_title)),
         color=alt.Color("year:N", legend=legend, scale=alt.Scale(domain=years, range=SERIES_COLOURS)),
         strokeDash=alt.StrokeDash("year:N", legend=legend, scale=alt.Scale(domain=years)),
         tooltip=[alt.Tooltip("year:N", title="Year"), alt.Tooltip("month_name:N", title="Month"),
@@ -157,7 +225,7 @@ def harm_chart(table: pd.DataFrame, title: str) -> alt.TopLevelMixin:
     legend = alt.Legend(orient="bottom", title=None, symbolType="stroke", symbolStrokeWidth=3, symbolSize=500)
     chart = alt.Chart(table).mark_line(point=True, strokeWidth=3).encode(
         x=alt.X("month:O", title=None, axis=_month_axis()),
-        y=alt.Y("index:Q", title="Index (first 12 months = 100)", scale=alt.Scale(zero=False)),
+        y=alt.Y("index:Q", title=axis_title("Index (first 12 months = 100)"), scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", legend=legend, scale=alt.Scale(range=SERIES_COLOURS)),
         strokeDash=alt.StrokeDash("series:N", legend=legend),
         tooltip=[alt.Tooltip("month:N", title="Month"), alt.Tooltip("series:N", title="Series"),
@@ -178,7 +246,7 @@ def peer_chart(peers: pd.DataFrame, mean: float, lower: float, upper: float, tit
     order = list(data.sort_values("rate")["label"])
     step = alt.Step(36)
     bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelFontSize=15, labelLimit=320)),
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
         x=alt.X("rate:Q", title="Per 1,000 residents"),
         color=alt.Color("who:N", scale=alt.Scale(domain=list(PEER_COLOURS), range=list(PEER_COLOURS.values())),
                         legend=alt.Legend(orient="bottom", title=None)),
@@ -220,54 +288,88 @@ CONFIDENCE_SHAPES = {"Low": "triangle-down", "Limited": "diamond", "Reasonable":
 CHOSEN_COLOURS = {"Chosen priority": "#08519c", "Not chosen": "#969696"}
 CHOSEN_OUTLINE_WIDTHS = {"Chosen priority": 3, "Not chosen": 1}
 BUBBLE_OUTLINE = "#000000"
-QUADRANT_TEXT = "#525252"  # bold 14 px advice in each quadrant: 7.8:1 on white
+BUBBLE_OPACITY = 0.85
+QUADRANT_TEXT = "#525252"  # bold advice in each quadrant: 7.8:1 on white, at least 6:1 on every quadrant's tint
 THRESHOLD_RULE = "#737373"  # dashed quadrant lines: 4.7:1 on white
+# Each quadrant lightly shaded, keyed like the advice by (high y, high x): a warm tint where the partnership acts,
+# grey where it monitors. Light by design, so the bubbles, lines and words over them keep their contrast (the tests
+# check each against every tint); the quadrant is named in words in its corner, so the tint is never the only cue.
+QUADRANT_TINTS = {(True, True): "#FCE9E0", (True, False): "#FDF5DC", (False, True): "#EAF3E3",
+                  (False, False): "#F4F4F4"}
 # Last year's place (a hollow circle) and the line from it to this year's: darker than before (#969696 and #bdbdbd,
-# 3.0:1 and 1.9:1) so they reach 3:1 on white, still lighter than the black-edged bubbles of this year.
-MOVEMENT_LINE, MOVEMENT_START = "#8C8C8C", "#737373"
-
+# 3.0:1 and 1.9:1) so they reach 3:1 on white and on the tints, still lighter than the black-edged bubbles.
+MOVEMENT_LINE, MOVEMENT_START = "#808080", "#737373"
+LEADER_LINE = "#333333"  # from a bubble to its number when the number had to move off the bubble
+# Bubble areas in square pixels, normal and presentation: the smallest still holds its rank number.
+BUBBLE_SIZES = ((700, 2600), (1000, 3800))
+# The plot width a matrix drawn to the container is laid out for, normal and presentation: about the narrowest the
+# pages draw it at 1280 px and up (beside the sidebar; full width with no sidebar). Numbers placed apart at this width
+# stay apart on a wider screen; laid out much narrower than drawn, the ones moved off their bubbles land far away.
+LAYOUT_WIDTH = (820, 1150)
+MATRIX_HEIGHT = (560, 420)  # normal, presentation (the one picture below a headline at 1366x768)
+KEY_CHARS = (110, 130)  # characters in one line of the key under the title, normal and presentation
 
 RESTRICTED_VOLUME = "figures restricted"
 
 
 def priority_matrix_chart(
     ranked: pd.DataFrame, axes: str, thresholds: tuple[float, float], quadrant_labels: dict[tuple[bool, bool], str],
-    title: str, last_year: pd.DataFrame | None = None, labelled: int = 8, width: int | str = "container",
+    title: str, last_year: pd.DataFrame | None = None, width: int | str = "container", present: bool = False,
 ) -> alt.TopLevelMixin:
-    """The threat, harm and risk matrix: a bubble per issue, sized by volume, shaped by confidence.
+    """The threat, harm and risk matrix: a bubble per issue, sized by volume, shaped by confidence, numbered by rank.
 
     ``ranked`` is ``priority_scoring.ranked`` with a ``volume`` column; ``thresholds`` are (x, y) lines; the
-    labels name what to do in each quadrant, keyed by (high y, high x). With ``last_year`` (issue, x, y of the
+    labels name what to do in each quadrant, keyed by (high y, high x), and are written in each shaded quadrant. Each
+    bubble carries its rank (the ranked table's "Rank", "=2" for a shared rank), placed so that no two numbers
+    overlap; the key under the title names the issue for each number. With ``last_year`` (issue, x, y of the
     earlier assessment) a grey line runs from last year's place to this year's. ``width`` is "container" on
-    screen and a number of pixels for a PNG.
+    screen and a number of pixels for a PNG; ``present`` draws it for a room (``scaled``).
     """
+    i = int(present)
     x, x_title, y, y_title = MATRIX_AXES[axes]
+    height = MATRIX_HEIGHT[i]
     restricted = ranked["restricted"].astype(bool) if "restricted" in ranked else pd.Series(False, ranked.index)
     volume = ranked["volume"] if "volume" in ranked else pd.Series(None, ranked.index, dtype=float)
+    size = volume.fillna(0).clip(lower=0).astype(float)
     data = ranked.assign(
         status=ranked["chosen"].map({True: "Chosen priority", False: "Not chosen"}),
-        size=volume.fillna(0).clip(lower=0),
+        size=size,
         # A restricted issue's figures are not in the data at all: it says so instead of a volume.
         volume_text=[RESTRICTED_VOLUME if r else ("" if pd.isna(v) else f"{v:,.0f}")
                      for v, r in zip(volume, restricted, strict=True)],
-        label=[(f"{issue} ({RESTRICTED_VOLUME})" if r else issue) if (chosen or rank <= labelled) else ""
-               for issue, chosen, rank, r in zip(ranked["issue"], ranked["chosen"], ranked["rank"], restricted,
-                                                 strict=True)],
+        number=ranked["rank_label"].astype(str),
+        key_text=[f"{n} {issue}" + (f" ({RESTRICTED_VOLUME})" if r else "")
+                  for n, issue, r in zip(ranked["rank_label"], ranked["issue"], restricted, strict=True)],
     )
+    plot = (width if isinstance(width, int) else LAYOUT_WIDTH[i], height)
+    top = float(size.max()) if len(size) else 0.0
+    radii = [_bubble_radius(v, top, BUBBLE_SIZES[i]) for v in size]
+    corners = _corner_boxes(thresholds, quadrant_labels, plot, MARK_TEXT[i])
+    font = MARK_TEXT[i] + 4  # the rank numbers: plain weight (bold is the quadrants' advice), so a size larger
+    places = place_numbers(list(data[x]), list(data[y]), radii, list(data["number"]), plot, font,
+                           obstacles=corners)
+    data = data.assign(label_x=[p[0] for p in places], label_y=[p[1] for p in places])
+    on_bubble = (data["label_x"] - data[x]).abs().lt(1e-9) & (data["label_y"] - data[y]).abs().lt(1e-9)
+    data = data.assign(inverse=on_bubble & data["chosen"].astype(bool))
     scale = alt.Scale(domain=[0, 100], nice=False)
     layers: list[alt.Chart | alt.LayerChart | alt.FacetChart] = [
-        _quadrant_labels(thresholds, quadrant_labels), *_threshold_rules(thresholds),
+        _quadrant_shading(thresholds), _quadrant_labels(thresholds, quadrant_labels, MARK_TEXT[i]),
+        *_threshold_rules(thresholds),
     ]
     if last_year is not None and not last_year.empty:
         layers.append(_movement_lines(data, last_year, x, y, scale))
-    points = alt.Chart(data).mark_point(filled=True, opacity=0.85, stroke=BUBBLE_OUTLINE, strokeWidth=1).encode(
+    top_size = top if top > 0 else 1.0
+    points = alt.Chart(data).mark_point(filled=True, opacity=BUBBLE_OPACITY, stroke=BUBBLE_OUTLINE,
+                                        strokeWidth=1).encode(
         x=alt.X(f"{x}:Q", title=x_title, scale=scale),
         y=alt.Y(f"{y}:Q", title=y_title, scale=scale),
-        size=alt.Size("size:Q", title="Volume in the period", scale=alt.Scale(range=[80, 2200], zero=True),
-                      legend=alt.Legend(orient="bottom", format=",.0f")),
+        # Volume is said in words under the title, not in a legend of its own: a row of sized circles was what
+        # pushed the legends past the edge of a 1366 px screen.
+        order=alt.Order("size:Q", sort="descending"),  # small bubbles drawn over large ones, never hidden
+        size=alt.Size("size:Q", legend=None, scale=alt.Scale(domain=[0, top_size], range=list(BUBBLE_SIZES[i]))),
         shape=alt.Shape("confidence_label:N", title="Confidence",
                         scale=alt.Scale(domain=list(CONFIDENCE_SHAPES), range=list(CONFIDENCE_SHAPES.values())),
-                        legend=alt.Legend(orient="bottom")),
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),
         color=alt.Color("status:N", title=None, scale=alt.Scale(domain=list(CHOSEN_COLOURS),
                         range=list(CHOSEN_COLOURS.values())), legend=alt.Legend(orient="bottom")),
         strokeWidth=alt.StrokeWidth("status:N", title=None, scale=alt.Scale(
@@ -281,17 +383,146 @@ def priority_matrix_chart(
                  alt.Tooltip("confidence_label:N", title="Confidence"), alt.Tooltip("quadrant:N", title="Matrix"),
                  alt.Tooltip("volume_text:N", title="Volume")],
     )
-    labels = alt.Chart(data).mark_text(align="left", dx=10, dy=-8, fontSize=13, color=CHART_TEXT).encode(
-        x=alt.X(f"{x}:Q", scale=scale), y=alt.Y(f"{y}:Q", scale=scale), text="label:N",
+    moved = data[~on_bubble]
+    ends = [_leader_end(bx, by, lx, ly, n, plot, font)
+            for bx, by, lx, ly, n in zip(moved[x], moved[y], moved["label_x"], moved["label_y"], moved["number"],
+                                         strict=True)]
+    moved = moved.assign(end_x=[e[0] for e in ends], end_y=[e[1] for e in ends])
+    leaders = alt.Chart(moved).mark_rule(color=LEADER_LINE, strokeWidth=1.5).encode(
+        x=alt.X(f"{x}:Q", scale=scale), y=alt.Y(f"{y}:Q", scale=scale), x2="end_x:Q", y2="end_y:Q",
     )
-    chart = alt.layer(*layers, points, labels).properties(
-        title=alt.TitleParams(title, anchor="start"), height=560, width=width
+    where = {"x": alt.X("label_x:Q", scale=scale), "y": alt.Y("label_y:Q", scale=scale), "text": "number:N"}
+    # Plain weight: bold on the chart is kept for the quadrants' advice.
+    text: dict[str, Any] = {"fontSize": font, "align": "center", "baseline": "middle"}
+    # A halo under each number keeps it readable over a tint, a line or another bubble: white under black, and on
+    # a chosen (dark blue) bubble the bubble's own colour under white, so the number reads as part of its bubble.
+    chosen_colour = CHOSEN_COLOURS["Chosen priority"]
+    inverse = alt.datum.inverse
+    halo = alt.Chart(data).mark_text(strokeWidth=4, strokeJoin="round", **text).encode(
+        **where, color=alt.condition(inverse, alt.value(chosen_colour), alt.value("#ffffff")),
+        stroke=alt.condition(inverse, alt.value(chosen_colour), alt.value("#ffffff")))
+    numbers = alt.Chart(data).mark_text(**text).encode(
+        **where, color=alt.condition(inverse, alt.value("#ffffff"), alt.value(CHART_TEXT)),
+        tooltip=[alt.Tooltip("rank_label:N", title="Rank"), alt.Tooltip("issue:N", title="Issue")])
+    subtitle = ["Numbers: rank (1 = top priority), as in the ranked table. Bubble size: volume in the period.",
+                *matrix_key(list(data["key_text"]), KEY_CHARS[i])]
+    chart = alt.layer(*layers, points, leaders, halo, numbers).properties(
+        title=alt.TitleParams(title, subtitle=subtitle, anchor="start", subtitlePadding=6), height=height, width=width,
     )
-    return _projector_sized(chart)
+    return scaled(_projector_sized(chart), present)
+
+
+def matrix_key(entries: list[str], chars: int) -> list[str]:
+    """The key's entries ("1 Domestic abuse") run into lines of at most ``chars`` characters, none split."""
+    lines: list[str] = []
+    for entry in entries:
+        if lines and len(lines[-1]) + 3 + len(entry) <= chars:
+            lines[-1] += f" · {entry}"
+        else:
+            lines.append(entry)
+    return lines
+
+
+def _bubble_radius(volume: float, top: float, sizes: tuple[int, int]) -> float:
+    """A bubble's radius in pixels, from the size scale (area linear in volume, from zero)."""
+    low, high = sizes
+    area = low + (high - low) * (volume / top if top > 0 else 0.0)
+    return float((area / 3.14159) ** 0.5)
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom in pixels
+
+
+def place_numbers(
+    xs: list[float], ys: list[float], radii: list[float], texts: list[str], plot: tuple[int, int], font: float,
+    obstacles: list[Box] | None = None,
+) -> list[tuple[float, float]]:
+    """Where each bubble's number goes, in data units (0 to 100 on both axes), so that no two numbers overlap.
+
+    Deterministic: in the order given (best rank first) each number goes on its own bubble if that spot is free;
+    otherwise to the first free spot on rings around the bubble (right, left, above, below, then the diagonals,
+    each ring further out), inside the plot and clear of the other bubbles' centres and of the ``obstacles``
+    (the quadrant words). The boxes are estimated from the font size, with a margin.
+    """
+    width, height = plot
+    px = [x / 100 * width for x in xs]
+    py = [(100 - y) / 100 * height for y in ys]
+    placed: list[Box] = list(obstacles or [])
+    places = []
+    for i, text in enumerate(texts):
+        w, h = _text_box(text, font)
+        spots = [(px[i], py[i])]
+        for ring in range(1, 9):
+            reach = radii[i] + ring * h * 0.8
+            for dx, dy in ((1, 0), (-1, 0), (0, -1), (0, 1), (0.7, -0.7), (-0.7, -0.7), (0.7, 0.7), (-0.7, 0.7)):
+                spots.append((px[i] + dx * (reach + (w / 2 if dx else 0)), py[i] + dy * (reach + (h / 2 if dy else 0))))
+        chosen = spots[0]
+        for n, (cx, cy) in enumerate(spots):
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
+            clear = not any(_overlap(box, other) for other in placed)
+            # Off its own bubble, a number must not sit on another bubble's centre (it would read as that one's).
+            free = n == 0 or not any(abs(cx - px[j]) < w / 2 + 3 and abs(cy - py[j]) < h / 2 + 3
+                                     for j in range(len(texts)) if j != i)
+            if (inside or n == 0) and clear and free:
+                chosen = (cx, cy)
+                break
+        placed.append((chosen[0] - w / 2, chosen[1] - h / 2, chosen[0] + w / 2, chosen[1] + h / 2))
+        places.append((chosen[0] / width * 100, 100 - chosen[1] / height * 100))
+    return places
+
+
+def _text_box(text: str, font: float) -> tuple[float, float]:
+    """A number's estimated width and height in pixels, with a margin."""
+    return 0.62 * font * max(len(text), 1) + 6, font + 4
+
+
+def _leader_end(
+    x: float, y: float, label_x: float, label_y: float, text: str, plot: tuple[int, int], font: float,
+) -> tuple[float, float]:
+    """Where a leader line from the bubble at (x, y) stops: at the edge of its number's box, not under it."""
+    width, height = plot
+    dx, dy = (x - label_x) / 100 * width, (label_y - y) / 100 * height  # pixels, from the label toward the bubble
+    w, h = _text_box(text, font)
+    reach = min(w / 2 / abs(dx) if dx else float("inf"), h / 2 / abs(dy) if dy else float("inf"))
+    reach = min(reach, 1.0)
+    return label_x + (x - label_x) * reach, label_y + (y - label_y) * reach
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _corner_boxes(
+    thresholds: tuple[float, float], labels: dict[tuple[bool, bool], str], plot: tuple[int, int], font: float,
+) -> list[Box]:
+    """Where the quadrant words sit, in pixels, so the numbers keep off them."""
+    width, height = plot
+    y_line = thresholds[1]
+    boxes = []
+    for (high_y, high_x), text in labels.items():
+        w = 0.62 * font * len(text) + 8
+        left = width * 0.99 - w if high_x else width * 0.01
+        top = (100 - (99 if high_y else y_line - 1)) / 100 * height
+        boxes.append((left, top, left + w, top + font + 6))
+    return boxes
+
+
+def _quadrant_shading(thresholds: tuple[float, float]) -> alt.LayerChart | alt.FacetChart:
+    """Each quadrant as a rectangle in its own fixed tint (named in words by ``_quadrant_labels``)."""
+    x_line, y_line = thresholds
+    scale = alt.Scale(domain=[0, 100], nice=False)
+    cells = []
+    for (high_y, high_x), tint in QUADRANT_TINTS.items():
+        cell = pd.DataFrame({"x": [x_line if high_x else 0], "x2": [100 if high_x else x_line],
+                             "y": [y_line if high_y else 0], "y2": [100 if high_y else y_line]})
+        cells.append(alt.Chart(cell).mark_rect(color=tint).encode(
+            x=alt.X("x:Q", scale=scale), x2="x2:Q", y=alt.Y("y:Q", scale=scale), y2="y2:Q"))
+    return alt.layer(*cells)
 
 
 def _quadrant_labels(
-    thresholds: tuple[float, float], labels: dict[tuple[bool, bool], str],
+    thresholds: tuple[float, float], labels: dict[tuple[bool, bool], str], font: float = 14,
 ) -> alt.LayerChart | alt.FacetChart:
     """Each quadrant's advice in its top corner: on the left for the low-x side, on the right for the high-x."""
     y_line = thresholds[1]
@@ -304,7 +535,7 @@ def _quadrant_labels(
     for right in (False, True):
         side = corners[corners["right"] == right]
         sides.append(alt.Chart(side).mark_text(
-            baseline="top", align="right" if right else "left", fontSize=14, fontWeight="bold", color=QUADRANT_TEXT,
+            baseline="top", align="right" if right else "left", fontSize=font, fontWeight="bold", color=QUADRANT_TEXT,
         ).encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="text:N"))
     return alt.layer(*sides)
 

@@ -386,8 +386,10 @@ def _matrix(pack: Pack, heading: str) -> list[Flowable]:
         pdf.heading(heading),
         pdf.text(describe_assessment(assessment, pack.area), "body"),
         pdf.image(chart_png(chart, CHART_SCALE), width, height - 150),
-        pdf.text(f"Bubble size: volume in {pack.period.span} (police.uk street-level data and partner returns). "
-                 f"Shape: confidence in the evidence. Dashed lines: risk {RISK_THRESHOLD:g} and organisational "
+        pdf.text("Numbers: each issue's rank, as in the ranked table overleaf (the key under the chart's title "
+                 f"names them). Bubble size: volume in {pack.period.span} (police.uk street-level data and partner "
+                 "returns). Shape: confidence in the evidence. Shading: each quadrant, named with what to do. "
+                 f"Dashed lines: risk {RISK_THRESHOLD:g} and organisational "
                  f"position {POSITION_THRESHOLD:g}. Scores run from 0 to 100 (MoRiLE-style threat, harm and risk).",
                  "small"),
     ]

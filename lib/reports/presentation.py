@@ -14,6 +14,7 @@ from datetime import date
 
 import pandas as pd
 
+from lib.core.periods import month_long
 from lib.priorities.action_plan import RAGS, Action, is_overdue
 from lib.priorities.assessments import DRAFT, AssessmentVersion
 from lib.stats.trends import WindowComparison
@@ -46,16 +47,30 @@ def presented_versions(versions: Sequence[AssessmentVersion]) -> tuple[Assessmen
                                                                        AssessmentVersion | None]:
     """(the agreed assessment whose priorities are being reported on, the one the matrix shows).
 
-    The agreed one is the latest saved version. The matrix shows the newest year's latest version, which at the
-    event is usually next year's working draft; with none, the agreed one.
+    Both are the last agreed one: the latest saved version. A working draft (next year's, still being scored) is
+    never put in front of the room: with no saved version the matrix step says plainly that none is agreed yet.
     """
     saved = [v for v in versions if v.status != DRAFT]
     agreed = max(saved, key=lambda v: (v.year, v.saved_at or "", v.id), default=None)
-    newest_year = max((v.year for v in versions), default=None)
-    of_year = [v for v in versions if v.year == newest_year]
-    drafts = [v for v in of_year if v.status == DRAFT]
-    shown = drafts[0] if drafts else max(of_year, key=lambda v: (v.saved_at or "", v.id), default=None)
-    return agreed, shown
+    return agreed, agreed
+
+
+def no_agreed_message(versions: Sequence[AssessmentVersion]) -> str:
+    """What the matrix step says when no assessment is agreed: none started, or only a working draft."""
+    drafts = sorted({v.year for v in versions if v.status == DRAFT})
+    if not drafts:
+        return NO_ASSESSMENT
+    return (f"No threat, harm and risk assessment has been agreed yet. The {_listed(drafts)} assessment is a working "
+            "draft, so its matrix is not shown until the partnership agrees it.")
+
+
+def headline(what: str | Sequence[str], where: str, when: str) -> str:
+    """What a screen shows, where and when, said above its picture: 'Anti-social behaviour in Eastbourne, rolling
+    12 months to February 2019'. Several things are listed: 'Burglary and drugs in ...'; a period's title reads
+    on in the sentence: 'Latest 12 months (...)' becomes 'latest 12 months (...)'."""
+    names = [what] if isinstance(what, str) else list(what)
+    things = _listed(names[:1] + [_in_sentence(n) for n in names[1:]]) if names else "Every indicator"
+    return f"{things} in {where}, {_in_sentence(when) if when else when}"
 
 
 def chosen_priorities(ranked: pd.DataFrame) -> list[tuple[str, str]]:
@@ -83,7 +98,7 @@ def event_sequence(priorities: Sequence[tuple[str, str]], charted: Iterable[str]
             steps.append(Step(HOTSPOTS, f"{label}. Where it happens", issue, key))
         if key not in charted and key not in mapped:
             steps.append(Step(NO_FIGURES, label, issue, key))
-    steps.append(Step(MATRIX, "Choosing next year's priorities"))
+    steps.append(Step(MATRIX, "The priorities we agreed"))
     steps.append(Step(ACTIONS, "What we are doing about it"))
     return steps
 
@@ -97,11 +112,11 @@ def step_number(raw: object, steps: Sequence[Step]) -> int:
     return min(max(number, 1), len(steps))
 
 
-def overview_message(area_name: str, headlines: Sequence[Headline]) -> str:
-    """One sentence on the headline counts against a year earlier, e.g. 'In Avonmere, anti-social behaviour fell
-    by 8% on a year earlier; public place violence rose by 3%.'"""
+def overview_message(area_name: str, headlines: Sequence[Headline], span: str = "") -> str:
+    """One sentence on the headline counts against a year earlier, e.g. 'In Avonmere, Oct 2025 to Sep 2026,
+    anti-social behaviour fell by 8% on a year earlier; public place violence rose by 3%.' (``span``: when)."""
     parts = [_headline_change(h) for h in headlines if h.group.key in OVERVIEW_GROUPS]
-    return f"In {area_name}, " + "; ".join(parts) + "."
+    return f"In {area_name}, {span + ', ' if span else ''}" + "; ".join(parts) + "."
 
 
 def _headline_change(headline: Headline) -> str:
@@ -120,7 +135,8 @@ def trend_message(indicator_name: str, area_name: str, window: WindowComparison)
         return (f"{indicator_name} in {area_name}: {window.count:,.0f} in the latest 12 months held; "
                 "not enough months for a comparison with the year before.")
     chance = "beyond chance" if window.comparison.beyond_chance else "within the range chance would give"
-    return (f"{indicator_name} in {area_name} {_moved(window.change_percent)} over the latest 12 months "
+    return (f"{indicator_name} in {area_name} {_moved(window.change_percent)} over the 12 months to "
+            f"{month_long(window.months[1])} "
             f"({window.count:,.0f} against {window.earlier:,.0f}), {chance}.")
 
 
@@ -132,7 +148,7 @@ def hotspot_message(indicator_name: str, hot_spots: int, share_percent: float, t
         return f"No significant hot spots of {_in_sentence(indicator_name)}: incidents are spread across the area."
     spots = "hot spot" if hot_spots == 1 else "hot spots"
     return (f"{share_percent:.0f}% of {_in_sentence(indicator_name)} incidents fell in {hot_spots:,} {spots} "
-            "(Gi*, 90% confidence or more).")
+            f"({'a cluster' if hot_spots == 1 else 'clusters'} of high counts, unlikely to be chance).")
 
 
 def matrix_message(year: str, ranked: pd.DataFrame) -> str:

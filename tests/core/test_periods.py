@@ -73,7 +73,8 @@ def test_latest_12_months_ends_with_the_latest_month_held():
 
 def test_latest_12_months_says_when_fewer_are_held():
     period = latest_12_months("2018-10", "2019-02")
-    assert ("2018-10", "2019-02", "Latest 12 months (5 held)") == (period.start, period.end, period.label)
+    assert ("2018-10", "2019-02", "The 5 months held") == (period.start, period.end, period.label)
+    assert "The 5 months held (Oct 2018 to Feb 2019)" == period.title
 
 
 def test_presets_for_the_demo_span():

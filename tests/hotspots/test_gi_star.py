@@ -22,6 +22,7 @@ from lib.hotspots.gi_star import (
     GI_CLASSES,
     TRAJECTORIES,
     _gi_star_test,
+    _street,
     hotspot_cells,
     previous_period,
     top_hotspots,
@@ -378,3 +379,18 @@ def test_unknown_unit_and_resolution_are_refused(demo):
         hotspot_cells(demo, area, [VIOLENCE], "2025-10", "2026-09", unit="ward")
     with pytest.raises(ValueError):
         hotspot_cells(demo, area, [VIOLENCE], "2025-10", "2026-09", resolution=12)
+
+
+@pytest.mark.parametrize(
+    ("location", "street"),
+    [
+        ("On or near St Aubyn'S Road", "St Aubyn's Road"),  # police.uk's own casing, shown in proper case
+        ("On or near Queen'S Park Road", "Queen's Park Road"),
+        ("ON OR NEAR HIGH STREET", "High Street"),
+        ("On or near St James' Crescent", "St James' Crescent"),
+        ("No Location", ""),
+        (None, ""),
+    ],
+)
+def test_street_names_are_in_proper_case(location, street):
+    assert street == _street(location)

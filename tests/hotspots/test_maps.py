@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 
 import geopandas as gpd
@@ -115,19 +116,22 @@ def red_on_map(pixels: np.ndarray) -> int:
 def test_h3_deck_has_cells_then_outlines_and_predicted_dashed_on_top():
     cells = cells_frame()
     deck = maps.hotspot_deck(cells, "h3", outlines(), layer="gi", predicted=list(cells["cell"][:3]))
-    assert layer_ids(deck) == [("H3HexagonLayer", "cells"), ("PathLayer", "lsoa-outlines"),
-                               ("PathLayer", "csp-outlines"), ("PathLayer", "predicted")]
+    assert layer_ids(deck) == [("PolygonLayer", "area-background"), ("H3HexagonLayer", "cells"),
+                               ("PathLayer", "lsoa-outlines"), ("PathLayer", "csp-outlines"),
+                               ("PathLayer", "predicted"), ("TextLayer", "csp-labels")]
     spec = {layer["id"]: layer for layer in json.loads(deck.to_json())["layers"]}
     assert spec["cells"]["getHexagon"] == "@@=cell" and spec["cells"]["pickable"] is True
     assert spec["csp-outlines"]["getWidth"] > spec["lsoa-outlines"]["getWidth"]  # partnership lines stand out
     assert spec["csp-outlines"]["widthUnits"] == "pixels"
     assert spec["predicted"]["extensions"] == [{"@@type": "PathStyleExtension", "dash": True}]
-    assert not any(spec[name].get("pickable") for name in ("lsoa-outlines", "csp-outlines", "predicted"))
+    assert not any(spec[name].get("pickable")
+                   for name in ("area-background", "lsoa-outlines", "csp-outlines", "predicted", "csp-labels"))
 
 
 def test_empty_outlines_are_left_out_and_no_predicted_layer_without_predictions():
     deck = maps.hotspot_deck(cells_frame(), "h3", {"csp": outlines()["csp"], "lsoa": gpd.GeoDataFrame()})
-    assert layer_ids(deck) == [("H3HexagonLayer", "cells"), ("PathLayer", "csp-outlines")]
+    assert layer_ids(deck) == [("PolygonLayer", "area-background"), ("H3HexagonLayer", "cells"),
+                               ("PathLayer", "csp-outlines"), ("TextLayer", "csp-labels")]
     assert layer_ids(maps.hotspot_deck(cells_frame(), "h3", {})) == [("H3HexagonLayer", "cells")]
 
 
@@ -163,7 +167,8 @@ def test_script_in_a_place_name_is_escaped_in_the_json_and_shown_as_text():
     text = deck.to_json()
     assert SCRIPT not in text and "<" not in text and ">" not in text
     assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in text
-    places = [row["place"] for row in json.loads(text)["layers"][0]["data"]]
+    cells = next(layer for layer in json.loads(text)["layers"] if layer["id"] == "cells")
+    places = [row["place"] for row in cells["data"]]
     assert SCRIPT in places  # the browser shows the name exactly as written
 
 
@@ -204,9 +209,9 @@ def test_coordinates_are_rounded_to_five_places():
 
 
 def test_view_is_centred_on_the_cells_and_zoomed_to_fit_them():
-    # On the Gi* map the outer ring (cold spots) is drawn: 9 cells across, then 33.
-    near = maps.hotspot_deck(cells_frame(rings=4), "h3", outlines(), layer="gi").initial_view_state
-    wide = maps.hotspot_deck(cells_frame(rings=16), "h3", outlines(), layer="gi").initial_view_state
+    # On the Gi* map the outer ring (cold spots) is drawn: 9 cells across, then 33 (no outline: the cells are all).
+    near = maps.hotspot_deck(cells_frame(rings=4), "h3", {}, layer="gi").initial_view_state
+    wide = maps.hotspot_deck(cells_frame(rings=16), "h3", {}, layer="gi").initial_view_state
     assert near.latitude == pytest.approx(CENTRE[0], abs=0.005)
     assert near.longitude == pytest.approx(CENTRE[1], abs=0.005)
     assert 12 < near.zoom < 15  # about 3 km across
@@ -415,3 +420,124 @@ def test_the_predicted_outline_is_the_union_of_the_predicted_hexagons():
     assert 1 == sum(len(part.interiors) for part in shapely.get_parts(outline))  # the hole in the middle ring
     assert outline.symmetric_difference(union).area < 1e-6 * union.area
     assert map_shapes._predicted_area(["not a cell"], "h3", None).is_empty
+
+
+# ---- a map a committee can read -------------------------------------------------------------------------------
+
+
+def two_partnerships() -> dict[str, gpd.GeoDataFrame]:
+    """Two CSPs side by side around the cells, one a crescent whose centroid falls outside it."""
+    west, south, east, north = 0.22, 50.74, 0.34, 50.80
+    middle = (west + east) / 2
+    crescent = shapely.box(middle, south, east, north).difference(shapely.box(middle, 50.75, 0.33, 50.79))
+    csp = gpd.GeoDataFrame({"name": ["Eastbourne", "Wealden"]}, crs=4326,
+                           geometry=[shapely.box(west, south, middle, north), crescent])
+    return {"csp": csp, "lsoa": gpd.GeoDataFrame()}
+
+
+def test_every_partnership_is_named_inside_its_outline_in_large_dark_type_with_a_white_halo():
+    areas = two_partnerships()
+    spec = {layer["id"]: layer for layer in json.loads(maps.hotspot_deck(cells_frame(), "h3", areas).to_json())
+            ["layers"]}
+    labels = spec["csp-labels"]
+    assert labels["@@type"] == "TextLayer" and labels["getText"] == "@@=name"
+    assert sorted(row["name"] for row in labels["data"]) == ["Eastbourne", "Wealden"]
+    for row in labels["data"]:
+        outline = areas["csp"].set_index("name").geometry[row["name"]]
+        assert outline.contains(shapely.Point(row["position"]))  # inside, even for the crescent
+    assert labels["getSize"] >= 18 and labels["sizeUnits"] == "pixels"
+    assert max(labels["getColor"][:3]) < 60 and labels["outlineColor"][:3] == [255, 255, 255]
+    assert labels["outlineWidth"] > 0 and labels["fontSettings"]["sdf"] is True
+
+
+def test_the_area_is_drawn_as_a_background_the_legend_names_and_nothing_is_white_without_a_name():
+    cells = cells_frame()
+    deck = maps.hotspot_deck(cells, "h3", outlines(), layer="gi")
+    spec = {layer["id"]: layer for layer in json.loads(deck.to_json())["layers"]}
+    background = spec["area-background"]["getFillColor"]
+    assert background[3] == 255 and background[:3] != [255, 255, 255]
+    legend = dict(maps.deck_legend(cells, "h3", outlines(), layer="gi"))
+    assert legend[map_style.NO_INCIDENTS_LABEL] == map_style._hex(map_style.BACKGROUND_FILL)
+    # Every fill drawn is in the legend, and no fill is (near) white.
+    drawn = {map_style._hex(row["fill"]) for row in cells_data(deck)} | {map_style._hex(background)}
+    assert drawn <= set(legend.values())
+    assert all(lightness(colour) < 96 for colour in drawn)
+    # With no outline there is no background, and the legend does not claim one.
+    assert map_style.NO_INCIDENTS_LABEL not in dict(maps.deck_legend(cells, "h3", {}, layer="gi"))
+
+
+def test_the_legend_lists_exactly_the_classes_on_the_map():
+    cells = cells_frame()
+    no_cold = cells.assign(gi_class=cells["gi_class"].replace({map_style.COLD_90: map_style.NOT_SIGNIFICANT}))
+    for frame in (cells, no_cold):
+        deck = maps.hotspot_deck(frame, "h3", {}, layer="gi")
+        drawn = {map_style._hex(row["fill"]) for row in cells_data(deck)}
+        legend = maps.deck_legend(frame, "h3", {}, layer="gi")
+        assert {colour for _, colour in legend} == drawn
+        assert [label for label, _ in legend] == [name for name in map_style.GI_CLASSES
+                                                  if map_style._hex(map_style.GI_COLOURS[name]) in drawn]
+    assert map_style.COLD_90 not in dict(maps.deck_legend(no_cold, "h3", {}, layer="gi"))
+    assert map_style.COLD_99 not in dict(maps.deck_legend(cells, "h3", {}, layer="gi"))
+    counts = maps.deck_legend(cells, "h3", {}, layer="counts")
+    drawn = {map_style._hex(row["fill"]) for row in cells_data(maps.hotspot_deck(cells, "h3", {}, layer="counts"))}
+    assert {colour for _, colour in counts} == drawn
+    predicted = maps.deck_legend(cells, "h3", outlines(), layer="gi", predicted=True)
+    assert predicted[-1][0].startswith("Predicted") and predicted[-2][0] == map_style.NO_INCIDENTS_LABEL
+
+
+def test_the_plain_legend_and_tooltip_say_hot_spot_in_words_not_confidence_levels():
+    cells = cells_frame()
+    legend = [label for label, _ in maps.deck_legend(cells, "h3", outlines(), layer="gi", plain=True)]
+    assert legend[0] == map_style.PLAIN_GI[map_style.HOT_99]
+    assert not any("%" in label or "confidence" in label for label in legend)
+    deck = maps.hotspot_deck(cells, "h3", outlines(), layer="gi", plain=True)
+    assert not any("confidence" in row["class"] for row in cells_data(deck))
+
+
+def test_the_initial_view_holds_the_whole_area_and_the_area_fills_most_of_it():
+    areas = two_partnerships()
+    west, south, east, north = areas["csp"].total_bounds
+    for width, height in ((700, 430), (860, 620), (1100, 450), (500, 700)):
+        view = maps.hotspot_deck(cells_frame(), "h3", areas, view_size=(width, height)).initial_view_state
+        scale = 512 * 2**view.zoom  # Web Mercator pixels round the world at this zoom
+
+        def x(lng: float, scale: float = scale) -> float:
+            return (lng + 180) / 360 * scale
+
+        def y(lat: float, scale: float = scale) -> float:
+            return (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * scale
+
+        left, right = x(view.longitude) - width / 2, x(view.longitude) + width / 2
+        top, bottom = y(view.latitude) - height / 2, y(view.latitude) + height / 2
+        assert left <= x(west) and x(east) <= right and top <= y(north) and y(south) <= bottom  # nothing cut off
+        # The area fills the map one way or the other, but for a narrow margin.
+        assert max((x(east) - x(west)) / width, (y(south) - y(north)) / height) > 0.9
+
+
+def test_names_of_neighbouring_partnerships_do_not_overlap_and_stay_inside_their_own_area():
+    names = ["Brackenford Borough", "Castlebury District", "Harwick"]
+    shapes = [shapely.box(0.25, 50.70, 0.26, 50.80), shapely.box(0.26, 50.70, 0.27, 50.80),
+              shapely.box(0.27, 50.70, 0.45, 50.80)]
+    areas = {"csp": gpd.GeoDataFrame({"name": names}, geometry=shapes, crs=4326)}
+    deck = maps.hotspot_deck(cells_frame().iloc[:0], "h3", areas, view_size=(700, 430))
+    labels = next(layer.data for layer in deck.layers if layer.id == "csp-labels")
+    scale = 512 * 2**deck.initial_view_state.zoom
+    boxes = []
+    for row in labels:
+        lng, lat = row["position"]
+        assert dict(zip(names, shapes, strict=True))[row["name"]].contains(shapely.Point(lng, lat))
+        x = (lng + 180) / 360 * scale
+        y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * scale
+        half_width, half_height = len(row["name"]) * maps.LABEL_SIZE_PX * 0.3, maps.LABEL_SIZE_PX * 0.6
+        boxes.append((x - half_width, y - half_height, x + half_width, y + half_height))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+
+
+def test_neighbourhoods_that_cover_the_area_leave_no_background_to_name():
+    cells, polygons = lsoa_fixture()
+    areas = {"csp": outlines()["csp"], "lsoa": polygons.rename(columns={"cell": "code"})}
+    every = cells.assign(count=[12, 2, 3, 4])
+    assert map_style.NO_INCIDENTS_LABEL not in dict(maps.deck_legend(every, "lsoa", areas, layer="counts"))
+    assert map_style.NO_INCIDENTS_LABEL in dict(maps.deck_legend(cells, "lsoa", areas, layer="counts"))  # one at 0

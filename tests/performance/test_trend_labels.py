@@ -49,3 +49,35 @@ def test_missing_values_picks_out_the_areas_without_values(tmp_path):
     assert "Harwick (" in found.words
     assert missing_values(db, indicator, [harwick]) == missing_values(db, indicator, [])
     assert () == missing_values(db, indicator, [harwick]).areas
+
+
+def test_trend_words_plain_for_a_room_and_technical_for_officers():
+    from lib.performance.trend_labels import plain_trend_words, trend_test_words, trend_words
+    from lib.stats.statistics import recent_trend
+
+    flat = recent_trend([50, 52, 49, 55, 51], [1000] * 5, "lower_is_better")
+    assert flat.p_value is not None and flat.p_value > 0.002
+    officers = trend_words("Eastbourne", flat)
+    assert "chi-squared test for trend" in officers and "99.8% level" in officers
+    room = plain_trend_words("Eastbourne", flat)
+    assert room == ("**Eastbourne**: ▶ no clear change over the five latest months (a change this size could be "
+                    "chance).")
+    assert "p =" not in room and "chi-squared" not in room
+    assert f"p = {flat.p_value:.4f}" in trend_test_words(flat) and "0.002" in trend_test_words(flat)
+
+    rising = recent_trend([100, 200, 300, 400, 500], [1000] * 5, "lower_is_better")
+    assert rising.direction == "Increasing"
+    assert plain_trend_words("Avonmere", rising).startswith("**Avonmere**: ▲ rising, getting worse, over the five")
+    short = recent_trend([1, 2], [10, 10], "lower_is_better")
+    assert "not enough months to tell" in plain_trend_words("Avonmere", short)
+
+
+def test_view_when_and_interval_words():
+    from lib.performance.trend_labels import interval_words, view_when
+
+    assert view_when("rolling", "2019-02") == "rolling 12 months to February 2019"
+    assert view_when("monthly", "2019-02") == "each month to February 2019"
+    assert view_when("years", "2019-02") == "each financial year to 2018/19"
+    assert view_when("rolling", "2019-02", "annual") == "each financial year to 2018/19"
+    assert "Byar" not in interval_words("95", "Byar's method", plain=True)
+    assert interval_words("95", "Byar's method", plain=False) == "Shaded: 95% confidence interval (Byar's method)."

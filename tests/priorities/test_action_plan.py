@@ -27,6 +27,7 @@ from lib.priorities.action_plan import (
     is_overdue,
     load_actions,
     measure_links,
+    measures_served,
     rag_summary,
     update_action,
 )
@@ -632,3 +633,12 @@ def test_a_partnership_wide_action_counts_every_csp():
     action = an_action(area_code=None, measure_keys=("anti-social-behaviour",))
     assert measure_links(action, STATUSES, COUNTIES) == [("anti-social-behaviour", "2 Green, 1 Amber, 1 Red")]
     assert measure_links(an_action(measure_keys=()), STATUSES, COUNTIES) == []
+
+
+def test_the_measures_served_are_named_not_slugged():
+    action = an_action(area_code=COUNTY, measure_keys=("anti-social-behaviour", "ksi-casualties"))
+    names = {"anti-social-behaviour": "Anti-social behaviour"}
+    shown = measures_served(measure_links(action, STATUSES, COUNTIES), names)
+    assert "Anti-social behaviour: 2 Green, 1 Amber; Ksi casualties: No target" == shown
+    assert "anti-social-behaviour" not in shown
+    assert "" == measures_served([], names)

@@ -288,7 +288,7 @@ def test_evidence_table_has_one_row_per_issue_in_order(demo):
     table = evidence_rows(all_evidence(demo, issues, county, DEMO_PERIOD))  # as the Priorities page reads it
     assert list(table["Issue"]) == [i.name for i in issues]
     for column in ("Volume", "Rate per 1,000 residents", "Trend", "Change on last year %",
-                   "Harm-weighted volume (CSS days)", "Top 5% of LSOAs hold %", "Source", "Period"):
+                   "Harm-weighted volume (days of custody)", "Top 5% of LSOAs hold %", "Source", "Period"):
         assert column in table.columns
     row = table.set_index("Issue").loc["Burglary"]
     single = issue_evidence(demo, issue("burglary"), county, DEMO_PERIOD)

@@ -38,11 +38,14 @@ def test_step_number_stays_inside_the_sequence(raw, number):
     assert pres.step_number(raw, range(7)) == number
 
 
-def test_demo_presents_its_agreed_priorities_and_next_years_draft(demo):
+def test_demo_presents_its_agreed_priorities_never_next_years_draft(demo):
     county = find_area(demo, "Avonmere")
-    agreed, shown = pres.presented_versions(list_versions(demo, county.code))
+    versions = list_versions(demo, county.code)
+    assert any(v.status == "draft" and v.year > max(v.year for v in versions if v.status == "saved")
+               for v in versions), "the demo holds next year's working draft, or this test proves nothing"
+    agreed, shown = pres.presented_versions(versions)
     assert agreed.status == "saved" and agreed.name == "Agreed at the partnership event"
-    assert shown.status == "draft" and shown.year > agreed.year
+    assert shown == agreed, "the room sees the matrix the partnership agreed, not a working draft"
     chosen = pres.chosen_priorities(ranked(load_version(demo, agreed.id)))
     held = demo.execute(
         "SELECT issue, COALESCE(indicator_key, '') FROM assessment_scores WHERE version_id = ? AND chosen = 1 "
@@ -52,6 +55,26 @@ def test_demo_presents_its_agreed_priorities_and_next_years_draft(demo):
 
 def test_presented_versions_without_any_assessment():
     assert pres.presented_versions([]) == (None, None)
+    assert pres.no_agreed_message([]) == pres.NO_ASSESSMENT
+
+
+def test_only_a_draft_is_said_plainly_to_be_unagreed(demo):
+    county = find_area(demo, "Avonmere")
+    drafts = [v for v in list_versions(demo, county.code) if v.status == "draft"]
+    assert drafts
+    assert pres.presented_versions(drafts) == (None, None)
+    text = pres.no_agreed_message(drafts)
+    assert text.startswith("No threat, harm and risk assessment has been agreed yet.")
+    assert f"The {drafts[0].year} assessment is a working draft" in text
+
+
+def test_headline_names_what_where_and_when():
+    assert (pres.headline("Anti-social behaviour", "Eastbourne", "rolling 12 months to February 2019")
+            == "Anti-social behaviour in Eastbourne, rolling 12 months to February 2019")
+    assert (pres.headline(["Burglary", "Anti-social behaviour"], "Avonmere", "each month to May 2026")
+            == "Burglary and anti-social behaviour in Avonmere, each month to May 2026")
+    assert (pres.headline("Recorded incidents", "Eastbourne", "The 5 months held (Oct 2018 to Feb 2019)")
+            == "Recorded incidents in Eastbourne, the 5 months held (Oct 2018 to Feb 2019)")
 
 
 def test_trend_message_quotes_the_recounted_figures(demo):
@@ -70,6 +93,9 @@ def test_trend_message_quotes_the_recounted_figures(demo):
     direction = "fell" if recount < earlier else "rose"
     assert f"{direction} by {abs(100 * (recount - earlier) / earlier):.0f}%" in text
     assert ("beyond chance" in text) == window.comparison.beyond_chance
+    from lib.core.periods import month_long
+
+    assert f"over the 12 months to {month_long(window.months[1])} " in text, "the room is told when"
 
 
 def test_actions_message_counts_every_status(demo):
