@@ -5,7 +5,7 @@ import streamlit as st
 from lib.core.catalogue import PPV_NOTE
 from lib.reports.charts import monthly_groups_chart
 from lib.store.summary import area_label, describe_areas, group_table
-from ui import data, shell, sidebar, widgets
+from ui import data, performance, shell, sidebar, widgets
 
 shell.require_app_shell()
 store = data.current_store()
@@ -32,7 +32,7 @@ else:
 st.caption(PPV_NOTE)
 
 monthly = data.load_monthly_groups(selection)
-st.altair_chart(
+performance.altair_chart(
     monthly_groups_chart(monthly, f"Incidents per month in {area.name}"),
     width="stretch",
     alt=f"Line chart of incidents per month in {area.name}, {period.span}, by category. "
