@@ -29,8 +29,9 @@ sections = {
 }
 page = st.navigation(
     sections,
-    # On a projector the sidebar is hidden, so the pages are reached from the top bar instead.
-    position="top" if mode.present else "sidebar",
+    # The top bar in every mode: on a projector the sidebar is hidden, and elsewhere it keeps the area and period
+    # pickers in view at its top.
+    position="top",
 )
 with shell.failing_plainly():
     store = data.ensure_store()
@@ -41,5 +42,5 @@ with shell.failing_plainly():
     signin.sign_in_status()
     sidebar.sidebar_footer(overview)
     shell.demo_notice(overview)
-    modes.mode_banner(mode, modes.section_place(sections, page))
+    modes.mode_banner(mode, modes.section_place(sections, page), notice=shell.projector_notice(overview))
     page.run()

@@ -13,14 +13,15 @@ from ui import actions, data, link, shell, uploads, widgets
 selection = shell.page_start("Action plan")
 store, area, period = selection.store, selection.area, selection.period
 plan = actions.load_actions(store)
+today = date.today()
 if not plan:
+    shell.headline("Action plan", area.name, f"status on {today:%-d %B %Y}")
     st.info("No action plan is loaded yet. Import one as a CSV file below (layout in docs/formats.md).")
     uploads.upload_section("actions", "Action plan CSV", ["csv"], key="actions_upload")
     st.stop()
 
 names = actions.area_names(store)
 counties = actions.load_csps_of_counties(store)
-today = date.today()
 with st.container(horizontal=True):
     priorities = link.multiselect("Priority", {p: p for p in dict.fromkeys(a.priority for a in plan)},
                                   key="priority", default=[], placeholder="All priorities")

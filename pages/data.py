@@ -5,7 +5,7 @@ import streamlit as st
 from lib.core.export import download_name
 from lib.store.summary import describe_areas
 from lib.uploads import INDICATORS, POLICE_UK
-from ui import data, editing, link, shell, sidebar, uploads, widgets
+from ui import data, editing, link, modes, shell, sidebar, uploads, widgets
 
 shell.require_app_shell()
 store = data.current_store()
@@ -13,7 +13,10 @@ overview = data.load_overview(store)
 selection = sidebar.current_selection()
 public = store.viewer.public
 
-st.title("Data")
+if modes.current_mode().present:  # the top bar names the page; the headline says what is held
+    shell.headline("Data held", describe_areas(overview.areas_by_kind), overview.span)
+else:
+    st.title("Data")
 st.markdown(
     f"**{overview.dataset}**: {overview.span} ({overview.months} months), "
     f"{overview.incidents:,} incidents from {overview.imports:,} imports. "

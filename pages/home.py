@@ -5,14 +5,16 @@ import streamlit as st
 from lib.core.catalogue import PPV_NOTE
 from lib.reports.charts import monthly_groups_chart
 from lib.store.summary import area_label, describe_areas, group_table
-from ui import data, performance, shell, sidebar, widgets
+from ui import data, modes, performance, shell, sidebar, widgets
 
 shell.require_app_shell()
 store = data.current_store()
 overview = data.load_overview(store)
 selection = sidebar.current_selection()
 
-st.title("Safer Communities Dashboard")
+present = modes.current_mode().present
+if not present:  # on a projector the headline below is the heading
+    st.title("Safer Communities Dashboard")
 
 if selection is None:
     widgets.caveat("No incidents are loaded yet, so there is nothing to count. Start by importing police.uk data.")
@@ -25,12 +27,18 @@ shell.headline("Recorded incidents", area_label(area), period.title, normal=f"{a
 headlines = data.load_headlines(selection)
 widgets.headline_metrics(headlines, key="home_headlines")
 earlier = headlines[0].previous_period
-if headlines[0].previous is None:
-    st.caption(f"No comparison: the store does not hold the same months a year earlier ({earlier.span}).")
-else:
-    st.caption(f"Compared with the same months a year earlier ({earlier.span}). A fall shows in green.")
-st.caption(PPV_NOTE)
 
+
+def comparison_notes() -> None:
+    if headlines[0].previous is None:
+        st.caption(f"No comparison: the store does not hold the same months a year earlier ({earlier.span}).")
+    else:
+        st.caption(f"Compared with the same months a year earlier ({earlier.span}). A fall shows in green.")
+    st.caption(PPV_NOTE)
+
+
+if not present:  # on a projector the chart comes straight after the numbers, and the notes after the chart
+    comparison_notes()
 monthly = data.load_monthly_groups(selection)
 performance.altair_chart(
     monthly_groups_chart(monthly, f"Incidents per month in {area.name}"),
@@ -42,6 +50,8 @@ st.caption(
     f"Source: {overview.dataset}, police.uk categories, {period.span}, {widgets.plain_text(area.name)}. "
     "Counts are of incidents recorded in each month."
 )
+if present:
+    comparison_notes()
 widgets.show_as_table(group_table(monthly), key="home_show_table")
 
 st.subheader("What is loaded")

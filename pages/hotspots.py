@@ -28,8 +28,7 @@ from lib.hotspots.views import (
 from ui import data, hotspots, link, modes, shell, widgets
 
 mode = modes.current_mode()
-# On a projector the headline (what, where, when) is the screen's title, so the page's own title gives way to it.
-selection = shell.page_start("" if mode.present else "Hotspots")
+selection = shell.page_start("Hotspots")
 store, area, period = selection.store, selection.area, selection.period
 plain = mode.present or mode.public  # plain words on a shared screen; the method is one click away
 catalogue = data.load_catalogue(store)

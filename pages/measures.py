@@ -14,6 +14,7 @@ selection = shell.page_start("Measures")
 store, period = selection.store, selection.period
 csp = performance.csp_for_measures(selection)
 if csp is None:
+    shell.headline("Measures against their targets", selection.area.name, f"up to {month_long(period.end)}")
     st.info("No CSP in the store has targets yet. Import a targets file below.")
     performance.targets_upload()
     st.stop()

@@ -10,6 +10,7 @@ from ui import modes, present, shell, widgets
 selection = shell.page_start("Committee pack")
 area, period = selection.area, selection.period
 public = selection.store.viewer.public
+shell.headline("Committee pack", area.name, period.title)
 
 st.markdown(f"A PDF for committee papers on **{widgets.plain_text(area.name)}**, {period.title}: "
             + ", ".join(s.lower() if n else s for n, s in enumerate(PACK_SECTIONS)) + ". "
@@ -29,4 +30,4 @@ st.caption("Building the pack takes a few seconds.")
 if not modes.current_mode().present:  # the command line is for officers, not a room
     st.caption("The same pack from the command line:")
     st.code(f"python -m lib.cli pack --area {shlex.quote(area.name)} --period {shlex.quote(period.key)}",
-            language="bash")
+            language=None)  # plain text: the highlighter's colours fall below WCAG AA contrast

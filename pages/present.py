@@ -71,8 +71,8 @@ def hotspots_step() -> None:
     hot, share = hot_spot_share(view.result)
     mode = modes.current_mode()
     plain = mode.present or mode.public
-    # The step's title is the screen's headline; what, where and when go on one line of plain text under it.
-    st.markdown(f"**{widgets.plain_text(headline(indicator, area, period))}**")
+    # Under the step's title, what is mapped, where and when.
+    widgets.message(headline(indicator, area, period))
     drawn = hotspots.load_hotspot_deck(store, area, categories, period.start, period.end, "h3", resolution, "gi",
                                        False, False, hotspots.map_view_size(True), plain)
     picture, key_column = st.columns([2.4, 1], vertical_alignment="top")
@@ -91,16 +91,17 @@ def hotspots_step() -> None:
 
 def no_figures_step() -> None:
     restricted = step.indicator_key in data.load_hidden_keys(store)
-    widgets.message(presentation.RESTRICTED_NOTE if restricted else presentation.NOT_HELD_NOTE)
+    note = presentation.RESTRICTED_NOTE if restricted else presentation.NOT_HELD_NOTE
+    widgets.message(presentation.about_area(area.name, note))
 
 
 def matrix_step() -> None:
     if shown is None:  # no agreed assessment: a working draft is never put in front of the room
-        widgets.message(present.unagreed_message(store, area))
+        widgets.message(presentation.about_area(area.name, present.unagreed_message(store, area)))
         return
     version, held = shown
     frame = ranked_with_volume(held, priorities.load_evidence(store, area, period.start, period.end))
-    widgets.message(presentation.matrix_message(version.year, frame))
+    widgets.message(presentation.about_area(area.name, presentation.matrix_message(version.year, frame)))
     chart = priority_matrix_chart(frame, "risk_position", (POSITION_THRESHOLD, RISK_THRESHOLD), QUADRANTS,
                                   f"{area.name}: priorities for {version.year} ({version.name})",
                                   present=modes.current_mode().present)
@@ -112,7 +113,7 @@ def matrix_step() -> None:
 def actions_step() -> None:
     plan = actions.load_actions(store)
     today = date.today()
-    widgets.message(presentation.actions_message(plan, today))
+    widgets.message(presentation.about_area(area.name, presentation.actions_message(plan, today)))
     if not plan:
         return
     summary = action_plan.rag_summary(plan, today)

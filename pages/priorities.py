@@ -36,10 +36,12 @@ years = assessment_years(versions, period.end)
 year = link.selectbox("Priorities for the financial year", {y: y for y in years}, key="year", default=years[0])
 of_year = [v for v in versions if v.year == year]
 if not of_year:
+    shell.headline("Threat, harm and risk matrix", area.name, f"priorities for {year}")
     st.info(f"{name} has no threat, harm and risk assessment for {year} yet. Start one from the evidence.")
     priorities.start_assessment(store, area, year, period.start, period.end)
     st.subheader(f"The evidence for {name}, {period.span}")
-    widgets.table(evidence_frame(priorities.load_evidence(store, area, period.start, period.end)))
+    widgets.table(evidence_frame(priorities.load_evidence(store, area, period.start, period.end),
+                                 keys=not modes.plain_words()))
     st.stop()
 
 # A year already agreed opens on its latest saved version; the coming year on its working draft.
@@ -112,7 +114,7 @@ with moved:
         st.caption(widgets.plain_text(f"This version against {previous[0].name} ({previous[0].year})."))
         widgets.table(movement_table(what_moved(held, previous[1])))
 with all_evidence:
-    widgets.table(evidence_frame(evidence))
+    widgets.table(evidence_frame(evidence, keys=not modes.plain_words()))
     st.caption(widgets.plain_text(f"Period: {period.label}. Each row's source is in its Source column."))
 with history:
     changes = priorities.load_assessment_history(store, version.id)

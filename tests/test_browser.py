@@ -201,7 +201,9 @@ def test_picking_an_area_changes_the_numbers_and_the_link(server, watched, artif
     expect(page.locator('[data-testid="stMetricValue"]').first).not_to_have_text(county)
     watched.settle()
     watched.check(artifacts / "home-castlebury.png")
-    page.get_by_role("link", name="Data").first.click()  # the choice follows to the next page
+    # The choice follows to the next page, opened from the top bar's Store menu.
+    page.locator('[data-testid="stTopNav"]').get_by_text("Store", exact=True).click()
+    page.get_by_role("menuitem", name="Data").click()
     page.wait_for_url(re.compile(r"/data\?.*area=X22000002"))
     watched.settle()
     assert "Castlebury (CSP)" == sidebar_choice(page, "Area")

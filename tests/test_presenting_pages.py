@@ -8,7 +8,7 @@ import pytest
 from lib.store.db import open_store
 from tests.app_support import copy_store, demo_store_file
 from tests.test_pages import COUNTY, PARTNER, open_page
-from ui.modes import CURRENT_SECTION_KEY, PRESENTATION_CSS
+from ui.modes import CURRENT_SECTION_KEY, NAVIGATION_CSS, PRESENTATION_CSS
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_with_only_a_draft_the_matrix_step_says_none_is_agreed(monkeypatch, demo
     assert not app.exception
     assert "The priorities we agreed" == app.title[0].value
     said = [s.value.replace("\\", "") for s in app.subheader]
-    assert any(s.startswith("No threat, harm and risk assessment has been agreed yet.") for s in said), said
+    assert any(s.startswith("Avonmere: no threat, harm and risk assessment has been agreed yet.") for s in said), said
     assert not app.get("vega_lite_chart")
 
 
@@ -83,6 +83,6 @@ def test_the_top_bar_marks_the_current_pages_section_and_underlines_no_other_lin
     # The rule for the second place marks the second item of the top bar; links in the top bar are not underlined
     # by the rule that underlines links in the page (it once underlined "Home" on every page).
     assert (f'.stApp:has(.st-key-{CURRENT_SECTION_KEY}_1) [data-testid="stTopNav"] > div:nth-child(2) '
-            '[data-testid="stTopNavSection"]') in PRESENTATION_CSS
+            '[data-testid="stTopNavSection"]') in NAVIGATION_CSS
     assert ".stApp a {" not in PRESENTATION_CSS and '[data-testid="stMain"] a { text-decoration: underline; }' \
         in PRESENTATION_CSS

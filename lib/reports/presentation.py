@@ -171,6 +171,12 @@ def actions_message(actions: Sequence[Action], today: date) -> str:
     return f"{len(actions)} actions: {by_rag}; {overdue} overdue."
 
 
+def about_area(where: str, message: str) -> str:
+    """A step's message led by the area it is about, for a screen whose title does not say where: 'Eastbourne: no
+    action plan is loaded yet.' (the room may have seen several areas' screens that day)."""
+    return f"{where}: {_in_sentence(message)}"
+
+
 def _in_sentence(name: str) -> str:
     """A name inside a sentence: 'Anti-social behaviour' -> 'anti-social behaviour', but 'ASB' stays 'ASB'."""
     return name if name[1:2].isupper() else name[:1].lower() + name[1:]

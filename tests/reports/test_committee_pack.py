@@ -197,6 +197,16 @@ def test_the_pack_says_the_data_are_synthetic_and_public(csp_pack):
         pdf)[-1]
 
 
+def test_the_hotspot_maps_speak_plainly_with_the_method_after_them(csp_pack):
+    _, pdf = csp_pack
+    maps = [" ".join(t.split()) for t in page_texts(pdf) if "hot spots in" in t.lower()]
+    assert maps, "the pack has its hotspot pages"
+    for text in maps:
+        plain = text.index("a cluster of places with high counts, unlikely to be chance")
+        method = text.index("How this is worked out: ")
+        assert plain < method and "Getis-Ord Gi*" in text[method:] and "Getis-Ord Gi*" not in text[:method]
+
+
 def test_sections_with_nothing_to_show_say_so(sussex):
     """Sussex holds no targets, assessment or action plan: each of those sections still has its page."""
     county = find_area(sussex, "East Sussex")

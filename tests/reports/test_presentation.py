@@ -124,3 +124,9 @@ def test_matrix_and_hotspot_messages_say_what_is_chosen():
     assert pres.hotspot_message("Anti-social behaviour", 3, 40, 9).startswith("40% of anti-social behaviour ")
     assert pres.hotspot_message("ASB", 0, 0.0, 0) == "No ASB incidents were recorded in the period."
 
+
+
+def test_a_message_is_led_by_the_area_it_is_about():
+    assert pres.about_area("Eastbourne", "No action plan is loaded yet.") == "Eastbourne: no action plan is loaded yet."
+    assert pres.about_area("Avonmere", pres.RESTRICTED_NOTE).startswith("Avonmere: its figures come from ")
+    assert pres.about_area("Hastings", "ASB fell.") == "Hastings: ASB fell.", "an acronym keeps its capitals"
