@@ -5,7 +5,7 @@ import streamlit as st
 from lib.core.export import download_name
 from lib.store.summary import describe_areas
 from lib.uploads import INDICATORS, POLICE_UK
-from ui import data, editing, link, modes, shell, sidebar, uploads, widgets
+from ui import area_setup, data, editing, link, modes, shell, sidebar, uploads, widgets
 
 shell.require_app_shell()
 store = data.current_store()
@@ -23,9 +23,12 @@ st.markdown(
     f"Areas: {describe_areas(overview.areas_by_kind)}."
 )
 
-coverage, imports, rejected, indicators, upload, downloads = link.tabs(
-    ["Coverage", "Import log", "Rejected rows", "Indicators", "Upload files", "Downloads"]
+set_up, coverage, imports, rejected, indicators, upload, downloads = link.tabs(
+    ["Set up your area", "Coverage", "Import log", "Rejected rows", "Indicators", "Upload files", "Downloads"]
 )
+
+with set_up:
+    area_setup.set_up_your_area(store, selection)
 
 with coverage:
     st.subheader("Areas and months covered")
@@ -68,7 +71,7 @@ with indicators:
     st.subheader("Partner indicators")
     catalogue = data.load_table(store, "indicators")
     if catalogue.empty:
-        st.write("No partner indicators are loaded. Upload an indicator CSV under 'Upload files'.")
+        st.write("No partner indicators are loaded. 'Set up your area' says where they come from, with a template.")
     else:
         st.caption("Restricted indicators are for partners only: do not show them on a public screen.")
         widgets.indicator_cards(catalogue)

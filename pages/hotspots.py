@@ -19,10 +19,11 @@ from lib.hotspots.views import (
     headline,
     hotspot_caption,
     hotspot_metrics,
+    list_export,
     map_sentence,
     map_title,
     method_caption,
-    ranked_table,
+    spot_lists,
     what_options,
 )
 from ui import data, hotspots, link, modes, shell, widgets
@@ -76,7 +77,7 @@ caption = hotspot_caption(result, indicator, area, period, plain=plain)
 drawn = hotspots.load_hotspot_deck(store, area, categories, period.start, period.end, unit, resolution, layer,
                                    basemap, show_predicted, hotspots.map_view_size(mode.present), plain)
 alt = (f"Map of {indicator.name} in {area.name} on {CELL_UNITS[unit]}, coloured by {LAYERS[layer].lower()}, with "
-       "each partnership named. The top hotspots are listed in the table below the map.")
+       "each partnership named. The hot spots are listed in the table below the map.")
 
 
 def metrics() -> None:
@@ -108,16 +109,16 @@ with body:
     if prediction is not None:
         st.markdown(f"**Predicted hotspots.** {widgets.plain_text(prediction.sentence(indicator.name.lower()))}")
 
-    st.subheader("The top hotspots")
-    table = ranked_table(result, plain=plain)
-    widgets.table(table)
+    lists = spot_lists(result, plain=plain)
+    hotspots.spot_lists(lists, result, plain)
+    table = list_export(lists)
     if result.public:
         st.caption(f"{PUBLIC_MODE_NOTE} Shares and changes are worked out from the rounded counts. The map covers "
                    "whole periods only, so no two maps can be subtracted to find a small count (see "
                    "docs/disclosure.md).")
     title = map_title(indicator, area, period)
     with st.container(horizontal=True):
-        widgets.download_csv("Download the hotspot table (CSV)", table, f"hotspots_{area.code}_{key}.csv",
+        widgets.download_csv("Download these lists (CSV)", table, f"hotspots_{area.code}_{key}.csv",
                              key="hotspots_csv")
         st.download_button(
             "Download the map for printing (PNG)", icon=":material/image:", on_click="ignore", key="hotspots_png",

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from lib.performance.overview import COMPARATOR_NOTES, COMPARATORS, cell_table, grid_frame, judgement_frame
+from lib.performance.overview import COMPARATOR_NOTES, cell_table, grid_frame, judgement_frame
 from lib.performance.trend_labels import OVERVIEW_KEY_PLAIN, PLAIN_COMPARATOR_NOTES, TREND_METHOD
-from ui import link, modes, performance, shell, widgets
+from ui import modes, performance, shell, widgets
 
 selection = shell.page_start("Partnership at a glance")
 
-comparator = link.choice("Compare with", COMPARATORS, key="compare", default="last_year")
+comparator, comparators = performance.comparator_choice(selection)
 areas, indicators, cells = performance.load_overview_grid(selection, comparator)
 shell.headline("Headline indicators", f"{areas[0].name} and its CSPs", selection.period.title,
                normal=f"{areas[0].name} and its CSPs: {selection.period.title}")
@@ -30,7 +30,7 @@ technical_key = (
 )
 st.caption(OVERVIEW_KEY_PLAIN + " Select a cell to open it in Trends." if plain else technical_key)
 notes = PLAIN_COMPARATOR_NOTES if plain else COMPARATOR_NOTES
-st.caption(f"**Compared with {COMPARATORS[comparator].lower()}.** {notes[comparator]}")
+st.caption(performance.compared_with(comparators, comparator, notes[comparator]))
 if plain:
     shell.worked_out(f"{technical_key} {COMPARATOR_NOTES[comparator]} The recent trend: {TREND_METHOD}",
                      key="overview")

@@ -69,3 +69,15 @@ def run_app(monkeypatch: pytest.MonkeyPatch, store: Path, editor: str | None = N
 def metric_values(app: AppTest) -> dict[str, str]:
     """The metrics on screen, label -> value as shown."""
     return {m.label: m.value for m in app.metric}
+
+
+def open_page(monkeypatch: pytest.MonkeyPatch, store: Path, page: str, editor: str | None = None,
+              **query: str) -> AppTest:
+    """Open one page directly, as a pasted link to it would, with ``editor`` signed in (sign-in set up)."""
+    monkeypatch.setenv("CSP_DB", str(store))
+    app = AppTest.from_file(str(APP), default_timeout=90)
+    app.query_params.update(query)
+    if editor:
+        signed_in(app, editor)
+    app.switch_page(page)
+    return app.run()

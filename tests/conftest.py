@@ -24,6 +24,7 @@ streamlit_config.set_option("client.showErrorDetails", "full")
 REPO = Path(__file__).resolve().parent.parent
 REAL_DATA = Path(os.environ.get("CSP_REAL_DATA") or REPO.parent / "shared" / "data" / "real")
 SUSSEX_FILE = REAL_DATA / "police_uk" / "sussex-street_2018-10_2019-02.csv.gz"
+SUFFOLK_POLICE = "police_uk/suffolk-street_2018-10_2019-02.csv.gz"
 EAST_SUSSEX_CSPS = {
     "E22000295": "Eastbourne",
     "E22000296": "Hastings",
@@ -54,23 +55,34 @@ def db_file(tmp_path):
     return open_store(path), path
 
 
-@pytest.fixture(scope="session")
-def sussex_store_path(tmp_path_factory) -> Path:
-    """A store of real Sussex data: police.uk, ONS lookups, population and LSOA boundaries."""
+def build_real_store(path: Path, police_file: Path) -> Path:
+    """A store as a real CSP's first one: police.uk, ONS lookups, population and LSOA boundaries; no targets,
+    no assessment, no partner indicators."""
     from lib.importers.boundaries import import_boundaries
     from lib.importers.lookups import import_lookup
     from lib.importers.police_uk import import_police_uk
     from lib.importers.population import import_population
 
-    path = tmp_path_factory.mktemp("sussex") / "csp.db"
     db = open_store(path)
     import_lookup(db, real_file("lookups/lad17_csp17_pfa17_lookup_ew.csv"))
     import_lookup(db, real_file("lookups/ltla21_to_utla21_lookup_ew.csv"))
     import_boundaries(db, real_file("boundaries/lsoa2011_bsc_sussex_suffolk_westmercia.geojson.gz"))
     import_population(db, real_file("population/csp17_population_2011_2017_2019_2020.csv"))
-    import_police_uk(db, [SUSSEX_FILE])
+    import_police_uk(db, [police_file])
     db.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def sussex_store_path(tmp_path_factory) -> Path:
+    """A store of real Sussex data: police.uk, ONS lookups, population and LSOA boundaries."""
+    return build_real_store(tmp_path_factory.mktemp("sussex") / "csp.db", SUSSEX_FILE)
+
+
+@pytest.fixture(scope="session")
+def suffolk_store_path(tmp_path_factory) -> Path:
+    """A store of real Suffolk data (a second force), built the same way as the Sussex one."""
+    return build_real_store(tmp_path_factory.mktemp("suffolk") / "csp.db", real_file(SUFFOLK_POLICE))
 
 
 def read_only(path: Path):

@@ -59,7 +59,8 @@ AXE_SECONDS = 45
 # Rendered text that must never reach the screen: a missing value shown raw, or an area code instead of a name
 # (X is the demo county's made-up prefix).
 RAW_TEXT = {
-    "None": re.compile(r"\bNone\b(?! [a-z])"),  # "None of the ..." is a sentence, "None" alone is a missing value
+    # "None of the ..." is a sentence and "0 None" a level of a score's scale; "None" alone is a missing value.
+    "None": re.compile(r"(?<![0-9] )\bNone\b(?! [a-z])"),
     "nan": re.compile(r"\b(?:nan|NaN)\b"),
     "area code": re.compile(r"\b[EWSKX]\d{8}\b|pfa:"),
 }

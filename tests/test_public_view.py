@@ -306,8 +306,10 @@ def test_the_search_finds_restricted_figures_where_partners_may_see_them(monkeyp
 
 
 def test_the_search_finds_small_counts_where_partners_may_see_them(monkeypatch, seen, sussex_store_path):
-    page, query = SUSSEX_VIEWS[0]
-    run_as_partner(monkeypatch, sussex_store_path, page, {**query, "public": "0"}, seen)
+    # The hot spot lists hold only hot, cold and former hot spots, so one view's tables may hold no small count:
+    # the search must find them somewhere in the Hotspots views a partner opens.
+    for page, query in SUSSEX_VIEWS[:4]:
+        run_as_partner(monkeypatch, sussex_store_path, page, {**query, "public": "0"}, seen)
     assert any(leak.startswith("map cell count") for leak in small_count_leaks(seen))
     assert any(leak.startswith("table count") for leak in small_count_leaks(seen))
 

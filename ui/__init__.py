@@ -17,9 +17,11 @@ The app around every page:
     shell        running under app.py's router, failing in plain words, an indicator page's start, the demo notice
 
 The sections, as the navigation groups the pages:
-    performance  Partnership at a glance, Trends, Measures and Similar areas
+    performance  Partnership at a glance, Trends and Measures, and the comparator a comparison opens on
+    similar      Similar areas: who a CSP is compared with, and its rank when the peers allow one
     hotspots     Hotspots (and the guided presentation's map)
     priorities   the Priority matrix
     actions      the Action plan
     present      the guided presentation and the committee pack
+    area_setup   the Data page's "Set up your area": the files a CSP's store needs, what is held, templates
 """

@@ -12,7 +12,9 @@ from lib.core.areas import Area
 from lib.hotspots import gi_star, map_png, maps, study_area
 from lib.hotspots.forecast import DEFAULT_SETTINGS
 from lib.hotspots.predicted import Prediction, predict
+from lib.hotspots.views import SpotList, why_not_busiest
 from lib.store.scope import area_scope
+from ui import widgets
 from ui.data import HEAVY_ENTRIES, LOOKUP_ENTRIES, MAP_ENTRIES, Store, read
 
 NORMAL_MAP_HEIGHT = 620
@@ -130,3 +132,36 @@ def map_height(present: bool) -> int:
 def map_view_size(present: bool) -> tuple[int, int]:
     """The map's (width, height) on the page, for fitting the area to it (see ``lib.hotspots.maps``)."""
     return (PRESENT_MAP_WIDTH, PRESENT_MAP_HEIGHT) if present else (maps.VIEW_SIZE_PX[0], NORMAL_MAP_HEIGHT)
+
+
+# The lists under the map ---------------------------------------------------------------------------------------
+
+LIST_HEADINGS = {"hot": "Hot spots", "cold": "Cold spots", "no_longer": "No longer hot spots"}
+LIST_ORDER = {
+    "hot": ("Strongest first: 99%, then 95%, then 90% confidence; then the most incidents.",
+            "Most certain first, then the most incidents."),
+    "cold": ("Strongest first: 99%, then 95%, then 90% confidence; then the fewest incidents.",
+             "Most certain first, then the fewest incidents."),
+    "no_longer": ("Hot spots of the months before that are not hot spots now, strongest then first.",
+                  "Places that were hot spots in the months before and are not now."),
+}
+
+
+def spot_lists(lists: tuple[SpotList, ...], result, plain: bool) -> None:
+    """The hot spots, then why a busier place need not be one, then the short lists of cold spots and of places
+    that are no longer hot spots; each list says what order it is in, and says so when it is empty."""
+    for spot in lists:
+        st.subheader(LIST_HEADINGS[spot.kind], anchor=False)
+        _spot_list(spot, plain)
+        if spot.kind == "hot":
+            st.markdown(widgets.plain_text(why_not_busiest(result, plain)))
+
+
+def _spot_list(spot: SpotList, plain: bool) -> None:
+    if spot.table.empty:
+        st.markdown(widgets.plain_text(spot.empty))
+        return
+    order = LIST_ORDER[spot.kind][1 if plain else 0]
+    shown = f" Showing {len(spot.table):,} of {spot.total:,}." if spot.cut else ""
+    st.caption(widgets.plain_text(order + shown))
+    widgets.table(spot.table.reset_index(drop=True))  # the cell's id means nothing to a reader

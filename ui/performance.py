@@ -9,21 +9,24 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from lib.core import formatting
 from lib.core.areas import Area
 from lib.core.catalogue import Indicator, find_indicator, headline_indicators, indicator_catalogue
-from lib.core.periods import Period, custom_period, month_span, shift_months
-from lib.performance import overview, targets, trend_labels
-from lib.performance.measures import MeasureStatus, evaluate_measure, measure_basis, measure_figures
+from lib.core.export import download_name
+from lib.core.periods import Period, custom_period, month_label, month_long, month_span, shift_months
+from lib.performance import comparators, headline_measures, overview, targets, trend_labels
+from lib.performance.measures import RAG_RULE, MeasureStatus, evaluate_measure, measure_basis, measure_figures
+from lib.performance.tables import MeasuresGrid, grid_csp, headline_table, measures_grid, rag_grid
 from lib.performance.targets import Target
 from lib.reports.charts import harm_chart, scaled, sparkline
 from lib.stats import harm, similar_areas, trends
 from lib.store import summary
 from lib.store.series import monthly_series, population_year, residents
-from ui import link, modes
+from ui import link, modes, shell, signin
 from ui.data import HEAVY_ENTRIES, LOOKUP_ENTRIES, TABLE_ENTRIES, Selection, Store, load_picker_areas, read
 from ui.editing import editing_gate, save_form, show_outcome, write
 from ui.uploads import upload_section
-from ui.widgets import plain_text, rag_badge, show_as_table, table
+from ui.widgets import RAG_MATERIAL_ICONS, download_csv, judgement_grid, plain_text, rag_badge, show_as_table, table
 
 EDITOR_KEY = "measures_editor"
 EDIT_OUTCOME_KEY = "measures_edit_outcome"
@@ -36,6 +39,40 @@ def altair_chart(chart: alt.TopLevelMixin, **kwargs: Any) -> None:
 
 
 # Loaders ---------------------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=TABLE_ENTRIES)
+def load_comparators(selection: Selection) -> comparators.Comparators:
+    """The comparators the store can answer for the sidebar's area and period, and the one to open on."""
+
+    def build(db):
+        return comparators.comparators_for(db, selection.area, overview.overview_areas(db, selection.area)[0],
+                                           selection.period)
+
+    return read(selection.store, build)
+
+
+def comparator_choice(selection: Selection, key: str = "compare") -> tuple[str, comparators.Comparators]:
+    """The comparator picked (kept in the link as ``?compare=``), opening on the first the store can answer.
+
+    Says which comparator is used when it is the default and the ones before it cannot be answered, and when the
+    link asked for one this store cannot answer; in presentation mode (no controls) the link sets it.
+    """
+    held = load_comparators(selection)
+    asked = link.in_link(key)
+    comparator = link.choice("Compare with", held.answerable, key=key, default=held.default,
+                             help="Only the comparisons this store can answer are offered.")
+    if asked and asked in held.unanswerable:
+        st.caption(plain_text(f"The link asked to compare with {comparators.COMPARATORS[asked].lower()}, which this "
+                              f"store cannot answer ({held.unanswerable[asked]})."))
+    return comparator, held
+
+
+def compared_with(held: comparators.Comparators, comparator: str, note: str) -> str:
+    """The caption naming the comparator used, and why, when it is the default, the ones before it were not."""
+    why = held.why_default() if comparator == held.default else ""
+    chosen = f", the first comparison this store can answer ({why})" if why else ""
+    return f"**Compared with {plain_text(held.answerable[comparator])}**{plain_text(chosen)}. {note}"
 
 
 @st.cache_data(show_spinner="Working out the grid…", max_entries=HEAVY_ENTRIES)
@@ -201,14 +238,14 @@ def harm_weighted_view(store: Store, area: Area, start: str, end: str) -> None:
 # Measures --------------------------------------------------------------------------------------------------
 
 
-def csp_for_measures(selection: Selection) -> Area | None:
-    """The sidebar's CSP, or (for a county) a CSP with targets chosen here, remembered in the link as ``csp``."""
+def csp_for_measures(selection: Selection, csps: list[Area]) -> Area | None:
+    """The sidebar's CSP, or (for a county, below its grid) one of its CSPs ``csps`` chosen here, remembered in the
+    link as ``csp``; None when the county has no CSP with figures."""
     if selection.area.kind == "csp":
         return selection.area
-    codes = {t.csp_code for t in load_targets(selection.store)}
-    csps = [a for a in load_picker_areas(selection.store) if a.code in codes]
     if not csps:
         return None
+    st.subheader("One CSP in detail", anchor=False)
     return _csp_picker(csps)
 
 
@@ -278,6 +315,158 @@ def _save_target_edits(store: Store, before: pd.DataFrame, after: pd.DataFrame, 
 def targets_upload() -> None:
     """Upload a targets CSV (layout in docs/formats.md); held targets are updated, with history."""
     upload_section("targets", "Targets CSV", ["csv"], key="targets_upload")
+
+
+# Measures: every CSP at a glance, and measures without targets ---------------------------------------------
+
+MEASURES_GRID_KEY = "measures_grid"
+# The overview's tints behind the status words, so the two grids read alike (the word carries the meaning).
+_STATUS_TINTS = {"Green": "Better", "Amber": "Similar", "Red": "Worse", "Not rated": "Higher"}
+_OTHER_STATUS_ICON = ":material/remove:"
+
+
+@st.cache_data(show_spinner="Working out every CSP's measures…", max_entries=HEAVY_ENTRIES)
+def load_measures_grid(selection: Selection) -> MeasuresGrid:
+    """Every CSP of the sidebar's county (or force area) by measure: against targets where held, else against the
+    comparator the store can answer."""
+    return read(selection.store, measures_grid, selection.area, selection.period)
+
+
+@st.cache_data(show_spinner="Comparing the headline indicators…", max_entries=TABLE_ENTRIES)
+def load_headline_statuses(
+    store: Store, csp: Area, period: Period
+) -> tuple[comparators.Comparators, list[headline_measures.HeadlineStatus]]:
+    """A CSP's headline indicators judged against the first comparator the store can answer, and that choice."""
+
+    def build(db):
+        choice = headline_measures.comparator_choice(db, csp, period)
+        return choice, headline_measures.csp_headline_statuses(db, csp, period, choice.default)
+
+    return read(store, build)
+
+
+@st.cache_data(show_spinner=False, max_entries=TABLE_ENTRIES)
+def load_targets_template(store: Store, csps: tuple[Area, ...], latest_month: str) -> pd.DataFrame:
+    """The targets template for some CSPs: their held targets, then a row per headline indicator without one."""
+
+    def build(db):
+        held = [t for csp in csps for t in targets.load_targets(db, csp.code)]
+        return headline_measures.targets_template(db, list(csps), latest_month, held)
+
+    return read(store, build)
+
+
+def measures_grid_view(selection: Selection, grid: MeasuresGrid) -> None:
+    """A county's grid: every CSP by measure, the status word first in each cell; a cell opens that CSP's measures."""
+    area, period = selection.area, selection.period
+    if grid.against_targets:
+        shell.headline("Measures against their targets", f"the CSPs of {area.name}", f"up to {month_long(period.end)}",
+                       normal=f"{area.name}: every CSP's measures against their targets, up to "
+                              f"{month_label(period.end)}")
+    else:
+        against = _against(grid.choice, grid.comparator)
+        shell.headline(f"Headline indicators against {against}", f"the CSPs of {area.name}", period.title,
+                       normal=f"{area.name}: every CSP's headline indicators against {against}, {period.span}")
+    frame, words = rag_grid(grid.cells, grid.csps)
+    clicked = judgement_grid(frame, words.map(lambda w: _STATUS_TINTS.get(w, "")), key=MEASURES_GRID_KEY,
+                             present=modes.current_mode().present)
+    if clicked is not None:
+        csp = grid_csp(frame, *clicked, grid.csps)
+        if csp is not None:
+            st.switch_page("pages/measures.py", query_params={"area": csp.code, "period": period.key})
+    # A projector's grid is a plain table: nothing there to select.
+    select = "" if modes.current_mode().present else " Select a cell to open that CSP's measures."
+    if grid.against_targets:
+        st.caption("Each cell: the measure's status (✓ Green, ! Amber, ✗ Red, – No data) and its figure so far; "
+                   f"— where the CSP has no target on that measure.{select}")
+        measures_rule(RAG_RULE, "measures_grid")
+    else:
+        _headline_rule(grid.choice, grid.comparator, "measures_grid")
+        st.caption("Each cell: the status and the figure for the period (a rate per 1,000 residents where population "
+                   f"is held, else a count).{select}")
+    download_csv("Download the grid (CSV)", frame, download_name("measures-grid", area.name),
+                 key="measures_grid_csv")
+
+
+def headline_measures_view(selection: Selection, csp: Area, with_rule: bool = True) -> list[Indicator]:
+    """A CSP without targets: its headline indicators judged against the comparator, the rule stated (unless the
+    county's grid above has stated it: ``with_rule``); returns the indicators shown (for their caveats)."""
+    period = selection.period
+    choice, statuses = load_headline_statuses(selection.store, csp, period)
+    against = _against(choice, choice.default)
+    shell.headline(f"Headline indicators against {against}", f"{csp.name} CSP", period.title,
+                   normal=f"{csp.name} CSP: headline indicators against {against}, {period.span}")
+    status_metrics(headline_measures.status_counts(statuses))
+    table(headline_table(statuses, plain=modes.plain_words()))
+    # Below the table, so on a projector the table fits the first screen under the headline, which names the comparator.
+    st.info(plain_text(f"{csp.name} has no targets set, so each headline indicator (the rows of Partnership at a "
+                       f"glance) is judged against {against} instead."), icon=":material/info:")
+    if with_rule:
+        _headline_rule(choice, choice.default, "measures_headline")
+    download_csv("Download the headline indicators (CSV)", headline_table(statuses),
+                 download_name("headline-indicators", csp.name), key="measures_headline_csv")
+    return [s.indicator for s in statuses]
+
+
+def _against(choice: comparators.Comparators | None, comparator: str) -> str:
+    return headline_measures.compared_with(choice, comparator) if choice else comparator
+
+
+def _headline_rule(choice: comparators.Comparators | None, comparator: str, key: str) -> None:
+    """The rule, which comparator and why, and the method in "How this is worked out"."""
+    if choice is None:
+        return
+    st.markdown(headline_measures.headline_rule(plain_text(_against(choice, comparator))))
+    st.caption(plain_text(headline_measures.why_compared(choice, comparator)))
+    shell.worked_out(f"How each status is decided: {overview.COMPARATOR_NOTES.get(comparator, '')} The statuses are "
+                     "the judgements of Partnership at a glance for the same comparison, in RAG words: Better is "
+                     "Green, Similar Amber, Worse Red. Recent trend: a chi-squared test for trend on the five latest "
+                     "months, at the 99.8% level.", key=key)
+
+
+def measures_rule(text: str, key: str) -> None:
+    """The targets' RAG rule one click away (in presentation mode, where expanders are hidden, in "How this is
+    worked out")."""
+    if modes.current_mode().present:
+        shell.worked_out(text, key=key)
+        return
+    with st.expander("How the status is decided", expanded=False):
+        st.markdown(text)
+
+
+def status_metrics(counts: dict[str, int]) -> None:
+    """How many are at each status, as metrics with the word and an icon (never colour alone)."""
+    with st.container(horizontal=True):
+        for status, number in counts.items():
+            icon = RAG_MATERIAL_ICONS.get(status, _OTHER_STATUS_ICON)
+            st.metric(f"{icon} {status}", formatting.count(number), border=True)
+
+
+def set_targets(store: Store, csps: list[Area], latest_month: str, has_targets: bool, where: str) -> None:
+    """The short way to targets: a template for everyone; for a signed-in editor, the upload (and, when targets are
+    held, the table to edit them). A viewer is never pointed at a control that is not on their screen; a room (in
+    presentation mode, where downloads and uploads are hidden) is shown none of it."""
+    if modes.current_mode().present:
+        return
+    st.subheader("Set targets", anchor=False)
+    target_year, baseline_year = headline_measures.template_years(latest_month)
+    template = load_targets_template(store, tuple(csps), latest_month)
+    listed = f"the headline indicators of every CSP in {where}" if len(csps) > 1 else f"{where}'s headline indicators"
+    if template["target_value"].notna().any():
+        listed = f"the targets held and {listed}"
+    if signin.current_editor() is not None:
+        st.markdown(plain_text(
+            f"Download the template, fill in a target_value on each row you want as a measure (for example -3 for a "
+            f"3% reduction on {baseline_year}), delete the other rows, and import it below."))
+    else:
+        st.markdown(plain_text(
+            f"Targets are set by the partnership's editors. The template lists {listed} in the layout the "
+            f"dashboard imports, with each one's {baseline_year} figure where the store holds that whole "
+            f"year: fill in a target for {target_year} on each row you want as a measure and send it to an editor."))
+    download_csv("Download a targets template (CSV)", template, download_name("targets-template", where),
+                 key="measures_template_csv")
+    if not has_targets:
+        targets_upload()
 
 
 # Similar areas ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The Priority matrix: assessments and their versions, the evidence behind each issue, starting a year's draft,
-the scores editor and saving a version. The tables in words are ``lib.priorities.tables``."""
+"""The Priority matrix: assessments and their versions, the scores suggested from the evidence where a year has none,
+the evidence behind each issue, starting a year's draft, the scores editor and saving a version. The tables in words
+are ``lib.priorities.tables``."""
 
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ from lib.priorities import evidence as priority_evidence
 from lib.priorities.evidence import Evidence
 from lib.priorities.evidence_table import evidence_figures
 from lib.priorities.scoring import FIELD_LABELS, SCALES, Assessment, check_assessment, level_label
-from lib.priorities.suggestions import refreshed, suggested_assessment
+from lib.priorities.suggestions import refreshed, suggested_scores
 from lib.priorities.tables import editor_frame
 from ui.data import HEAVY_ENTRIES, LOOKUP_ENTRIES, Store, load_catalogue, read
 from ui.editing import editing_gate, refuse, save_form, show_outcome, write
-from ui.signin import current_editor
+from ui.signin import current_editor, setup
 from ui.widgets import plain_text
 
 ASSESSMENT_EDITOR_KEY = "assessment_editor"
@@ -67,6 +68,13 @@ def load_evidence(store: Store, area: Area, start: str, end: str) -> dict[str, E
     return read(store, build)
 
 
+def load_suggestions(store: Store, area: Area, start: str, end: str) -> list[Assessment]:
+    """The scores the evidence suggests for every candidate issue, from what this viewer may see (a restricted
+    issue's figures are not read, so its suggestion gives nothing of them away). Nobody has agreed them."""
+    evidence = load_evidence(store, area, start, end)
+    return suggested_scores(priority_evidence.candidate_issues(load_catalogue(store)), evidence)
+
+
 def evidence_panel(evidence: Evidence | None) -> None:
     """The data behind one issue, each figure with its source and period."""
     if evidence is None:
@@ -91,6 +99,9 @@ def start_assessment(store: Store, area: Area, year: str, start: str, end: str) 
     if previous:
         options = {"previous": f"Last year's assessment ({previous[0].name}), with frequency, trend and "
                                "confidence refreshed from the data", **options}
+    if current_editor() is None and setup().enabled:
+        # Said to viewers instead of pointing at a button they do not have.
+        st.caption(f"Partners who sign in as editors can start the {year} draft from these suggestions.")
     who = editing_gate("assessment_start")
     if who is None:
         return
@@ -108,9 +119,7 @@ def start_assessment(store: Store, area: Area, year: str, start: str, end: str) 
 def _start_draft(store: Store, area: Area, year: str, previous: list[Assessment] | None,
                  evidence: dict[str, Evidence], who: str, evidence_period: str) -> None:
     if previous is None:
-        catalogue = load_catalogue(store.for_partners())
-        first = [suggested_assessment(c, evidence[c.name])
-                 for c in priority_evidence.candidate_issues(catalogue)]
+        first = suggested_scores(priority_evidence.candidate_issues(load_catalogue(store.for_partners())), evidence)
     else:
         first = [refreshed(a, priority_evidence.evidence_for(a, evidence)) for a in previous]
     write(store, ASSESSMENT_OUTCOME_KEY, lambda db: assessments.start_draft(

@@ -283,6 +283,20 @@ def csp_codes_within(db: sqlite_utils.Database, area: Area) -> list[str]:
     return [r[0] for r in rows]
 
 
+def force_above(db: sqlite_utils.Database, area: Area) -> Area | None:
+    """The police force area holding ``area`` (itself if it is one), by its chain of parents."""
+    seen: set[str] = set()
+    current: Area | None = area
+    while current is not None and current.code not in seen:
+        if current.kind == "force":
+            return current
+        seen.add(current.code)
+        row = db.execute("SELECT code, name, kind, parent_code FROM areas WHERE code = ?",
+                         [current.parent_code]).fetchone() if current.parent_code else None
+        current = Area(*row) if row else None
+    return None
+
+
 def list_areas(db: sqlite_utils.Database, kind: str) -> list[Area]:
     """Return all areas of one kind, by name."""
     return areas_of_kinds(db, [kind])

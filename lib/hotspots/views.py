@@ -1,16 +1,23 @@
-"""Words for the Hotspots page: the choices offered, the headline figures, the caption and the ranked table."""
+"""Words for the Hotspots page: the choices offered, the headline figures, the caption and the lists of places.
+
+The page lists hot spots only, strongest first; cold spots and the places that are no longer hot spots have short
+lists of their own, each saying when it is empty; one sentence says why a busier place need not be a hot spot.
+"""
 
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
+
+import pandas as pd
 
 from lib.core.areas import Area
 from lib.core.attribution import OGL
 from lib.core.catalogue import PUBLIC_PLACE_VIOLENCE, Indicator
-from lib.core.disclosure import count_text
+from lib.core.disclosure import FEWER_THAN_5, SHOWN, SMALL, SMALL_COUNT_LIMIT, WITHHELD, count_text
 from lib.core.periods import Period, month_span
 from lib.hotspots.gi_star import top_hotspots
-from lib.hotspots.map_style import PLAIN_GI
+from lib.hotspots.map_style import COLD_90, COLD_95, COLD_99, HOT_90, HOT_95, HOT_99, PLAIN_GI
 
 CELL_UNITS = {"h3": "Hexagons", "lsoa": "LSOAs (neighbourhoods)"}
 LAYERS = {"gi": "Hot and cold spots (Gi*)", "counts": "Number of incidents"}
@@ -129,7 +136,8 @@ def _approximation(indicator: Indicator) -> str:
 
 
 def ranked_table(result, limit: int = 15, plain: bool = False):
-    """The top hotspots as the page shows and exports them.
+    """The busiest places of every class, the strongest hot spots first: the committee pack's "top places" table.
+    The page lists hot spots only (``spot_lists``).
 
     A public result's counts are the protected ones: "fewer than 5" or "withheld" where not shown, and the share
     and change (worked out from the protected counts) blank beside them. With ``plain``, the hot spot class is in
@@ -142,3 +150,149 @@ def ranked_table(result, limit: int = 15, plain: bool = False):
         return table
     cells = result.cells.set_index("cell").reindex(table.index)
     return table.assign(Count=[count_text(v, s) for v, s in zip(cells["count"], cells["count_status"], strict=True)])
+
+
+# --- The page's lists: hot spots, cold spots, and places that are no longer hot spots ------------------------------
+
+HOT_LIMIT = 15  # rows of the hot spot list
+SHORT_LIMIT = 5  # rows of the cold spot and "no longer a hot spot" lists
+NO_LONGER_HOT = "No longer a hot spot"
+# Strongest first: a 99% hot spot before a 95% one before a 90% one (and the same for cold spots).
+HOT_ORDER = {HOT_99: 0, HOT_95: 1, HOT_90: 2}
+COLD_ORDER = {COLD_99: 0, COLD_95: 1, COLD_90: 2}
+LIST_NAMES = {"hot": "Hot spot", "cold": "Cold spot", "no_longer": NO_LONGER_HOT}
+
+
+@dataclass(frozen=True)
+class SpotList:
+    """One list of places as the page shows and exports it, how many places qualify in all, and what to say when
+    there are none."""
+
+    kind: str  # "hot", "cold" or "no_longer" (``LIST_NAMES``)
+    table: pd.DataFrame
+    total: int
+    empty: str  # the sentence shown in place of an empty list
+
+    @property
+    def cut(self) -> bool:
+        """Whether more places qualify than the list shows."""
+        return self.total > len(self.table)
+
+
+def spot_lists(result, plain: bool = False, hot_limit: int = HOT_LIMIT,
+               short_limit: int = SHORT_LIMIT) -> tuple[SpotList, SpotList, SpotList]:
+    """The hot spots (99% before 95% before 90% confidence, then the most incidents), the cold spots (strongest,
+    then the fewest incidents) and the places that were hot spots in the previous period and are not now (the
+    strongest then, then the most incidents then).
+
+    Hot and cold spots are listed whatever their own count: Gi* judges a cell with its neighbours, so a cell with
+    few incidents can sit in a hot spot (the map colours it so). Columns and protection as ``ranked_table``.
+    """
+    cells = result.cells
+    hot = _ordered(cells, cells["gi_class"].map(HOT_ORDER), cells["count"], descending=True)
+    cold = _ordered(cells, cells["gi_class"].map(COLD_ORDER), cells["count"], descending=False)
+    before = cells["previous_gi_class"].map(HOT_ORDER).where(cells["trajectory"] == NO_LONGER_HOT)
+    cooled = _ordered(cells, before, pd.to_numeric(cells["previous"], errors="coerce"), descending=True)
+    hot_empty, cold_empty = _empty_hot_and_cold(plain)
+    return (SpotList("hot", _rows(result, hot.head(hot_limit), plain), len(hot), hot_empty),
+            SpotList("cold", _rows(result, cold.head(short_limit), plain), len(cold), cold_empty),
+            SpotList("no_longer", _rows(result, cooled.head(short_limit), plain), len(cooled),
+                     _empty_no_longer(result, plain)))
+
+
+def _ordered(cells: pd.DataFrame, strength: pd.Series, counts: pd.Series, descending: bool) -> pd.DataFrame:
+    """The cells with a ``strength`` (0 strongest; NaN for cells not in the list), strongest first, then by count
+    (a count not shown in the public view last), then by cell so the order never depends on the rows' order."""
+    chosen = cells.assign(_strength=strength, _count=counts)[strength.notna()]
+    return chosen.sort_values(["_strength", "_count", "cell"], ascending=[True, not descending, True],
+                              na_position="last", kind="stable")
+
+
+def _rows(result, cells: pd.DataFrame, plain: bool) -> pd.DataFrame:
+    """The list's columns, as ``ranked_table``: a public result's counts in words where not shown."""
+    classes = cells["gi_class"].map(lambda name: PLAIN_GI.get(name, name)) if plain else cells["gi_class"]
+    table = pd.DataFrame({
+        "Place": cells["place"].where(cells["place"] != "", cells["cell"]),
+        "Count": cells["count"],
+        "% of area total": cells["share"].round(1),
+        "Change": cells["change"],
+        "Hot spot class": classes,
+        "Trajectory": cells["trajectory"],
+    })
+    table.index = pd.Index(cells["cell"], name="cell")
+    if result.public:
+        table["Count"] = [count_text(v, s) for v, s in zip(cells["count"], cells["count_status"], strict=True)]
+    return table
+
+
+def _empty_hot_and_cold(plain: bool) -> tuple[str, str]:
+    if plain:
+        return ("No hot spots: no cluster of places has more incidents than chance would give.",
+                "No cold spots: no cluster of places has fewer incidents than chance would give.")
+    return ("No hot spots: no cluster of cells passes Gi* at 90% confidence or more.",
+            "No cold spots: no cluster of cells passes Gi* at 90% confidence or more.")
+
+
+def _empty_no_longer(result, plain: bool) -> str:
+    before = month_span(result.previous_start, result.previous_end)
+    if not result.previous_held:
+        return (f"Not known: the months before ({before}) are not held, so whether any place has stopped being a "
+                "hot spot cannot be told.")
+    return (f"None: no place that was a hot spot in {before} has stopped being one."
+            if plain else f"None: no cell that was a hot spot in {before} has stopped being one.")
+
+
+def list_export(lists: tuple[SpotList, ...]) -> pd.DataFrame:
+    """The lists as shown, one after another in one table, each row saying which list it is in: the CSV download."""
+    frames = [spot.table.reset_index(drop=True).assign(List=LIST_NAMES[spot.kind]) for spot in lists]
+    frames = [frame for frame in frames if len(frame)]
+    if not frames:
+        return pd.DataFrame(columns=["List", "Place", "Count", "% of area total", "Change", "Hot spot class",
+                                     "Trajectory"])
+    joined = pd.concat(frames, ignore_index=True)
+    return joined[["List", *(c for c in joined.columns if c != "List")]]
+
+
+def why_not_busiest(result, plain: bool = False) -> str:
+    """Why a place with fewer incidents can be a hot spot when a busier one is not, in one sentence; with this
+    area's own example when its busiest place outside the hot spots has more incidents than its smallest hot spot.
+    """
+    if plain:
+        general = ("Why a place with fewer incidents can be a hot spot when a busier one is not: each place is judged "
+                   "together with the places around it, against the average for the whole area, so a hot spot is a "
+                   "cluster of busy places, and one busy place among quiet neighbours is not a cluster.")
+    else:
+        general = ("Why a smaller cell can be a hot spot when a bigger one is not: Gi* judges each cell together with "
+                   "its neighbours against the whole area's average, so a hot spot is a cluster of high counts, not "
+                   "one busy cell; a busy cell among quiet neighbours is not a cluster.")
+    example = _example(result, plain)
+    return f"{general} {example}" if example else general
+
+
+def _example(result, plain: bool) -> str:
+    """This area's busiest cell outside the hot spots against its quietest hot spot cell, where the first is busier.
+
+    Public counts are the protected ones: a "fewer than 5" hot spot is quieter than any count shown, and with a
+    count withheld the busiest or quietest cannot be told, so no example is given.
+    """
+    cells = result.cells
+    status = cells["count_status"] if "count_status" in cells else pd.Series(SHOWN, index=cells.index)
+    if (status == WITHHELD).any():
+        return ""
+    in_hot = cells["gi_class"].isin(list(HOT_ORDER))
+    hot = cells.loc[in_hot & (status == SHOWN), "count"]
+    small_hot = bool((in_hot & (status == SMALL)).any())
+    outside = cells.loc[~in_hot & (status == SHOWN), "count"]
+    if outside.empty or (hot.empty and not small_hot):
+        return ""
+    if not hot.empty and hot.min() == 0:
+        floor, quietest = 0.0, "none"
+    elif small_hot:
+        floor, quietest = SMALL_COUNT_LIMIT - 1, FEWER_THAN_5
+    else:
+        floor, quietest = float(hot.min()), f"{hot.min():,.0f}"
+    if outside.max() <= floor:
+        return ""
+    unit = "place" if plain else "cell"
+    return (f"Here the busiest {unit} outside the hot spots has {outside.max():,.0f} incidents; the quietest hot "
+            f"spot {unit} has {quietest}.")

@@ -200,6 +200,27 @@ def rag_counts(statuses: list[MeasureStatus]) -> dict[str, int]:
     return {rag: sum(s.rag == rag for s in statuses) for rag in (GREEN, AMBER, RED, NO_DATA)}
 
 
+def statuses_for_year(statuses: list[MeasureStatus], financial_year: str) -> list[MeasureStatus]:
+    """One status per indicator, for a grid: the target for ``financial_year``, else the latest year before it,
+    else the earliest after (a CSP may hold several years' targets on one indicator)."""
+    chosen: dict[str, MeasureStatus] = {}
+    for status in sorted(statuses, key=lambda s: _year_preference(s.target.target_period, financial_year)):
+        chosen.setdefault(status.target.indicator_key, status)
+    return [chosen[key] for key in dict.fromkeys(s.target.indicator_key for s in statuses)]
+
+
+def _year_preference(year: str, wanted: str) -> tuple[int, int]:
+    start, wanted_start = int(year[:4]), int(wanted[:4])  # "2025/26" starts in 2025
+    if start == wanted_start:
+        return 0, 0
+    return (1, -start) if start < wanted_start else (2, start)  # the latest earlier year, else the earliest later
+
+
+def status_text(status: MeasureStatus) -> str:
+    """A measure's status as a grid cell, the word first: 'Green ✓ 1,234' (the figure so far, if any)."""
+    figure = "" if status.current is None else f" {_shown(status.current, status.indicator)}"
+    return f"{status.rag} {RAG_ICONS[status.rag]}{figure}"
+
 
 def _shown(value: float | None, indicator: Indicator | None) -> str:
     if value is None:

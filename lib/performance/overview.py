@@ -17,6 +17,7 @@ from lib.core.areas import Area, csp_codes_within
 from lib.core.catalogue import Indicator
 from lib.core.periods import Period, previous_comparable, shift_months
 from lib.core.sql import placeholders
+from lib.performance.comparators import ALL_CSPS, BENCHMARKED, COMPARATORS, benchmark_area, loaded_csps
 from lib.performance.measures import evaluate_measure
 from lib.performance.targets import load_targets
 from lib.stats.similar_areas import peer_comparisons
@@ -35,16 +36,17 @@ from lib.stats.statistics import (
 from lib.stats.trends import count_interval, monthly_trend
 from lib.store.series import Residents, monthly_series, population_year, residents
 
-COMPARATORS = {
-    "last_year": "Same period last year",
-    "county": "The county",
-    "target": "Target",
-    "similar": "Similar areas",
-}
+__all__ = ["COMPARATORS", "COMPARATOR_NOTES", "Cell", "overview_areas", "overview_cells", "grid_frame",
+           "judgement_frame", "cell_table"]
 COMPARATOR_NOTES = {
     "last_year": "The period against the same months a year earlier: an exact test for two counts, at 95%.",
     "county": "Each CSP's rate per 1,000 residents, with its 95% confidence interval (Byar's method), against the "
               "county's rate: Better or Worse only when the whole interval is on one side.",
+    "force": "Each area's rate per 1,000 residents, with its 95% confidence interval (Byar's method), against the "
+             "police force area's rate: Better or Worse only when the whole interval is on one side.",
+    "all_csps": "Each area's rate per 1,000 residents, with its 95% confidence interval (Byar's method), against "
+                "the rate of every CSP loaded taken together: Better or Worse only when the whole interval is on "
+                "one side.",
     "target": "Each CSP's measure for its target year, as on the Measures page: the 95% interval of the year to "
               "date against the target pro-rated to the months so far.",
     "similar": "Each CSP's rate against the average of its most similar CSPs, with control limits (see the "
@@ -98,16 +100,31 @@ def overview_areas(db: sqlite_utils.Database, area: Area) -> list[Area]:
 def overview_cells(
     db: sqlite_utils.Database, areas: list[Area], indicators: list[Indicator], period: Period, comparator: str
 ) -> list[Cell]:
-    """Every area × indicator cell of the grid; ``areas[0]`` is the county the others are compared with."""
-    county = areas[0]
+    """Every area × indicator cell of the grid; ``areas[0]`` is the county (or force area) of the others.
+
+    The county, force and all-CSP comparators judge each area's rate against that benchmark's rate; the benchmark's
+    own column (the county against itself) is not compared.
+    """
+    benchmark = benchmark_area(db, areas[0], comparator) if comparator in BENCHMARKED else None
     peers = _peer_positions(db, indicators, period) if comparator == "similar" else {}
     cells = []
     for indicator in indicators:
-        county_figure = _figure(db, indicator, county, period)
+        figures = {area.code: _figure(db, indicator, area, period) for area in areas}
+        benchmark_figure = _benchmark_figure(db, indicator, benchmark, period, figures)
         for area in areas:
-            figure = county_figure if area == county else _figure(db, indicator, area, period)
-            cells.append(_cell(db, area, indicator, period, comparator, figure, county_figure, county, peers))
+            judge = _Judge(comparator, benchmark, benchmark_figure, peers)
+            cells.append(_cell(db, area, indicator, period, figures[area.code], judge))
     return cells
+
+
+@dataclass(frozen=True)
+class _Judge:
+    """What one grid's cells are judged against."""
+
+    comparator: str
+    benchmark: Area | None
+    benchmark_figure: _Figure | None
+    peers: dict
 
 
 @dataclass(frozen=True)
@@ -132,20 +149,45 @@ def _figure(db: sqlite_utils.Database, indicator: Indicator, area: Area, period:
     return _Figure(monthly, count, people)
 
 
-def _cell(db, area, indicator, period, comparator, figure: _Figure, county: _Figure, county_area, peers) -> Cell:
+def _benchmark_figure(
+    db: sqlite_utils.Database, indicator: Indicator, benchmark: Area | None, period: Period, held: dict[str, _Figure]
+) -> _Figure | None:
+    if benchmark is None:
+        return None
+    if benchmark.code in held:
+        return held[benchmark.code]
+    if benchmark.kind != ALL_CSPS:
+        return _figure(db, indicator, benchmark, period)
+    return _pooled([_figure(db, indicator, csp, period) for csp in loaded_csps(db)])
+
+
+def _pooled(figures: list[_Figure]) -> _Figure:
+    """Several areas' figures taken together: their counts and residents added up."""
+    monthly = pd.concat([f.monthly for f in figures]).groupby("month", as_index=False)["count"].sum()
+    counts = [f.count for f in figures]
+    people = [f.residents for f in figures]
+    total_people = None
+    if all(p is not None for p in people):
+        total_people = Residents(sum(p.population for p in people if p), people[0].year if people[0] else 0,
+                                 "sum of the CSPs' mid-year estimates")
+    return _Figure(monthly, None if None in counts else float(sum(c for c in counts if c is not None)), total_people)
+
+
+def _cell(db: sqlite_utils.Database, area: Area, indicator: Indicator, period: Period, figure: _Figure,
+          judge: _Judge) -> Cell:
     count = figure.count
     if count is None:
         return Cell(area, indicator, None, None, NOT_COMPARED, None, "not every month of the period is held")
     trend = monthly_trend(figure.monthly, indicator.polarity, figure.residents)
-    judgement, detail = NOT_COMPARED, ""
+    judgement, detail, comparator = NOT_COMPARED, "", judge.comparator
     if comparator == "last_year":
         judgement, detail = _against_last_year(indicator, figure, count, period)
-    elif comparator == "county" and area != county_area:
-        judgement, detail = _against_county(indicator, figure, count, county)
+    elif judge.benchmark is not None and judge.benchmark_figure is not None and area != judge.benchmark:
+        judgement, detail = _against_benchmark(indicator, figure, count, judge.benchmark_figure, judge.benchmark)
     elif comparator == "target" and area.kind == "csp":
         judgement, detail = _against_target(db, indicator, area, period)
     elif comparator == "similar":
-        judgement, detail = peers.get((area.code, indicator.key), (NOT_COMPARED, "no similar-areas group"))
+        judgement, detail = judge.peers.get((area.code, indicator.key), (NOT_COMPARED, "no similar-areas group"))
     return Cell(area, indicator, count, figure.rate, judgement, trend, detail)
 
 
@@ -160,14 +202,16 @@ def _against_last_year(indicator: Indicator, figure: _Figure, count: float, peri
     return result.judgement, f"{count:,.0f} against {previous:,.0f} a year earlier (p = {result.p_value:.3f})"
 
 
-def _against_county(indicator: Indicator, figure: _Figure, count: float, county: _Figure) -> tuple[str, str]:
+def _against_benchmark(
+    indicator: Indicator, figure: _Figure, count: float, benchmark: _Figure, benchmark_area: Area
+) -> tuple[str, str]:
     """``count`` is ``figure.count``, which ``_cell`` has found held."""
-    if figure.residents is None or county.rate is None:
+    if figure.residents is None or benchmark.rate is None:
         return NOT_COMPARED, "no population held, so no rates to compare"
     interval = count_interval(count, 0.95, figure.residents)
-    judgement = compare_with_benchmark(interval, county.rate, indicator.polarity)
+    judgement = compare_with_benchmark(interval, benchmark.rate, indicator.polarity)
     return judgement, (f"{figure.rate:.2f} per 1,000 (95% CI {interval.lower:.2f} to {interval.upper:.2f}) "
-                       f"against the county's {county.rate:.2f}")
+                       f"against {benchmark_area.name}: {benchmark.rate:.2f} per 1,000")
 
 
 def _against_target(db: sqlite_utils.Database, indicator: Indicator, area: Area, period: Period) -> tuple[str, str]:

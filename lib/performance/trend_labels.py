@@ -226,6 +226,10 @@ PLAIN_COMPARATOR_NOTES = {
                  "large to be chance.",
     "county": "Each CSP's rate per 1,000 residents against the county's: Better or Worse only when the gap is too "
               "large to be chance.",
+    "force": "Each area's rate per 1,000 residents against the police force area's: Better or Worse only when the "
+             "gap is too large to be chance.",
+    "all_csps": "Each area's rate per 1,000 residents against every loaded CSP taken together: Better or Worse only "
+                "when the gap is too large to be chance.",
     "target": "Each CSP's measure against its target, as on the Measures page, allowing for the months so far.",
     "similar": "Each CSP's rate against the average of its most similar CSPs: Better or Worse only when it lies "
                "outside the range those areas would usually show. Only police.uk indicators.",

@@ -3,6 +3,8 @@
 Every other score starts from the issue's profile (``lib.priorities.evidence.CandidateIssue``), a first
 judgement for the partnership's workshop to change. ``SUGGESTION_NOTE`` says on the page how the suggestions are
 made; ``refreshed`` brings an earlier assessment up to date with new evidence, keeping every judgement.
+``suggested_scores`` is the whole matrix suggested for an area with no assessment yet: shown to everyone as a
+suggestion (``SUGGESTED_LABEL``), and an editor's first draft.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ RISING_FAST_PERCENT = 20.0
 # Incidents a year at which frequency steps up: about monthly, about weekly, daily.
 FREQUENCY_STEPS = ((12, 1), (52, 2), (365, 3))
 MIDDLE = 2  # frequency and trend where the evidence cannot say
+
+# Said wherever suggested scores are drawn, so nobody takes them for the partnership's agreed assessment.
+SUGGESTED_LABEL = "Suggested from the data, not agreed by the partnership"
 
 PROFILE_FIELDS = (*HARM_IMPACTS, "scope", "vulnerability", "capacity", "capability", "led_elsewhere")
 
@@ -82,6 +87,13 @@ def suggested_assessment(issue: CandidateIssue, evidence: Evidence) -> Assessmen
         issue=issue.name, frequency=suggested_frequency(evidence), trend=suggested_trend(evidence),
         confidence=suggested_confidence(evidence), indicator_key=issue.indicator_key, **profile,
     )
+
+
+def suggested_scores(candidates: list[CandidateIssue], evidence: dict[str, Evidence]) -> list[Assessment]:
+    """Every candidate issue's suggested first assessment, from its evidence (``evidence`` by issue name, as
+    ``lib.priorities.evidence.evidence_by_issue`` gives it for the same candidates). None of them is chosen:
+    choosing is the partnership's."""
+    return [suggested_assessment(issue, evidence[issue.name]) for issue in candidates]
 
 
 def refreshed(previous: Assessment, evidence: Evidence) -> Assessment:

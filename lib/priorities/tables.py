@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib.core import formatting
 from lib.core.periods import financial_year_of, shift_months
 from lib.priorities import assessments
 from lib.priorities.evidence import Evidence
@@ -60,14 +61,32 @@ def _whole(value: float | None) -> str:
 
 def evidence_frame(evidence: dict[str, Evidence], keys: bool = True) -> pd.DataFrame:
     """Every candidate issue's evidence as one table; without ``keys``, no column of indicator keys (an officer's
-    handle for a targets file, a slug to anyone else)."""
+    handle for a targets file, a slug to anyone else).
+
+    A column no issue has a figure for (partner figures in a store of police.uk data alone, the change on a year
+    earlier in a store's first year) is left out rather than shown as a column of dashes. A missing word is the
+    em dash of ``lib.core.formatting``; missing numbers stay missing, so the column still sorts, and the table
+    shows them as the em dash too.
+    """
     frame = evidence_rows(list(evidence.values()))
-    return frame if keys else frame.drop(columns=[COLUMNS["indicator_key"]])
+    if not keys:
+        frame = frame.drop(columns=[COLUMNS["indicator_key"]])
+    empty = [c for c in frame.columns if c != COLUMNS["issue"] and frame[c].map(_blank).all()]
+    frame = frame.drop(columns=empty)
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].map(formatting.text)
+    return frame
+
+
+def _blank(value: object) -> bool:
+    return formatting.is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
 def scores_in_words(held: Assessment) -> pd.DataFrame:
-    """One issue's scores as a two-column table of words."""
-    values = {**{FIELD_LABELS[f]: SCALES[f][getattr(held, f)] for f in SCALES},
+    """One issue's scores as a two-column table of words, each level with its number as the editor shows it
+    ('0 None', '3 Substantial'): a bare "None" would read as a missing value."""
+    values = {**{FIELD_LABELS[f]: level_label(f, getattr(held, f)) for f in SCALES},
               FIELD_LABELS["led_elsewhere"]: "Yes" if held.led_elsewhere else "No",
               FIELD_LABELS["chosen"]: "Yes" if held.chosen else "No"}
     return pd.DataFrame({"Question": list(values), "Score": list(values.values())})

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from lib.core.periods import month_label
+from lib.priorities.suggestions import SUGGESTED_LABEL
 
 # Colours, checked against WCAG 2.2 AA by tests/core/test_accessibility.py. Charts are drawn on white (the theme's
 # background) and read on washed-out projectors: every line, bar and rule that carries meaning reaches 3:1 against
@@ -287,6 +288,8 @@ CONFIDENCE_SHAPES = {"Low": "triangle-down", "Limited": "diamond", "Reasonable":
 # separates it from the white page (WCAG 1.4.11 asks that of the outline or the fill, not both).
 CHOSEN_COLOURS = {"Chosen priority": "#08519c", "Not chosen": "#969696"}
 CHOSEN_OUTLINE_WIDTHS = {"Chosen priority": 3, "Not chosen": 1}
+# Scores only suggested from the data are nobody's choice: drawn as "Not chosen", and named so in the legend.
+SUGGESTED_COLOURS = {SUGGESTED_LABEL: CHOSEN_COLOURS["Not chosen"]}
 BUBBLE_OUTLINE = "#000000"
 BUBBLE_OPACITY = 0.85
 QUADRANT_TEXT = "#525252"  # bold advice in each quadrant: 7.8:1 on white, at least 6:1 on every quadrant's tint
@@ -315,6 +318,7 @@ RESTRICTED_VOLUME = "figures restricted"
 def priority_matrix_chart(
     ranked: pd.DataFrame, axes: str, thresholds: tuple[float, float], quadrant_labels: dict[tuple[bool, bool], str],
     title: str, last_year: pd.DataFrame | None = None, width: int | str = "container", present: bool = False,
+    suggested: bool = False,
 ) -> alt.TopLevelMixin:
     """The threat, harm and risk matrix: a bubble per issue, sized by volume, shaped by confidence, numbered by rank.
 
@@ -323,7 +327,9 @@ def priority_matrix_chart(
     bubble carries its rank (the ranked table's "Rank", "=2" for a shared rank), placed so that no two numbers
     overlap; the key under the title names the issue for each number. With ``last_year`` (issue, x, y of the
     earlier assessment) a grey line runs from last year's place to this year's. ``width`` is "container" on
-    screen and a number of pixels for a PNG; ``present`` draws it for a room (``scaled``).
+    screen and a number of pixels for a PNG; ``present`` draws it for a room (``scaled``). ``suggested`` scores
+    (nobody has agreed them) say so on a second line of the title and in the legend, so a screenshot or the PNG
+    cannot pass them off as the partnership's assessment.
     """
     i = int(present)
     x, x_title, y, y_title = MATRIX_AXES[axes]
@@ -331,8 +337,15 @@ def priority_matrix_chart(
     restricted = ranked["restricted"].astype(bool) if "restricted" in ranked else pd.Series(False, ranked.index)
     volume = ranked["volume"] if "volume" in ranked else pd.Series(None, ranked.index, dtype=float)
     size = volume.fillna(0).clip(lower=0).astype(float)
+    colours = SUGGESTED_COLOURS if suggested else CHOSEN_COLOURS
+    # One outline for every suggested bubble: a width scale of one value draws its legend's symbol over the words.
+    outline = (alt.value(CHOSEN_OUTLINE_WIDTHS["Not chosen"]) if suggested else alt.StrokeWidth(
+        "status:N", title=None, scale=alt.Scale(domain=list(CHOSEN_OUTLINE_WIDTHS),
+                                                range=list(CHOSEN_OUTLINE_WIDTHS.values())),
+        legend=alt.Legend(orient="bottom")))
+    chosen_words = ranked["chosen"].map({True: "Chosen priority", False: "Not chosen"})
     data = ranked.assign(
-        status=ranked["chosen"].map({True: "Chosen priority", False: "Not chosen"}),
+        status=SUGGESTED_LABEL if suggested else chosen_words,
         size=size,
         # A restricted issue's figures are not in the data at all: it says so instead of a volume.
         volume_text=[RESTRICTED_VOLUME if r else ("" if pd.isna(v) else f"{v:,.0f}")
@@ -350,7 +363,7 @@ def priority_matrix_chart(
                            obstacles=corners)
     data = data.assign(label_x=[p[0] for p in places], label_y=[p[1] for p in places])
     on_bubble = (data["label_x"] - data[x]).abs().lt(1e-9) & (data["label_y"] - data[y]).abs().lt(1e-9)
-    data = data.assign(inverse=on_bubble & data["chosen"].astype(bool))
+    data = data.assign(inverse=on_bubble & data["chosen"].astype(bool) & (not suggested))
     scale = alt.Scale(domain=[0, 100], nice=False)
     layers: list[alt.Chart | alt.LayerChart | alt.FacetChart] = [
         _quadrant_shading(thresholds), _quadrant_labels(thresholds, quadrant_labels, MARK_TEXT[i]),
@@ -370,11 +383,9 @@ def priority_matrix_chart(
         shape=alt.Shape("confidence_label:N", title="Confidence",
                         scale=alt.Scale(domain=list(CONFIDENCE_SHAPES), range=list(CONFIDENCE_SHAPES.values())),
                         legend=alt.Legend(orient="bottom", direction="horizontal")),
-        color=alt.Color("status:N", title=None, scale=alt.Scale(domain=list(CHOSEN_COLOURS),
-                        range=list(CHOSEN_COLOURS.values())), legend=alt.Legend(orient="bottom")),
-        strokeWidth=alt.StrokeWidth("status:N", title=None, scale=alt.Scale(
-            domain=list(CHOSEN_OUTLINE_WIDTHS), range=list(CHOSEN_OUTLINE_WIDTHS.values())),
-            legend=alt.Legend(orient="bottom")),
+        color=alt.Color("status:N", title=None, scale=alt.Scale(domain=list(colours),
+                        range=list(colours.values())), legend=alt.Legend(orient="bottom")),
+        strokeWidth=outline,
         tooltip=[alt.Tooltip("rank_label:N", title="Rank"), alt.Tooltip("issue:N", title="Issue"),
                  alt.Tooltip("priority:Q", title="Priority score", format=".1f"),
                  alt.Tooltip("risk:Q", title="Risk", format=".1f"), alt.Tooltip("harm:Q", title="Harm", format=".1f"),
@@ -407,7 +418,8 @@ def priority_matrix_chart(
     subtitle = ["Numbers: rank (1 = top priority), as in the ranked table. Bubble size: volume in the period.",
                 *matrix_key(list(data["key_text"]), KEY_CHARS[i])]
     chart = alt.layer(*layers, points, leaders, halo, numbers).properties(
-        title=alt.TitleParams(title, subtitle=subtitle, anchor="start", subtitlePadding=6), height=height, width=width,
+        title=alt.TitleParams([title, SUGGESTED_LABEL] if suggested else title, subtitle=subtitle, anchor="start",
+                              subtitlePadding=6), height=height, width=width,
     )
     return scaled(_projector_sized(chart), present)
 

@@ -42,6 +42,7 @@ from lib.core.periods import Period, is_whole_period, month_label, month_span
 from lib.core.sql import placeholders
 from lib.hotspots import gi_star, map_png, study_area
 from lib.hotspots.views import hotspot_caption, hotspot_metrics, map_title, method_caption, ranked_table
+from lib.performance.comparators import comparators_for
 from lib.performance.measures import (
     RAG_ICONS,
     RAG_RULE,
@@ -85,7 +86,6 @@ MAP_HEIGHT = 0.6  # of the page width: leaves room for the table of places below
 CHARTS_PER_PAGE = 2
 GRID_AREAS_PER_TABLE = 6  # wider grids are split, so each column keeps room for "12.3 ▼ ✓ Better"
 CHART_WIDTH_PX = 760
-COMPARATOR = "last_year"
 CONFIDENCE = "95"
 
 
@@ -144,7 +144,9 @@ def _change_words(change: str | int | None) -> str:
 
 def _grid(pack: Pack) -> list[Flowable]:
     indicators = headline_indicators(pack.catalogue)
-    cells = overview_cells(pack.db, pack.areas, indicators, pack.period, COMPARATOR)
+    # The first comparison the store can answer, as the overview page opens on, so a new store's grid is judged.
+    held = comparators_for(pack.db, pack.areas[0], pack.areas[0], pack.period)
+    cells = overview_cells(pack.db, pack.areas, indicators, pack.period, held.default)
     for indicator in indicators:
         pack.show(indicator)
     county, others = pack.areas[0], pack.areas[1:]
@@ -155,8 +157,9 @@ def _grid(pack: Pack) -> list[Flowable]:
     flowables.append(pdf.text(
         "Each cell: the figure for the period (a rate per 1,000 residents where population is held, else a "
         "count), the recent trend (▲ rising, ▼ falling, ▶ no significant change; chi-squared test for trend on "
-        "the five latest months) and the judgement against the same period last year: ✓ Better, ✗ Worse, "
-        f"≈ Similar, ↑ Higher, ↓ Lower (no direction is better), · not compared. {COMPARATOR_NOTES[COMPARATOR]} "
+        f"the five latest months) and the judgement against {held.answerable.get(held.default, held.default)}: "
+        "✓ Better, ✗ Worse, ≈ Similar, ↑ Higher, ↓ Lower (no direction is better), · not compared. "
+        f"{COMPARATOR_NOTES[held.default]} "
         "* Public place violence is approximated.", "small"))
     return flowables
 

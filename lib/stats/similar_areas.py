@@ -25,9 +25,9 @@ from scipy.stats import norm
 from lib.core.periods import months_between
 from lib.core.sql import placeholders
 from lib.stats.csp_profiles import FEATURES, csp_populations, csp_profiles
+from lib.stats.peer_basis import GROUP_SIZE, MIN_PEERS, PeerBasis, force_area_of, force_areas, refusal
 from lib.store.summary import MIN_INCIDENTS_PER_CSP_MONTH
 
-GROUP_SIZE = 15  # iQuanta MSGs have ~15 members; smaller when fewer candidates are held
 MIN_CANDIDATES = 5  # below this many comparable CSPs, no group is formed (the page says why)
 PER = 1000  # rates are per 1,000 residents over the whole period (not annualised)
 CONFIDENCE = 0.95  # two-sided level of the control limits
@@ -56,7 +56,10 @@ METHOD_NOTE = (
     "matters more for a smaller CSP, and for the real spread between similar CSPs, estimated from the peers; "
     "without that allowance crime rates would put almost every CSP outside its limits. Above or Below means the "
     "CSP's rate is outside the limits, so unlikely to be chance or the ordinary variation between similar areas; "
-    "Inline means it is within them. Rank 1 is the lowest rate in the group (the CSP and its peers)."
+    "Inline means it is within them. Rank 1 is the lowest rate in the group (the CSP and its peers). A CSP is "
+    f"ranked only when it has a full group of {MIN_PEERS} peers drawn from more than one police force: with fewer, "
+    "the group is simply every CSP loaded, and CSPs of one force share its crime recording practice, so a rank "
+    "among them compares the force with itself. Otherwise its rate is shown beside theirs without a rank."
 )
 
 
@@ -263,31 +266,45 @@ def position(rate: float, lower: float, upper: float) -> str:
 
 
 @dataclass(frozen=True)
-class _Setting:
-    """What every comparison in one period and set of categories shares."""
+class _Pool:
+    """The CSPs that can be compared in one period: their names, profiles, groups and police force areas."""
 
     year: int
-    profiles: pd.DataFrame  # comparable CSPs, indexed by code
+    candidates: list[str]  # comparable CSPs, by code
+    names: dict[str, str]
+    profiles: pd.DataFrame  # indexed by code; empty when too few CSPs to form groups
     groups: SimilarGroups
-    counts: dict[str, int]
+    forces: dict[str, str]  # code -> force area name, "" where not known
+
+    def basis(self, code: str) -> PeerBasis:
+        """Who ``code`` is compared with: its group, or every other comparable CSP when no group is formed."""
+        if code in self.groups:
+            peers = [peer for peer, _ in self.groups[code]]
+        else:
+            peers = [other for other in self.candidates if other != code]
+        # With too few candidates no group is tried, so "no group" is said only when the features are to blame.
+        grouped = bool(self.groups) or len(self.candidates) < MIN_CANDIDATES
+        return PeerBasis(code, self.names.get(code, code), tuple(peers), tuple(self.forces[p] for p in peers),
+                         len(self.candidates), grouped)
 
 
-def _setting(db: sqlite_utils.Database, categories: list[str] | None, start: str, end: str,
-             year: int | None, needed: str | None = None) -> _Setting | None:
-    """Everything comparisons share, or None if no group can be formed (for ``needed``, if given)."""
+def _pool(db: sqlite_utils.Database, start: str, end: str, year: int | None,
+          needed: str | None = None) -> _Pool | None:
+    """The comparable CSPs of a period, or None when there are none (or ``needed``, if given, is not one)."""
     if year is None:
         year = population_year(db, start, end)
     if year is None:
         return None
     candidates = comparable_csps(db, start, end, year=year)
     # Checked before the profiles, which measure boundaries: the cheap answer for a stray CSP.
-    if len(candidates) < MIN_CANDIDATES or (needed is not None and needed not in candidates):
+    if not candidates or (needed is not None and needed not in candidates):
         return None
-    profiles = csp_profiles(db, year, candidates)
-    groups = most_similar_groups(profiles)
-    if not groups:
-        return None
-    return _Setting(year, profiles.set_index("code"), groups, _counts(db, categories, start, end))
+    profiles = csp_profiles(db, year, candidates) if len(candidates) >= MIN_CANDIDATES else pd.DataFrame(
+        columns=["code", "name", "population"])
+    groups = most_similar_groups(profiles) if len(profiles) else SimilarGroups({}, (), {})
+    names = dict(db.execute(f"SELECT code, name FROM areas WHERE code IN ({placeholders(candidates)})",
+                            candidates).fetchall())
+    return _Pool(year, candidates, names, profiles.set_index("code"), groups, force_areas(db, candidates))
 
 
 def _counts(db: sqlite_utils.Database, categories: list[str] | None, start: str, end: str) -> dict[str, int]:
@@ -301,15 +318,15 @@ def _counts(db: sqlite_utils.Database, categories: list[str] | None, start: str,
     return {code: int(total) for code, total in rows}
 
 
-def _compare(setting: _Setting, code: str) -> PeerComparison:
-    profiles = setting.profiles
-    peers = setting.groups[code]
+def _compare(pool: _Pool, counts: dict[str, int], code: str) -> PeerComparison:
+    profiles = pool.profiles
+    peers = pool.groups[code]
     distance = {code: 0.0, **dict(peers)}
     members = [code, *(peer for peer, _ in peers)]
     table = pd.DataFrame({
         "code": members,
         "name": [profiles.at[c, "name"] for c in members],
-        "count": [setting.counts.get(c, 0) for c in members],
+        "count": [counts.get(c, 0) for c in members],
         "population": [int(profiles.at[c, "population"]) for c in members],
         "distance": [distance[c] for c in members],
         "selected": [c == code for c in members],
@@ -334,9 +351,20 @@ def _compare(setting: _Setting, code: str) -> PeerComparison:
         rank=int(own["rank"]),
         group_size=len(peers),
         peers=table[["code", "name", "rate", "count", "population", "distance", "rank", "selected"]],
-        population_year=setting.year,
-        features=setting.groups.features,
+        population_year=pool.year,
+        features=pool.groups.features,
     )
+
+
+def peer_basis(db: sqlite_utils.Database, csp_code: str, start: str, end: str,
+               year: int | None = None) -> PeerBasis | None:
+    """Who a CSP is compared with over a period, and whether that is enough to rank it (``PeerBasis.ranks``).
+
+    None when the CSP cannot be compared at all (``no_group_reason`` says why). The basis does not depend on the
+    categories: every category's comparison uses the same peers.
+    """
+    pool = _pool(db, start, end, year, needed=csp_code)
+    return pool.basis(csp_code) if pool is not None else None
 
 
 def peer_comparison(db: sqlite_utils.Database, csp_code: str, categories: list[str], start: str, end: str,
@@ -344,34 +372,83 @@ def peer_comparison(db: sqlite_utils.Database, csp_code: str, categories: list[s
     """A CSP's rate of ``categories`` (all when empty) from ``start`` to ``end`` against its most similar group.
 
     ``peers`` lists the CSP and its peers, lowest rate first, with the CSP flagged in ``selected``. Returns
-    None when the CSP is not comparable or too few CSPs are (``no_group_reason`` says which).
+    None when the CSP is not comparable, or its peers are too few or all of one force to rank it against
+    (``no_group_reason`` says which; ``compared_rates`` gives the rates without a rank).
     """
-    setting = _setting(db, categories, start, end, year, needed=csp_code)
-    if setting is None or csp_code not in setting.groups:
+    pool = _pool(db, start, end, year, needed=csp_code)
+    if pool is None or not pool.basis(csp_code).ranks:
         return None
-    return _compare(setting, csp_code)
+    return _compare(pool, _counts(db, categories, start, end), csp_code)
 
 
 def peer_comparisons(db: sqlite_utils.Database, categories: list[str], start: str, end: str,
                      year: int | None = None) -> pd.DataFrame:
-    """One row per comparable CSP (by name): its rate, group mean, limits, position, rank and group size."""
+    """One row per ranked CSP (by name): its rate, group mean, limits, position, rank and group size.
+
+    A CSP that ``peer_comparison`` would not rank has no row (``no_ranking_reason`` says why when none has).
+    """
     columns = ["code", "name", "rate", "count", "population", "group_mean", "lower_limit", "upper_limit",
                "position", "rank", "group_size", "population_year"]
-    setting = _setting(db, categories, start, end, year)
-    if setting is None:
+    pool = _pool(db, start, end, year)
+    ranked = [code for code in pool.groups if pool.basis(code).ranks] if pool is not None else []
+    if pool is None or not ranked:
         return pd.DataFrame(columns=columns)
+    counts = _counts(db, categories, start, end)
     rows = []
-    for code in setting.groups:
-        result = _compare(setting, code)
+    for code in ranked:
+        result = _compare(pool, counts, code)
         rows.append([result.csp_code, result.csp_name, result.rate, result.count, result.population,
                      result.group_mean, result.lower_limit, result.upper_limit, result.position, result.rank,
                      result.group_size, result.population_year])
     return pd.DataFrame(rows, columns=columns).sort_values(["name", "code"]).reset_index(drop=True)
 
 
+def compared_rates(db: sqlite_utils.Database, csp_code: str, categories: list[str], start: str, end: str,
+                   year: int | None = None) -> pd.DataFrame | None:
+    """The CSP and the peers it would be compared with, by name and without a rank: context when it is not ranked.
+
+    Columns: code, name, force (its police force area, "" where not known), rate (per 1,000 residents over the
+    period), count, population, selected. None when the CSP cannot be compared at all.
+    """
+    pool = _pool(db, start, end, year, needed=csp_code)
+    if pool is None:
+        return None
+    members = [csp_code, *pool.basis(csp_code).peer_codes]
+    counts = _counts(db, categories, start, end)
+    people = csp_populations(db, pool.year, members)
+    table = pd.DataFrame({
+        "code": members,
+        "name": [pool.names.get(c, c) for c in members],
+        "force": [pool.forces[c] for c in members],
+        "count": [counts.get(c, 0) for c in members],
+        "population": [int(people[c]) for c in members],
+        "selected": [c == csp_code for c in members],
+    })
+    table["rate"] = table["count"] * PER / table["population"]
+    # Listed by name, not by rate: an order by rate would be the ranking the page declines to give.
+    columns = ["code", "name", "force", "rate", "count", "population", "selected"]
+    return table.sort_values(["name", "code"]).reset_index(drop=True)[columns]
+
+
+def no_ranking_reason(db: sqlite_utils.Database, start: str, end: str, year: int | None = None) -> str | None:
+    """Why no CSP of the store can be ranked against similar areas for a period (None when one can)."""
+    pool = _pool(db, start, end, year)
+    if pool is None:
+        return "No CSP has police data and a population loaded for every month of the period, so none is compared."
+    if any(pool.basis(code).ranks for code in pool.candidates):
+        return None
+    forces = sorted({force for force in pool.forces.values() if force})
+    held = (f"all in {force_area_of(forces[0])}" if len(forces) == 1 and all(pool.forces.values())
+            else f"in {len(forces)} force areas" if forces else "in no known force area")
+    count = len(pool.candidates)
+    return (f"No CSP is ranked against similar areas: {count} CSP{'s are' if count != 1 else ' is'} loaded with "
+            f"police data for the whole period, {held}, and a rank needs a group of {MIN_PEERS} peers from more "
+            "than one force. Load police.uk street files of other forces (Data page).")
+
+
 def no_group_reason(db: sqlite_utils.Database, csp_code: str, start: str, end: str,
                     year: int | None = None) -> str | None:
-    """Why a CSP has no most similar group for a period, in plain words (None when it has one)."""
+    """Why a CSP is not ranked against a most similar group for a period, in plain words (None when it is)."""
     name_row = db.execute("SELECT name FROM areas WHERE code = ?", [csp_code]).fetchone()
     name = name_row[0] if name_row else csp_code
     if year is None:
@@ -380,15 +457,10 @@ def no_group_reason(db: sqlite_utils.Database, csp_code: str, start: str, end: s
         return "No population figures are loaded, so rates per 1,000 residents cannot be worked out."
     if not csp_populations(db, year, [csp_code]):
         return f"No {year} population is loaded for {name}, so its rate per 1,000 residents cannot be worked out."
-    candidates = comparable_csps(db, start, end, year=year)
-    if not candidates:
+    pool = _pool(db, start, end, year)
+    if pool is None:
         return "No CSP has police data loaded for every month of the period, so none can be compared."
-    if csp_code not in candidates:
+    if csp_code not in pool.candidates:
         return (f"{name} does not have police data for every month of the period (at least "
                 f"{MIN_INCIDENTS_PER_CSP_MONTH} incidents each month), so it is not compared.")
-    if len(candidates) < MIN_CANDIDATES:
-        return (f"Only {len(candidates)} CSPs have police data for the whole period and a population; a most "
-                f"similar group needs at least {MIN_CANDIDATES}. Load police.uk files for more forces.")
-    if not most_similar_groups(csp_profiles(db, year, candidates)):
-        return "The CSPs loaded do not differ on any feature, so no group can be formed."
-    return None
+    return refusal(pool.basis(csp_code))

@@ -4,6 +4,7 @@ no browser) and every chart's presentation-mode sizes."""
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from PIL import Image
 from lib import demo
 from lib.core.accessibility import NON_TEXT_AA, TEXT_AA, contrast_ratio, over
 from lib.priorities.scoring import POSITION_THRESHOLD, QUADRANTS, RISK_THRESHOLD, ranked
+from lib.priorities.suggestions import SUGGESTED_LABEL
 from lib.priorities.tables import ranked_table
 from lib.reports import charts
 from lib.reports.charts import CONFIDENCE_SHAPES, chart_png, place_numbers, priority_matrix_chart
@@ -45,6 +47,29 @@ def test_the_matrix_encodes_volume_confidence_and_choice_with_quadrant_advice():
     assert set(QUADRANTS.values()) <= texts
     key = " · ".join(spec["title"]["subtitle"])
     assert "Domestic abuse" in key and "Road safety" in key  # the chosen priorities are named on the chart (its key)
+
+
+def test_suggested_scores_say_so_in_the_title_and_the_legend_and_nothing_is_drawn_as_chosen():
+    frame = matrix_frame()  # the demo's agreed scores, some chosen: a suggestion is nobody's choice all the same
+    spec = priority_matrix_chart(frame, "risk_position", (POSITION_THRESHOLD, RISK_THRESHOLD), QUADRANTS,
+                                 "Avonmere: priorities for 2027/28", suggested=True).to_dict()
+    assert spec["title"]["text"] == ["Avonmere: priorities for 2027/28", SUGGESTED_LABEL]
+    assert "suggested from the data, not agreed by the partnership" in " ".join(spec["title"]["text"]).lower()
+    points = next(layer for layer in layers(spec) if layer["mark"].get("type") == "point")
+    colour = points["encoding"]["color"]
+    assert colour["scale"]["domain"] == [SUGGESTED_LABEL]  # the legend's one entry names it
+    assert colour["scale"]["range"] == [charts.CHOSEN_COLOURS["Not chosen"]]
+    assert set(_data_values(spec, points, "status")) == {SUGGESTED_LABEL}
+    agreed = matrix_spec(frame)
+    assert agreed["title"]["text"] == "Avonmere" and SUGGESTED_LABEL not in json.dumps(agreed)
+
+
+def test_the_suggested_matrix_png_draws_no_bubble_or_number_as_chosen():
+    chart = priority_matrix_chart(matrix_frame(), "risk_position", (POSITION_THRESHOLD, RISK_THRESHOLD), QUADRANTS,
+                                  "Avonmere", width=900, suggested=True)
+    image = np.asarray(Image.open(io.BytesIO(chart_png(chart))).convert("RGB")).astype(int)
+    dark_blue = ((image[..., 2] > 120) & (image[..., 0] < 40) & (image[..., 1] < 110)).sum()
+    assert dark_blue < 50  # no bubble drawn as a chosen priority
 
 
 def _data_values(spec: dict, layer: dict, field: str) -> list:

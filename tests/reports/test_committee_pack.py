@@ -214,6 +214,10 @@ def test_sections_with_nothing_to_show_say_so(sussex):
     pages = section_pages(raw)
     texts = [" ".join(text.split()) for text in raw]  # wrapped lines read whole
     assert "No CSP in East Sussex has measures with targets" in texts[pages["Measures"][0]]
+    # The grid is judged against the first comparison the store can answer (five months: not last year).
+    overview = texts[pages["Overview"][0]]
+    assert "judgement against East Sussex (the county)" in overview
+    assert re.search(r"✓ Better|✗ Worse", overview)
     assert "no threat, harm and risk assessment" in texts[pages["Priority matrix"][0]]
     assert "No action plan for East Sussex" in texts[pages["Action plan"][0]]
     assert "headline indicators are charted" in texts[pages["Trends"][0]]

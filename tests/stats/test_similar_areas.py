@@ -17,14 +17,27 @@ from pyproj import Geod
 
 from lib.core.catalogue import ASB
 from lib.stats.csp_profiles import csp_profiles
+from lib.stats.peer_basis import (
+    FORCE_UNKNOWN,
+    MIN_PEERS,
+    ONE_FORCE,
+    TOO_FEW,
+    PeerBasis,
+    basis_sentence,
+    force_areas,
+    refusal,
+)
 from lib.stats.similar_areas import (
     GROUP_SIZE,
     MIN_CANDIDATES,
     PER,
     comparable_csps,
+    compared_rates,
     control_limits,
     most_similar_groups,
     no_group_reason,
+    no_ranking_reason,
+    peer_basis,
     peer_comparison,
     peer_comparisons,
     population_year,
@@ -33,6 +46,7 @@ from lib.stats.similar_areas import (
 from lib.store.db import memory_store, open_store
 from lib.store.summary import MIN_INCIDENTS_PER_CSP_MONTH
 from tests.conftest import EAST_SUSSEX_CSPS, SUSSEX_FILE, lsoa_to_csp, raw_police_rows, real_file
+from tests.two_force_store import sussex_and_suffolk
 
 MONTHS = ["2019-01", "2019-02", "2019-03"]
 START, END = MONTHS[0], MONTHS[-1]
@@ -70,11 +84,20 @@ def add_counts(db, csp: str, per_month: int | list[int], months: list[str] = MON
     )
 
 
+FORCES = {"E23000001": "Force A", "E23000002": "Force B"}
+
+
+def add_forces(db) -> list[str]:
+    for force, name in FORCES.items():
+        add_area(db, force, name, "force")
+    return list(FORCES)
+
+
 def add_csp(db, number: int, population: int, *, per_month: int | list[int] = 100, hectares: float = 10_000.0,
-            young: float = 0.2, old: float = 0.2, months: list[str] = MONTHS) -> str:
-    """A CSP with its own population row and police counts; returns its code."""
+            young: float = 0.2, old: float = 0.2, months: list[str] = MONTHS, force: str | None = None) -> str:
+    """A CSP (in ``force``, if given) with its own population row and police counts; returns its code."""
     csp = code(number)
-    add_area(db, csp, f"CSP {number}", "csp")
+    add_area(db, csp, f"CSP {number}", "csp", force)
     add_population(db, csp, population, hectares=hectares, young=young, old=old)
     add_counts(db, csp, per_month, months)
     return csp
@@ -264,21 +287,23 @@ def test_population_year_is_the_one_nearest_the_middle_of_the_period():
 
 def test_only_csps_with_data_every_month_and_a_population_are_comparable():
     db = memory_store()
-    held = [add_csp(db, i, 100_000 + 1_000 * i) for i in range(1, 7)]
-    stray = add_csp(db, 7, 100_000, per_month=MIN_INCIDENTS_PER_CSP_MONTH - 1)
-    gap = add_csp(db, 8, 100_000, per_month=[100, 100], months=MONTHS[:2])
-    add_area(db, code(9), "No population", "csp")
-    add_counts(db, code(9), 100)
+    forces = add_forces(db)
+    held = [add_csp(db, i, 100_000 + 1_000 * i, force=forces[i % 2]) for i in range(1, MIN_PEERS + 2)]
+    stray = add_csp(db, 90, 100_000, per_month=MIN_INCIDENTS_PER_CSP_MONTH - 1, force=forces[0])
+    gap = add_csp(db, 91, 100_000, per_month=[100, 100], months=MONTHS[:2], force=forces[0])
+    add_area(db, code(92), "No population", "csp", forces[0])
+    add_counts(db, code(92), 100)
     assert comparable_csps(db, START, END) == held
     assert comparable_csps(db, START, MONTHS[1]) == sorted([*held, gap])
-    for outsider in (stray, gap, code(9)):
+    for outsider in (stray, gap, code(92)):
         assert peer_comparison(db, outsider, [ASB], START, END) is None
+        assert peer_basis(db, outsider, START, END) is None
         assert no_group_reason(db, outsider, START, END)
     assert "at least 5 incidents" in no_group_reason(db, stray, START, END)
-    assert "No 2019 population" in no_group_reason(db, code(9), START, END)
+    assert "No 2019 population" in no_group_reason(db, code(92), START, END)
     for csp in held:
         result = peer_comparison(db, csp, [ASB], START, END)
-        assert set(result.peers["code"]) == set(held)
+        assert set(result.peers["code"]) == set(held)  # 16 comparable CSPs: each group is all the others
         assert no_group_reason(db, csp, START, END) is None
 
 
@@ -287,23 +312,116 @@ def test_no_comparison_when_too_few_csps_are_comparable():
     csps = [add_csp(db, i, 100_000 + 1_000 * i) for i in range(1, MIN_CANDIDATES)]
     for csp in csps:
         assert peer_comparison(db, csp, [ASB], START, END) is None
-        assert f"needs at least {MIN_CANDIDATES}" in no_group_reason(db, csp, START, END)
+        basis = peer_basis(db, csp, START, END)
+        assert basis.peers == MIN_CANDIDATES - 2 and TOO_FEW in basis.reasons
+        assert f"only {MIN_CANDIDATES - 2} other CSPs" in no_group_reason(db, csp, START, END)
     empty = peer_comparisons(db, [ASB], START, END)
     assert empty.empty and "position" in empty.columns
-    add_csp(db, MIN_CANDIDATES, 120_000)
-    assert peer_comparison(db, csps[0], [ASB], START, END).group_size == MIN_CANDIDATES - 1
+
+
+# --- When a CSP is ranked: a full group, from more than one force ---------------------------------------------
+
+
+def county_of(count: int, forces: list[str | None]) -> tuple[sqlite_utils.Database, list[str]]:
+    """``count`` CSPs alike but in size, taking the forces in turn (None: a CSP in no known force)."""
+    db = memory_store()
+    add_forces(db)
+    return db, [add_csp(db, i, 100_000 + 2_000 * i, force=forces[i % len(forces)]) for i in range(1, count + 1)]
+
+
+def test_a_rank_needs_a_full_group_drawn_from_more_than_one_force():
+    # One force, however many CSPs: the group compares the force with itself.
+    db, csps = county_of(MIN_PEERS + 5, ["E23000001"])
+    basis = peer_basis(db, csps[0], START, END)
+    assert (basis.peers, basis.reasons, basis.ranks) == (GROUP_SIZE, (ONE_FORCE,), False)
+    assert set(basis.peer_forces) == {"Force A"}
+    assert peer_comparison(db, csps[0], [ASB], START, END) is None
+    assert peer_comparisons(db, [ASB], START, END).empty
+    assert "Force A force area" in no_group_reason(db, csps[0], START, END)
+    assert "all in the Force A force area" in no_ranking_reason(db, START, END)
+
+    # Two forces, one peer short of a full group.
+    db, csps = county_of(MIN_PEERS, ["E23000001", "E23000002"])
+    basis = peer_basis(db, csps[0], START, END)
+    assert (basis.peers, basis.reasons) == (MIN_PEERS - 1, (TOO_FEW,))
+    assert set(basis.known_forces) == {"Force A", "Force B"}
+    assert peer_comparison(db, csps[0], [ASB], START, END) is None
+    assert no_ranking_reason(db, START, END)
+
+    # Two forces and a full group: ranked, everywhere.
+    db, csps = county_of(MIN_PEERS + 1, ["E23000001", "E23000002"])
+    for csp in csps:
+        basis = peer_basis(db, csp, START, END)
+        assert basis.ranks and basis.reasons == ()
+        result = peer_comparison(db, csp, [ASB], START, END)
+        assert result.group_size == basis.peers == MIN_PEERS
+        assert set(result.peers["code"]) == {csp, *basis.peer_codes}
+        assert no_group_reason(db, csp, START, END) is None
+    assert len(peer_comparisons(db, [ASB], START, END)) == MIN_PEERS + 1
+    assert no_ranking_reason(db, START, END) is None
+
+
+def test_peers_in_no_known_force_cannot_show_two_forces():
+    db, csps = county_of(MIN_PEERS + 1, [None])
+    basis = peer_basis(db, csps[0], START, END)
+    assert basis.reasons == (FORCE_UNKNOWN,) and not basis.known_forces
+    assert "lookup of CSPs to police force areas" in refusal(basis)
+    assert peer_comparison(db, csps[0], [ASB], START, END) is None
+    # One known force beside unknown ones is still not two forces.
+    db, csps = county_of(MIN_PEERS + 1, [None, "E23000001"])
+    assert peer_basis(db, csps[0], START, END).reasons == (FORCE_UNKNOWN,)
+
+
+def test_the_force_is_found_through_the_chain_of_parents():
+    db = memory_store()
+    add_forces(db)
+    add_area(db, "E10000001", "A county", "county", "E23000001")
+    add_csp(db, 1, 100_000, force="E10000001")  # in a county, in a force
+    add_csp(db, 2, 100_000, force="E23000002")  # straight under a force (a unitary)
+    add_csp(db, 3, 100_000)  # in no known force
+    assert force_areas(db, [code(1), code(2), code(3)]) == {code(1): "Force A", code(2): "Force B", code(3): ""}
+
+
+def test_the_peers_sentence_says_how_many_and_where_from():
+    alone = PeerBasis("E22000295", "Eastbourne", tuple(f"p{i}" for i in range(12)), ("Sussex",) * 12, 13)
+    assert basis_sentence(alone) == "Compared with 12 peers, all from the Sussex force area: the only CSPs loaded."
+    assert basis_sentence(alone, plain=True) == (
+        "Compared with 12 other partnership areas, all in the Sussex police force area: the only ones loaded.")
+    mixed = PeerBasis("E22000295", "Eastbourne", tuple(f"p{i}" for i in range(15)),
+                      ("Sussex",) * 12 + ("Suffolk",) * 3, 17)
+    assert basis_sentence(mixed) == ("Compared with 15 peers, the 15 most like Eastbourne of the 16 other CSPs "
+                                     "loaded, from 2 force areas: Sussex (12) and Suffolk (3).")
+    assert refusal(mixed) is None and mixed.ranks
+
+
+def test_the_refusal_says_why_and_what_to_load_in_the_words_of_each_mode():
+    basis = PeerBasis("E22000273", "Ipswich", ("a", "b", "c"), ("Suffolk",) * 3, 4)
+    officers = refusal(basis)
+    assert officers.startswith("Not ranked.")
+    assert f"the {GROUP_SIZE} CSPs most like Ipswich" in officers and "only 3 other CSPs" in officers
+    assert "Suffolk force area" in officers and "recording practice" in officers
+    assert "load police.uk street files of other forces" in officers
+    plain = refusal(basis, plain=True)
+    assert plain.startswith("No rank is given.") and "only 3, all in the Suffolk police force area" in plain
+    assert "police.uk files for other police forces" in plain
+    assert not any(word in plain for word in ("CSP", "peer", "most similar group", "recording practice"))
 
 
 # --- Comparisons and control limits -------------------------------------------------------------------------
 
 
+SIMILAR_CSPS = 20
+
+
 def similar_county(rates: dict[int, float]) -> sqlite_utils.Database:
-    """Twelve CSPs alike in every feature but size, each with the given rate per 1,000 over the three months."""
+    """Twenty CSPs in two forces, alike in every feature but size, each with the given rate per 1,000 over the
+    three months: enough, from enough forces, for each to be ranked in a full group."""
     db = memory_store()
-    for number in range(1, 13):
+    forces = add_forces(db)
+    for number in range(1, SIMILAR_CSPS + 1):
         population = 100_000 + 2_000 * number
         per_month = round(rates.get(number, 10.0 + 0.1 * (number % 5)) * population / PER / len(MONTHS))
-        add_csp(db, number, population, per_month=per_month)
+        add_csp(db, number, population, per_month=per_month, force=forces[number % 2])
     return db
 
 
@@ -312,10 +430,10 @@ def test_a_csp_far_above_its_peers_is_above_and_one_far_below_is_below():
     high = peer_comparison(db, code(1), [ASB], START, END)
     low = peer_comparison(db, code(2), [ASB], START, END)
     typical = peer_comparison(db, code(7), [ASB], START, END)
-    assert high.position == "Above" and high.rate > high.upper_limit and high.rank == 12
+    assert high.position == "Above" and high.rate > high.upper_limit and high.rank == GROUP_SIZE + 1
     assert low.position == "Below" and low.rate < low.lower_limit and low.rank == 1
     assert typical.position == "Inline"
-    assert high.group_size == 11 and high.population_year == 2019
+    assert high.group_size == GROUP_SIZE and high.population_year == 2019
     # The group mean is the plain mean of the peers' rates; the CSP is not in it.
     peers = high.peers[~high.peers["selected"]]
     assert high.group_mean == pytest.approx(peers["rate"].mean())
@@ -349,7 +467,7 @@ def test_comparisons_are_deterministic_and_match_the_grid():
         again.rate, again.group_mean, again.lower_limit, again.upper_limit, again.rank)
     pd.testing.assert_frame_equal(first.peers, again.peers)
     grid = peer_comparisons(db, [ASB], START, END).set_index("code")
-    assert len(grid) == 12
+    assert len(grid) == SIMILAR_CSPS
     row = grid.loc[code(4)]
     assert (row["rate"], row["upper_limit"], row["position"], row["rank"]) == (
         first.rate, first.upper_limit, first.position, first.rank)
@@ -407,22 +525,56 @@ def mid2019() -> dict[str, int]:
         return {row["csp17cd"]: int(row["pop_mid2019"]) for row in csv.DictReader(handle)}
 
 
+def force_csps(force: str) -> dict[str, str]:
+    """The CSPs of a police force area, from the ONS lookup (not from the store)."""
+    with open(real_file("lookups/lad17_csp17_pfa17_lookup_ew.csv"), encoding="utf-8-sig", newline="") as handle:
+        return {row["CSP17CD"]: row["CSP17NM"] for row in csv.DictReader(handle) if row["PFA17NM"] == force}
+
+
 def test_sussex_comparable_csps_are_the_sussex_csps_not_the_strays(sussex, sussex_csps):
     assert len(sussex_csps) == 13
     comparable = comparable_csps(sussex, FIRST, LAST)
     assert comparable == sorted(sussex_csps)
     strays = {row[0] for row in sussex.execute("SELECT DISTINCT csp_code FROM monthly_counts")} - set(sussex_csps)
     assert strays, "the Sussex file scatters points into neighbouring forces' CSPs"
-    grid = peer_comparisons(sussex, [ASB], FIRST, LAST)
-    assert set(grid["code"]) == set(sussex_csps)
     for csp in sussex_csps:
-        result = peer_comparison(sussex, csp, [ASB], FIRST, LAST)
-        assert not strays & set(result.peers["code"])
+        basis = peer_basis(sussex, csp, FIRST, LAST)
+        assert set(basis.peer_codes) == set(sussex_csps) - {csp}
+        assert set(compared_rates(sussex, csp, [ASB], FIRST, LAST)["code"]) == set(sussex_csps)
     for stray in strays:
+        assert peer_basis(sussex, stray, FIRST, LAST) is None
         assert peer_comparison(sussex, stray, [ASB], FIRST, LAST) is None
 
 
+def test_one_force_loaded_ranks_no_csp_and_says_so(sussex, sussex_csps):
+    """Only Sussex is loaded: each CSP's peers are the other 12 Sussex CSPs, too few and all of one force."""
+    assert peer_comparisons(sussex, [ASB], FIRST, LAST).empty
+    for csp, name in sussex_csps.items():
+        basis = peer_basis(sussex, csp, FIRST, LAST)
+        assert (basis.csp_name, basis.peers, basis.loaded) == (name, len(sussex_csps) - 1, len(sussex_csps))
+        assert set(basis.peer_forces) == {"Sussex"}  # the force areas the store holds, from the ONS lookup
+        assert basis.reasons == (TOO_FEW, ONE_FORCE) and not basis.ranks
+        assert peer_comparison(sussex, csp, [ASB], FIRST, LAST) is None
+        reason = no_group_reason(sussex, csp, FIRST, LAST)
+        assert reason == refusal(basis) and "Sussex force area" in reason and "other forces" in reason
+    assert "13 CSPs are loaded" in no_ranking_reason(sussex, FIRST, LAST)
+
+
+def test_suffolk_alone_has_three_peers_for_ipswich_and_no_rank(suffolk_store_path):
+    suffolk_csps = force_csps("Suffolk")
+    db = open_store(suffolk_store_path)
+    basis = peer_basis(db, "E22000273", FIRST, LAST)
+    assert basis.csp_name == "Ipswich"
+    assert set(basis.peer_codes) == set(suffolk_csps) - {"E22000273"}
+    assert set(basis.peer_forces) == {"Suffolk"} and not basis.ranks
+    assert basis_sentence(basis) == (f"Compared with {len(suffolk_csps) - 1} peers, all from the Suffolk force area: "
+                                     "the only CSPs loaded.")
+    assert peer_comparisons(db, [ASB], FIRST, LAST).empty
+    db.close()
+
+
 def test_sussex_asb_rates_match_a_recount_of_the_raw_file(sussex, mid2019):
+    """The rates shown beside the peers when no rank is given are the raw file's counts over the ONS population."""
     csp_of = lsoa_to_csp()
     recount = Counter(
         csp_of.get(row["LSOA code"]) for row in raw_police_rows(SUSSEX_FILE)
@@ -430,25 +582,50 @@ def test_sussex_asb_rates_match_a_recount_of_the_raw_file(sussex, mid2019):
     )
     assert population_year(sussex, FIRST, LAST) == 2019
     for csp, name in EAST_SUSSEX_CSPS.items():
-        result = peer_comparison(sussex, csp, [ASB], FIRST, LAST)
-        assert (result.csp_name, result.population_year) == (name, 2019)
-        assert result.count == recount[csp]
-        assert result.population == mid2019[csp]
-        assert result.rate == pytest.approx(recount[csp] / mid2019[csp] * 1000)
-        assert result.group_size == 12  # all the other comparable CSPs: only Sussex is loaded
-        assert result.position in ("Above", "Inline", "Below")
+        rates = compared_rates(sussex, csp, [ASB], FIRST, LAST).set_index("code")
+        assert rates["selected"].sum() == 1 and rates.loc[csp, "selected"]
+        assert rates["name"].is_monotonic_increasing  # by name: no order that reads as a rank
+        assert "rank" not in rates.columns
+        assert rates.loc[csp, "name"] == name and rates.loc[csp, "force"] == "Sussex"
+        for code_, row in rates.iterrows():
+            assert row["count"] == recount[code_]
+            assert row["population"] == mid2019[code_]
+            assert row["rate"] == pytest.approx(recount[code_] / mid2019[code_] * 1000)
 
 
-def test_sussex_ranks_are_a_permutation_and_groups_are_deterministic(sussex):
-    grid = peer_comparisons(sussex, [ASB], FIRST, LAST)
-    assert len(grid) == 13
-    assert sorted(grid["rank"]) == list(range(1, 14))  # each group is all 13, so ranks are the county's
-    assert grid.sort_values("rank")["rate"].is_monotonic_increasing
-    again = peer_comparisons(sussex, [ASB], FIRST, LAST)
-    pd.testing.assert_frame_equal(grid, again)
-    for csp in EAST_SUSSEX_CSPS:
-        peers = peer_comparison(sussex, csp, [ASB], FIRST, LAST).peers
-        assert sorted(peers["rank"]) == list(range(1, 14))
+# --- Two forces loaded: Sussex and Suffolk ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_forces(sussex_store_path, tmp_path_factory):
+    db = open_store(sussex_and_suffolk(sussex_store_path, tmp_path_factory.mktemp("two-forces") / "csp.db"))
+    yield db
+    db.close()
+
+
+def test_with_two_forces_loaded_every_csp_is_ranked_in_a_full_group_from_both(two_forces):
+    loaded = {**force_csps("Sussex"), **force_csps("Suffolk")}
+    assert comparable_csps(two_forces, FIRST, LAST) == sorted(loaded)
+    grid = peer_comparisons(two_forces, [ASB], FIRST, LAST)
+    assert set(grid["code"]) == set(loaded) and set(grid["group_size"]) == {GROUP_SIZE}
+    assert no_ranking_reason(two_forces, FIRST, LAST) is None
+    for csp in loaded:
+        basis = peer_basis(two_forces, csp, FIRST, LAST)
+        assert basis.ranks and basis.peers == GROUP_SIZE and basis.loaded == len(loaded)
+        assert set(basis.known_forces) == {"Sussex", "Suffolk"}  # at most one CSP left out of 16 others
+        result = peer_comparison(two_forces, csp, [ASB], FIRST, LAST)
+        assert set(result.peers["code"]) == {csp, *basis.peer_codes}
+        assert sorted(result.peers["rank"]) == list(range(1, GROUP_SIZE + 2))
+        assert result.peers.sort_values("rank")["rate"].is_monotonic_increasing
+        # The same rates as the table shown when no rank is given: only the rank and the limits are added.
+        context = compared_rates(two_forces, csp, [ASB], FIRST, LAST).set_index("code")["rate"]
+        for code_, rate in zip(result.peers["code"], result.peers["rate"], strict=True):
+            assert rate == pytest.approx(context[code_])
+
+
+def test_two_force_groups_are_deterministic(two_forces):
+    grid = peer_comparisons(two_forces, [ASB], FIRST, LAST)
+    pd.testing.assert_frame_equal(grid, peer_comparisons(two_forces, [ASB], FIRST, LAST))
 
 
 @pytest.fixture(scope="module")
@@ -475,10 +652,11 @@ def test_sussex_groups_rest_on_size_and_density_measured_from_the_boundaries(sus
     people = np.log([mid2019[c] for c in codes])
     density = np.log([mid2019[c] / census_hectares[c] for c in codes])
     points = np.column_stack([(people - people.mean()) / people.std(), (density - density.mean()) / density.std()])
+    groups = most_similar_groups(csp_profiles(sussex, 2019, comparable_csps(sussex, FIRST, LAST)))
+    assert groups.features == ("population", "density")
     for csp in EAST_SUSSEX_CSPS:
-        result = peer_comparison(sussex, csp, [ASB], FIRST, LAST)
-        assert result.features == ("population", "density")
         distance = np.linalg.norm(points - points[codes.index(csp)], axis=1)
         expected = [codes[i] for i in np.argsort(distance)[1:4]]
-        nearest = result.peers[~result.peers["selected"]].sort_values("distance")["code"].head(3)
-        assert set(nearest) == set(expected)
+        assert {peer for peer, _ in groups[csp][:3]} == set(expected)
+        # The page's peers are the group, nearest first.
+        assert peer_basis(sussex, csp, FIRST, LAST).peer_codes == tuple(peer for peer, _ in groups[csp])
