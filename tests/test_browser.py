@@ -216,7 +216,7 @@ def test_a_link_to_a_page_works_on_a_freshly_started_server(tmp_path, browser):
         page = browser.new_page()
         watched = Watched(page)
         watched.open(f"{url}/data?area=X22000002")
-        pickers = page.get_by_role("combobox", name="Area").count()
+        pickers = page.get_by_role("combobox", name="Area", exact=True).count()
         page.close()
     assert 1 == pickers
 
@@ -228,7 +228,7 @@ def test_overview_grid_and_a_cell_opens_trends(server, watched, artifacts):
     grid = page.locator('[data-testid="stDataFrame"]').first
     expect(grid).to_be_visible()
     watched.check(artifacts / "overview.png")
-    page.get_by_text("The county", exact=True).click()
+    page.get_by_text("Avonmere (the county)", exact=True).click()
     page.wait_for_url(re.compile(r"compare=county"))
     watched.settle()
     watched.check(artifacts / "overview-county.png")
@@ -305,7 +305,7 @@ def suffolk_server(suffolk_store_path, tmp_path_factory) -> Iterator[str]:
 DEAD_ENDS = ("Import a targets file below", "Start one from the evidence", "Upload an indicator CSV")
 JUDGED_WORDS = re.compile(r"(Better|Worse|Similar|Higher|Lower)$")
 REAL_VIEWS = {"sussex-county": ("sussex_server", "E10000011"), "suffolk-ipswich": ("suffolk_server", "E22000273"),
-              "suffolk-county": ("suffolk_server", "E10000029")}
+              "suffolk-county": ("suffolk_server", "E10000029"), "demo-county": ("server", "X10000001")}
 
 
 @pytest.mark.parametrize("path", ["", "overview", "trends", "measures", "similar", "hotspots", "priorities",
@@ -313,7 +313,8 @@ REAL_VIEWS = {"sussex-county": ("sussex_server", "E10000011"), "suffolk-ipswich"
 @pytest.mark.parametrize("view", list(REAL_VIEWS))
 def test_every_page_answers_on_a_real_store_at_csp_and_county_level(request, watched, artifacts, view, path):
     """Issue 18: the overview judges by default, the matrix draws, Measures shows statuses, and nothing points at an
-    absent control, on the real Sussex county and the real Suffolk store (a second force), CSP and county."""
+    absent control, on the real Sussex county, the real Suffolk store (a second force), CSP and county, and the demo
+    county (Eastbourne's pages are checked the same way above)."""
     fixture, area = REAL_VIEWS[view]
     watched.open(f"{request.getfixturevalue(fixture)}/{path}?area={area}")
     page = watched.page
