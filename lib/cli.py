@@ -3,6 +3,7 @@
 Examples::
 
     python -m lib.cli import police-uk 2019-01-sussex-street.csv
+    python -m lib.cli fetch police-uk --area Eastbourne --from 2024-01 --to 2024-12
     python -m lib.cli counts --area Eastbourne --category "Anti-social behaviour"
     python -m lib.cli demo
     python -m lib.cli pack --area Eastbourne --period 2025/26
@@ -16,6 +17,7 @@ import os
 import re
 import sqlite3
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,7 +28,8 @@ from tqdm import tqdm
 from lib.core.areas import find_area, list_areas
 from lib.core.import_kinds import IMPORT_KINDS, POLICE_UK
 from lib.core.periods import LATEST_12, Period, is_month, parse_period, period_presets
-from lib.importers.base import ImportFileError
+from lib.importers.base import ImportFileError, Progress
+from lib.importers.police_uk_fetch import POLICE_UK_BASE_URL
 from lib.store.access import PARTNERS, PUBLIC, narrow
 from lib.store.counts import categories_held, monthly_counts, months_held
 from lib.store.db import AREA_KINDS, IMPORT, READ, open_store, store_path
@@ -35,13 +38,21 @@ from lib.store.faults import StoreError, as_store_error
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser for every command."""
-    parser = argparse.ArgumentParser(prog="python -m lib.cli", description="Safer Communities Dashboard store.")
+    # Named as it was run: `csp` once installed, `python -m lib.cli` from the repository.
+    prog = "csp" if Path(sys.argv[0]).name == "csp" else "python -m lib.cli"
+    parser = argparse.ArgumentParser(prog=prog, description="Safer Communities Dashboard store.")
     parser.add_argument("--db", help="store file (default: $CSP_DB, else data/csp.db)")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    importing = commands.add_parser("import", help="import files into the store (one transaction per file)")
+    importing = commands.add_parser(
+        "import", help="import files into the store (one transaction per file)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="kinds:\n" + "\n".join(f"  {k.name:<11} {k.description}" for k in IMPORT_KINDS.values())
+        + "\n\nLayouts and where to download each file: docs/formats.md and the README's 'Set up your area'.",
+    )
     importing.add_argument("kind", choices=list(IMPORT_KINDS), help="what the files hold")
-    importing.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    importing.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                           help="the file(s) to import; police-uk takes several, every other kind one")
 
     counts = commands.add_parser("counts", help="print monthly incident counts for an area as CSV")
     counts.add_argument("--area", required=True, help="area name or ONS code (CSP, district, county, force)")
@@ -50,8 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     counts.add_argument("--from", dest="start", metavar="YYYY-MM", type=month_argument, help="first month")
     counts.add_argument("--to", dest="end", metavar="YYYY-MM", type=month_argument, help="last month")
 
+    _add_fetch(commands)
+
     areas = commands.add_parser("areas", help="list the areas the store holds")
-    areas.add_argument("--kind", choices=AREA_KINDS, default="csp")
+    areas.add_argument("--kind", choices=AREA_KINDS, default="csp", help="which kind of area (default: csp)")
 
     commands.add_parser("rejected", help="print the rejected rows of every import by file and reason, as CSV")
 
@@ -76,6 +89,33 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--unit", choices=("h3", "lsoa"), default="h3",
                       help="hotspot map cells: hexagons sized to the area (default) or LSOAs")
     return parser
+
+
+def _add_fetch(commands: argparse._SubParsersAction) -> None:
+    fetch = commands.add_parser("fetch", help="download published data and import it in one go")
+    sources = fetch.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    police = sources.add_parser(
+        "police-uk", help="a force's police.uk street files, from data.police.uk's monthly archives",
+        description="Download a force's police.uk street files for some months and import them (one transaction "
+                    "per month). Everything is downloaded and checked before anything is imported, so a failed "
+                    "download leaves the store as it was.")
+    force = police.add_mutually_exclusive_group(required=True)
+    force.add_argument("--force", metavar="FORCE",
+                       help="police.uk force id or force area name: sussex, 'Devon & Cornwall', 'Metropolitan Police'")
+    force.add_argument("--area", metavar="NAME_OR_CODE",
+                       help="a CSP, district or county of the store: its force's files are fetched (needs the "
+                            "district -> CSP -> force lookup imported)")
+    police.add_argument("--from", dest="start", metavar="YYYY-MM", type=month_argument, required=True,
+                        help="first month")
+    police.add_argument("--to", dest="end", metavar="YYYY-MM", type=month_argument,
+                        help="last month (default: the latest police.uk has published)")
+    police.add_argument("--base-url", default=POLICE_UK_BASE_URL,
+                        help="where police.uk's archives and API are (default: %(default)s)")
+    police.add_argument("--timeout", type=float, default=60, metavar="SECONDS",
+                        help="give up on a server silent for this long (default: %(default)s)")
+    police.add_argument("--dry-run", action="store_true",
+                        help="print the force, months and archive URLs (and sizes) only: nothing is downloaded or "
+                             "imported (default: off)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,15 +152,54 @@ def _import(args: argparse.Namespace) -> int:
     importer = IMPORT_KINDS[args.kind].importer()
     if args.kind == POLICE_UK:
         with tqdm(total=100, unit="%", disable=None, file=sys.stderr) as bar:
-            def progress(fraction: float, text: str) -> None:
-                bar.set_description(text[:50])
-                bar.update(round(fraction * 100) - bar.n)
-
-            summaries = importer(db, args.paths, progress=progress)
+            summaries = importer(db, args.paths, progress=_on_bar(bar))
     else:
         summaries = [importer(db, path) for path in args.paths]
     for summary in summaries:
         print(summary.line())
+    return 0
+
+
+def _on_bar(bar: tqdm) -> Progress:
+    """A progress callback (share done, what is happening) drawn on a terminal bar of 100 steps."""
+    def progress(fraction: float, text: str) -> None:
+        bar.set_description(text[:50])
+        bar.update(round(fraction * 100) - bar.n)
+
+    return progress
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from lib.importers import police_uk_fetch as fetching
+    from lib.importers.police_uk import import_police_uk
+
+    if args.area:
+        force = fetching.force_of_area(open_store(args.db, READ), args.area)
+    else:
+        force = fetching.force_slug(args.force)
+    try:
+        latest = fetching.latest_published(args.base_url, args.timeout)
+        plan = fetching.plan_fetch(args.base_url, force, args.start, args.end, latest)
+        if args.dry_run:
+            sizes = {a.url: fetching.archive_size(a.url, args.timeout) for a in plan.archives}
+            print("\n".join([*plan.describe(sizes), "dry run: nothing downloaded or imported"]))
+            return 0
+        print("\n".join(plan.describe()))
+        # Everything is downloaded and checked before the store is opened to write, so a failed download leaves it
+        # exactly as it was; the folder (and every archive in it) goes when the import is done or has failed.
+        with tempfile.TemporaryDirectory(prefix="police-uk-") as folder:
+            with tqdm(total=100, unit="%", disable=None, file=sys.stderr) as bar:
+                files: list[str | Path] = [
+                    *fetching.download_street_files(plan, Path(folder), args.timeout, _on_bar(bar))]
+            with tqdm(total=100, unit="%", disable=None, file=sys.stderr) as bar:
+                summaries = import_police_uk(open_store(args.db, IMPORT), files, progress=_on_bar(bar))
+    except fetching.FetchError as error:
+        print(f"error: {error}; nothing was imported", file=sys.stderr)
+        return 2
+    for summary in summaries:
+        print(summary.line())
+    added = sum(s.rows_accepted for s in summaries)
+    print(f"fetched {len(files)} months of {force}: {added:,} incidents added")
     return 0
 
 
@@ -182,7 +261,9 @@ def _demo(args: argparse.Namespace) -> int:
         raise LookupError(f"{path} holds real data; pass --force to replace it with the demo")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    build_demo_store(path)
+    # A bar on a terminal (make run builds the demo before the server starts); none when the output is piped.
+    with tqdm(total=100, unit="%", disable=None, file=sys.stderr) as bar:
+        build_demo_store(path, progress=_on_bar(bar)).close()
     print(f"demo store written to {path}")
     return 0
 
@@ -230,6 +311,7 @@ def _pack(args: argparse.Namespace) -> int:
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": _import,
+    "fetch": _fetch,
     "counts": _counts,
     "areas": _areas,
     "rejected": _rejected,

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.app_support import APP, REPO, copy_store, demo_store_file
 
@@ -303,7 +304,8 @@ def suffolk_server(suffolk_store_path, tmp_path_factory) -> Iterator[str]:
 
 # Messages that once sent a viewer of a new store to a control they do not have (issue 18).
 DEAD_ENDS = ("Import a targets file below", "Start one from the evidence", "Upload an indicator CSV")
-JUDGED_WORDS = re.compile(r"(Better|Worse|Similar|Higher|Lower)$")
+JUDGED_CELL_JS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] [role="gridcell"]')]
+  .some(cell => /(Better|Worse|Similar|Higher|Lower)\\s*$/.test(cell.textContent))"""
 REAL_VIEWS = {"sussex-county": ("sussex_server", "E10000011"), "suffolk-ipswich": ("suffolk_server", "E22000273"),
               "suffolk-county": ("suffolk_server", "E10000029"), "demo-county": ("server", "X10000001")}
 
@@ -329,8 +331,13 @@ def assert_the_page_answers(page: Page, view: str, path: str) -> None:
     text = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
     assert not [d for d in DEAD_ENDS if d in text], f"{view} {path} points at an absent control"
     if path == "overview":
-        cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_inner_texts()
-        assert [c for c in cells if JUDGED_WORDS.search(c.strip())], f"{view}: no judged cell in {cells[:8]}"
+        # The grid draws on a canvas and fills its accessible cells after the script has finished: wait for a judged
+        # one (the event), with the run's generous bound, and say what was there if none comes.
+        try:
+            page.wait_for_function(JUDGED_CELL_JS, timeout=RUN_TIMEOUT_MS)
+        except PlaywrightTimeoutError:
+            cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_inner_texts()
+            raise AssertionError(f"{view}: no judged cell in {cells[:8]}") from None
     elif path == "priorities":
         expect(page.locator('[data-testid="stVegaLiteChart"]').first.locator("svg.marks")).to_be_visible()
     elif path == "measures":

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lib.cli import IMPORT_KINDS, build_parser, main
-from tests.conftest import REPO, SUSSEX_FILE, raw_police_rows, real_file
+from tests.conftest import REPO, SUFFOLK_POLICE, SUSSEX_FILE, raw_police_rows, real_file
 
 
 def run_cli(*args: str, db: Path) -> subprocess.CompletedProcess:
@@ -152,3 +152,221 @@ def test_a_quoted_field_never_closed_is_one_clear_line(tmp_path, kind):
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert result.stderr.startswith("error: file unclosed.csv, row 3")
+
+
+# `fetch police-uk`: data.police.uk is played by a server on localhost, its archive built in the test from the real
+# Sussex file (tests/police_uk_archive.py); nothing reaches the internet.
+FETCH_MONTHS = ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"]
+ARCHIVE = "/data/archive/2019-02.zip"
+
+
+def _month_tables(db) -> dict[str, list[tuple]]:
+    """What a store holds of police.uk, per month: incidents, counts by CSP and category, and rows rejected."""
+    return {
+        "incidents": db.execute("SELECT month, COUNT(*) FROM incidents GROUP BY 1 ORDER BY 1").fetchall(),
+        "counts": db.execute("SELECT month, csp_code, category, SUM(count) FROM monthly_counts "
+                             "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3").fetchall(),
+        "rejected": db.execute("SELECT month, reason, COUNT(*) FROM rejected_rows GROUP BY 1, 2 ORDER BY 1, 2")
+        .fetchall(),
+    }
+
+
+@pytest.fixture(scope="module")
+def lookup_store_path(tmp_path_factory) -> Path:
+    """A store holding only the ONS district -> CSP -> force lookup, as a new CSP's would before its first fetch."""
+    from lib.importers.lookups import import_lookup
+    from lib.store.db import open_store
+
+    path = tmp_path_factory.mktemp("lookup") / "csp.db"
+    db = open_store(path)
+    import_lookup(db, real_file("lookups/lad17_csp17_pfa17_lookup_ew.csv"))
+    db.close()
+    return path
+
+
+@pytest.fixture
+def fetch_store(lookup_store_path, tmp_path) -> Path:
+    from tests.app_support import copy_store
+
+    return copy_store(lookup_store_path, tmp_path / "csp.db")
+
+
+@pytest.fixture(scope="module")
+def police_uk_site(tmp_path_factory) -> Path:
+    """police.uk as it stood when 2019-02 was its latest month: its archive holding Sussex and Suffolk, and
+    2018-12's holding Sussex to then (fetched only by a test that shrinks an archive to three months)."""
+    from tests.police_uk_archive import street_months, write_archive, write_dates
+
+    site = tmp_path_factory.mktemp("police-uk")
+    sussex = street_months(SUSSEX_FILE)
+    write_dates(site, FETCH_MONTHS)
+    write_archive(site, "2019-02", {"sussex": sussex, "suffolk": street_months(real_file(SUFFOLK_POLICE))})
+    write_archive(site, "2018-12", {"sussex": {m: sussex[m] for m in FETCH_MONTHS[:3]}})
+    return site
+
+
+@pytest.fixture
+def police_uk(police_uk_site, tmp_path, monkeypatch):
+    """The running stand-in for data.police.uk; every temporary folder a fetch makes goes under tmp_path/tmp."""
+    import tempfile
+
+    from tests.police_uk_archive import archive_server
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    with archive_server(police_uk_site) as server:
+        yield server
+
+
+def _fetch(store: Path, base_url: str, *args: str) -> int:
+    return main(["--db", str(store), "fetch", "police-uk", *args, "--base-url", base_url, "--timeout", "20"])
+
+
+def test_fetch_imports_exactly_what_importing_the_file_does_and_again_adds_nothing(
+        fetch_store, lookup_store_path, police_uk, tmp_path, capsys):
+    from lib.importers.police_uk import import_police_uk
+    from lib.store.db import open_store
+    from tests.app_support import copy_store
+    from tests.conftest import store_fingerprint
+
+    assert _fetch(fetch_store, police_uk.base_url, "--area", "Eastbourne", "--from", "2018-10", "--to", "2019-02") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == ["police.uk street files for sussex: 2018-10 to 2019-02 (5 months)",
+                       f"  {police_uk.base_url}{ARCHIVE} -> 2018-10 to 2019-02"]
+    assert [line.split(":")[0] for line in out[2:7]] == [f"police-uk {m}-sussex-street.csv" for m in FETCH_MONTHS]
+    assert out[7].startswith("fetched 5 months of sussex: ")
+    direct = open_store(copy_store(lookup_store_path, tmp_path / "direct.db"))
+    import_police_uk(direct, [SUSSEX_FILE])
+    fetched = open_store(fetch_store)
+    assert _month_tables(fetched) == _month_tables(direct)
+    assert [m for m, _ in _month_tables(fetched)["incidents"]] == FETCH_MONTHS
+    assert list(tmp_path.joinpath("tmp").iterdir()) == []  # the downloads are gone
+    before = store_fingerprint(fetched, ignore=("import_log",))
+    logged = fetched.execute("SELECT COUNT(*) FROM import_log").fetchone()[0]
+
+    # Again, naming the force this time: every row is already held.
+    assert _fetch(fetch_store, police_uk.base_url, "--force", "Sussex", "--from", "2018-10", "--to", "2019-02") == 0
+    assert "fetched 5 months of sussex: 0 incidents added" in capsys.readouterr().out
+    assert store_fingerprint(fetched, ignore=("import_log",)) == before
+    assert fetched.execute("SELECT COUNT(*), SUM(rows_accepted) FROM import_log WHERE id > ?", [logged]).fetchone() \
+        == (5, 0)
+
+
+def test_a_fetch_dry_run_lists_the_archives_and_changes_nothing(fetch_store, police_uk, capsys):
+    from lib.store.db import open_store
+    from tests.conftest import store_fingerprint
+
+    before = store_fingerprint(open_store(fetch_store))
+    assert _fetch(fetch_store, police_uk.base_url, "--area", "Hastings", "--from", "2018-12", "--dry-run") == 0
+    size = (police_uk.site / ARCHIVE.lstrip("/")).stat().st_size
+    assert capsys.readouterr().out.splitlines() == [
+        "police.uk street files for sussex: 2018-12 to 2019-02 (3 months)",
+        f"  {police_uk.base_url}{ARCHIVE} ({size / 1e6:,.1f} MB) -> 2018-12 to 2019-02",
+        "dry run: nothing downloaded or imported",
+    ]
+    assert police_uk.downloads() == []  # the archive was only asked its size
+    assert store_fingerprint(open_store(fetch_store)) == before
+
+
+@pytest.mark.parametrize(("failure", "message"), [
+    ("half", "not a readable zip archive: is the download cut short?"),
+    ("dropped", "the download was cut short: "),
+    (404, "not found (HTTP 404): police.uk has no such file"),
+    (500, "the server failed (HTTP 500 Internal Server Error)"),
+])
+def test_a_failed_download_is_one_line_naming_the_url_and_imports_nothing(
+        fetch_store, police_uk, tmp_path, capsys, failure, message):
+    from lib.store.db import open_store
+    from tests.conftest import store_fingerprint
+
+    if failure == "half":  # the server sends a zip cut in half, and says that is all there is
+        police_uk.halved.add(ARCHIVE)
+    elif failure == "dropped":  # the server announces the whole archive and stops halfway
+        police_uk.cut_short.add(ARCHIVE)
+    else:
+        police_uk.failures[ARCHIVE] = failure
+    before = store_fingerprint(open_store(fetch_store))
+    code = _fetch(fetch_store, police_uk.base_url, "--force", "sussex", "--from", "2018-10")
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith(f"error: {police_uk.base_url}{ARCHIVE}: {message}"), err
+    assert err.rstrip().endswith("; nothing was imported")
+    assert store_fingerprint(open_store(fetch_store)) == before
+    assert list(tmp_path.joinpath("tmp").iterdir()) == []
+
+
+def test_a_failure_at_the_second_archive_imports_nothing_from_the_first(fetch_store, police_uk, capsys, monkeypatch):
+    from lib.importers import police_uk_fetch
+    from lib.store.db import open_store
+    from tests.conftest import store_fingerprint
+
+    monkeypatch.setattr(police_uk_fetch, "ARCHIVE_MONTHS", 3)  # 2018-10 to 2018-12 from 2018-12.zip, then 2019-02's
+    police_uk.failures[ARCHIVE] = 404
+    before = store_fingerprint(open_store(fetch_store))
+    assert _fetch(fetch_store, police_uk.base_url, "--force", "sussex", "--from", "2018-10") == 2
+    assert f"error: {police_uk.base_url}{ARCHIVE}: not found (HTTP 404)" in capsys.readouterr().err
+    assert police_uk.downloads() == ["/data/archive/2018-12.zip", ARCHIVE]
+    assert store_fingerprint(open_store(fetch_store)) == before
+
+
+def test_a_fetch_from_a_server_that_is_not_there_fails_plainly(fetch_store, capsys):
+    from tests.police_uk_archive import closed_port_url
+
+    url = closed_port_url()
+    assert _fetch(fetch_store, url, "--force", "sussex", "--from", "2018-10") == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {url}/api/crimes-street-dates: cannot reach the server (") and err.count("\n") == 1
+
+
+def test_fetch_help_names_every_option_and_its_default():
+    result = subprocess.run([sys.executable, "-m", "lib.cli", "fetch", "police-uk", "--help"],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    for option in ("--force FORCE", "--area NAME_OR_CODE", "--from YYYY-MM", "--to YYYY-MM", "--base-url",
+                   "--timeout SECONDS", "--dry-run"):
+        assert option in text, option
+    assert "(default: https://data.police.uk)" in text and "(default: 60)" in text
+
+
+def _parsers(parser=None, path=()):
+    """Every parser of the command line, with the words that reach it ('fetch police-uk')."""
+    import argparse
+
+    parser = parser or build_parser()
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _parsers(sub, (*path, name))
+
+
+def test_every_command_and_option_has_help():
+    """In the spirit of sqlite-utils' documentation tests: a command or option added without help fails here."""
+    import argparse
+
+    missing = []
+    for path, parser in _parsers():
+        for action in parser._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            if isinstance(action, argparse._SubParsersAction):
+                missing += [f"{' '.join(path)} {c.dest}" for c in action._choices_actions if not c.help]
+            elif not action.help:
+                missing.append(f"{' '.join(path) or 'csp'} {'/'.join(action.option_strings) or action.dest}")
+    assert not missing, f"no help text: {missing}"
+
+
+def test_the_installed_name_is_csp(monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["/somewhere/.venv/bin/csp"])
+    assert build_parser().prog == "csp"
+    monkeypatch.setattr(sys, "argv", ["/repo/lib/cli.py"])
+    assert build_parser().prog == "python -m lib.cli"
+
+
+def test_import_help_describes_every_kind(capsys):
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    shown = capsys.readouterr().out
+    for kind in IMPORT_KINDS.values():
+        assert f"  {kind.name} " in shown and kind.description[:40] in " ".join(shown.split()), kind.name

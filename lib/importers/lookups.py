@@ -199,6 +199,14 @@ def _keep_county(area: Area, held: dict[str, Area], wanted: dict[str, tuple[Area
     return area
 
 
+def _unheld_district_reason(held: dict[str, Area]) -> str:
+    """Why a district of a county lookup is not held: no district lookup yet, or a district newer than the one held
+    (the 2021 county lookup names councils formed since 2017, such as East Suffolk, that a 2017 lookup has not)."""
+    if any(area.kind == "district" and not area.provisional for area in held.values()):
+        return "district not in the district lookup held (newer than it: a council formed since)"
+    return "district not held (import a LAD-to-CSP lookup first)"
+
+
 def _apply_counties(
     db: sqlite_utils.Database,
     file: str,
@@ -234,7 +242,7 @@ def _apply_counties(
             )
         known = held.get(district)
         if known is None or known.kind != "district":
-            rejected.append((line, "district not held (import a LAD-to-CSP lookup first)", district_code))
+            rejected.append((line, _unheld_district_reason(held), district_code))
             continue
         csp = held.get(known.parent_code or "")
         if csp is None or csp.kind != "csp":

@@ -88,6 +88,9 @@ def test_east_sussex_county_holds_its_five_csps(db):
     # West Suffolk and friends (2019 districts) are not in the 2017 lookup: counted, not guessed.
     assert summary.rows_rejected == 3
     assert summary.rows_accepted + summary.rows_duplicate + summary.rows_rejected == summary.rows_read == 331
+    # Said as it is: the district lookup is held, these districts are newer than it (not "import one first").
+    assert summary.rejected_by_reason == {"district not in the district lookup held (newer than it: a council formed "
+                                          "since)": 3}
 
 
 def test_district_lookup_again_keeps_the_counties(db):
@@ -103,6 +106,7 @@ def test_district_lookup_again_keeps_the_counties(db):
 def test_county_lookup_first_rejects_rows_it_cannot_place(db):
     summary = import_lookup(db, real_file(COUNTY_LOOKUP))
     assert summary.rows_rejected == 181  # every two-tier district row: no district held yet
+    assert summary.rejected_by_reason == {"district not held (import a LAD-to-CSP lookup first)": 181}
     assert db.execute("SELECT COUNT(*) FROM areas").fetchone()[0] == 0
     assert db.execute("SELECT COUNT(*) FROM rejected_rows").fetchone()[0] == 181
 
