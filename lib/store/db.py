@@ -24,7 +24,8 @@ from lib.store.faults import (
     read_only_message,
 )
 
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "csp.db"
+# The repository's data/ folder (lib/store/db.py is two folders down), where make run builds the demo county.
+DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "csp.db"
 # Why the store is opened: READ (the dashboard's pages, reports) opens it read-only and writes nothing; WRITE
 # (edits, upgrades) checks it may be written first.
 READ: Final = "read"

@@ -4,6 +4,7 @@ full. Each is one plain StoreError (one line on the command line, exit code 2), 
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from pathlib import Path
 
@@ -200,3 +201,12 @@ def test_an_error_that_is_not_the_stores_fault_keeps_its_traceback(store):
 
 def test_store_file_names_the_file_a_connection_reads(store):
     assert store_file(open_store(store, READ)) == store.resolve()
+
+
+def test_the_default_store_is_the_repositorys_data_folder():
+    """The README, make run and .gitignore all say data/csp.db at the repository's root (not inside lib/)."""
+    from lib.store.db import DEFAULT_DB, store_path
+    from tests.conftest import REPO
+
+    assert DEFAULT_DB == REPO / "data" / "csp.db"
+    assert store_path() == DEFAULT_DB or store_path() == Path(os.environ["CSP_DB"])
