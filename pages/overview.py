@@ -10,7 +10,9 @@ selection = shell.page_start("Partnership at a glance")
 
 comparator, comparators = performance.comparator_choice(selection)
 areas, indicators, cells = performance.load_overview_grid(selection, comparator)
-shell.headline("Headline indicators", f"{areas[0].name} and its CSPs", selection.period.title,
+# On a projector the comparison's buttons are hidden: the headline names what the cells are judged against.
+shell.headline(f"Headline indicators against {comparators.against(comparator)}", f"{areas[0].name} and its CSPs",
+               selection.period.title,
                normal=f"{areas[0].name} and its CSPs: {selection.period.title}")
 
 grid = grid_frame(cells, areas, indicators)
@@ -21,14 +23,16 @@ if clicked is not None:
     performance.open_trends(indicators[row].key, next(a for a in areas if a.name == column), selection.period)
 
 plain = modes.plain_words()
+present = modes.current_mode().present
+select = "" if present else " Select a cell to open it in Trends."  # a projector's grid is a plain table
 technical_key = (
     "Each cell: the figure for the period (a rate per 1,000 residents where population is held, else a count), "
     "the recent trend (▲ rising, ▼ falling, ▶ no significant change, – not enough months; chi-squared test for "
     "trend on the five latest months, at the 99.8% level), and the judgement: ✓ Better, ✗ Worse, ≈ Similar, "
-    "↑ Higher, ↓ Lower (no direction is better), · not compared. Select a cell to open it in Trends. "
+    "↑ Higher, ↓ Lower (no direction is better), · not compared. "
     "\\* Public place violence is approximated (see below)."
-)
-st.caption(OVERVIEW_KEY_PLAIN + " Select a cell to open it in Trends." if plain else technical_key)
+) + select
+st.caption(OVERVIEW_KEY_PLAIN + select if plain else technical_key)
 notes = PLAIN_COMPARATOR_NOTES if plain else COMPARATOR_NOTES
 st.caption(performance.compared_with(comparators, comparator, notes[comparator]))
 if plain:

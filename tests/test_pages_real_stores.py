@@ -143,3 +143,10 @@ def test_the_data_page_sets_up_the_area(monkeypatch, stores, view):
     assert any(s.startswith("police.uk street-level files for ") and h == "✓ Held" for s, h in held.items())
     assert [s for s in app.selectbox if s.label == "Community safety partnership (CSP)"][0].value == VIEWS[view][1]
     assert any("Still missing for" in m for m in messages(app))
+
+
+def test_on_a_projector_the_overview_names_its_comparison_and_offers_no_selection(monkeypatch, stores):
+    app = open_view(monkeypatch, stores, "sussex-eastbourne", "overview", present="1")
+    headline = re.sub(r"\\(.)", r"\1", app.subheader[0].value)
+    assert headline.startswith("Headline indicators against East Sussex (the county) in East Sussex and its CSPs")
+    assert "Select a cell" not in " ".join(messages(app))

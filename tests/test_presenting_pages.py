@@ -20,7 +20,8 @@ def demo(tmp_path):
 @pytest.mark.parametrize(("page", "query", "headline"), [
     ("pages/trends.py", {"indicator": "anti-social-behaviour", "view": "rolling"},
      "Anti-social behaviour in Avonmere, rolling 12 months to "),
-    ("pages/overview.py", {}, "Headline indicators in Avonmere and its CSPs, latest 12 months ("),
+    ("pages/overview.py", {}, "Headline indicators against the same period last year in Avonmere and its CSPs, "
+                               "latest 12 months ("),
     ("pages/home.py", {}, "Recorded incidents in Avonmere"),
 ])
 def test_every_presented_page_names_what_where_and_when(monkeypatch, demo, page, query, headline):

@@ -47,6 +47,11 @@ class Comparators:
         """The first comparator of ``FALLBACKS`` the store can answer (last year when nothing else can be)."""
         return next((key for key in FALLBACKS if key in self.answerable), LAST_YEAR)
 
+    def against(self, key: str) -> str:
+        """What a comparator judges against, as words to follow "against": "East Sussex (the county)"."""
+        return {LAST_YEAR: "the same period last year", TARGET: "their targets",
+                SIMILAR: "their most similar areas"}.get(key) or self.answerable.get(key, COMPARATORS[key].lower())
+
     def why_default(self) -> str:
         """Why the default was chosen, naming each comparator before it that the store cannot answer."""
         skipped = [f"not {COMPARATORS[key].lower()}: {self.unanswerable[key]}"
