@@ -28,7 +28,7 @@ from tqdm import tqdm
 from lib.core.areas import find_area, list_areas
 from lib.core.import_kinds import IMPORT_KINDS, POLICE_UK
 from lib.core.periods import LATEST_12, Period, is_month, parse_period, period_presets
-from lib.importers.base import ImportFileError, Progress
+from lib.importers.base import ImportFileError, Progress, readable_name
 from lib.importers.police_uk_fetch import POLICE_UK_BASE_URL
 from lib.store.access import PARTNERS, PUBLIC, narrow
 from lib.store.counts import categories_held, monthly_counts, months_held
@@ -147,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    # One message for a missing file whatever the kind (each reader would otherwise word its own OS error).
+    for path in args.paths:
+        if not path.exists():
+            raise ImportFileError(readable_name(path), "no such file")
     db = open_store(args.db, IMPORT)
     # The importer is imported only now, so that `--help` and `counts` stay quick and need no geodata stack.
     importer = IMPORT_KINDS[args.kind].importer()

@@ -370,3 +370,21 @@ def test_import_help_describes_every_kind(capsys):
     shown = capsys.readouterr().out
     for kind in IMPORT_KINDS.values():
         assert f"  {kind.name} " in shown and kind.description[:40] in " ".join(shown.split()), kind.name
+
+
+@pytest.mark.parametrize("kind", list(IMPORT_KINDS))
+def test_a_missing_file_reads_the_same_for_every_kind(tmp_path, capsys, kind):
+    store = tmp_path / "csp.db"
+    assert main(["--db", str(store), "import", kind, str(tmp_path / "nowhere" / "gone.csv")]) == 2
+    assert capsys.readouterr().err.strip() == "error: file gone.csv: no such file"
+    assert not store.exists()  # nothing was opened, so nothing was created
+
+
+def test_every_option_with_a_default_says_it():
+    import argparse
+
+    silent = [f"{' '.join(path)} {'/'.join(action.option_strings)}"
+              for path, parser in _parsers() for action in parser._actions
+              if action.option_strings and action.default not in (None, False, argparse.SUPPRESS)
+              and "default" not in (action.help or "")]
+    assert not silent, f"options whose help does not give their default: {silent}"
