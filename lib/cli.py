@@ -17,7 +17,6 @@ import os
 import re
 import sqlite3
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,7 +28,7 @@ from lib.core.areas import find_area, list_areas
 from lib.core.import_kinds import IMPORT_KINDS, POLICE_UK
 from lib.core.periods import LATEST_12, Period, is_month, parse_period, period_presets
 from lib.importers.base import ImportFileError, Progress, readable_name
-from lib.importers.police_uk_fetch import POLICE_UK_BASE_URL
+from lib.importers.police_uk_fetch import POLICE_UK_BASE_URL, police_uk_base_url
 from lib.store.access import PARTNERS, PUBLIC, narrow
 from lib.store.counts import categories_held, monthly_counts, months_held
 from lib.store.db import AREA_KINDS, IMPORT, READ, open_store, store_path
@@ -109,8 +108,9 @@ def _add_fetch(commands: argparse._SubParsersAction) -> None:
                         help="first month")
     police.add_argument("--to", dest="end", metavar="YYYY-MM", type=month_argument,
                         help="last month (default: the latest police.uk has published)")
-    police.add_argument("--base-url", default=POLICE_UK_BASE_URL,
-                        help="where police.uk's archives and API are (default: %(default)s)")
+    police.add_argument("--base-url", default=police_uk_base_url(),
+                        help="where police.uk's archives and API are (default: $CSP_POLICE_UK_URL if set, else "
+                             f"{POLICE_UK_BASE_URL})")
     police.add_argument("--timeout", type=float, default=60, metavar="SECONDS",
                         help="give up on a server silent for this long (default: %(default)s)")
     police.add_argument("--dry-run", action="store_true",
@@ -175,7 +175,6 @@ def _on_bar(bar: tqdm) -> Progress:
 
 def _fetch(args: argparse.Namespace) -> int:
     from lib.importers import police_uk_fetch as fetching
-    from lib.importers.police_uk import import_police_uk
 
     if args.area:
         force = fetching.force_of_area(open_store(args.db, READ), args.area)
@@ -189,21 +188,17 @@ def _fetch(args: argparse.Namespace) -> int:
             print("\n".join([*plan.describe(sizes), "dry run: nothing downloaded or imported"]))
             return 0
         print("\n".join(plan.describe()))
-        # Everything is downloaded and checked before the store is opened to write, so a failed download leaves it
-        # exactly as it was; the folder (and every archive in it) goes when the import is done or has failed.
-        with tempfile.TemporaryDirectory(prefix="police-uk-") as folder:
-            with tqdm(total=100, unit="%", disable=None, file=sys.stderr) as bar:
-                files: list[str | Path] = [
-                    *fetching.download_street_files(plan, Path(folder), args.timeout, _on_bar(bar))]
-            with tqdm(total=100, unit="%", disable=None, file=sys.stderr) as bar:
-                summaries = import_police_uk(open_store(args.db, IMPORT), files, progress=_on_bar(bar))
+        with tqdm(total=100, unit="%", disable=None, file=sys.stderr) as downloading, \
+                tqdm(total=100, unit="%", disable=None, file=sys.stderr) as importing:
+            summaries = fetching.fetch_and_import(plan, lambda: open_store(args.db, IMPORT), args.timeout,
+                                                  _on_bar(downloading), _on_bar(importing))
     except fetching.FetchError as error:
         print(f"error: {error}; nothing was imported", file=sys.stderr)
         return 2
     for summary in summaries:
         print(summary.line())
     added = sum(s.rows_accepted for s in summaries)
-    print(f"fetched {len(files)} months of {force}: {added:,} incidents added")
+    print(f"fetched {len(plan.months)} months of {force}: {added:,} incidents added")
     return 0
 
 

@@ -24,7 +24,7 @@ st.markdown(
 )
 
 set_up, coverage, imports, rejected, indicators, upload, downloads = link.tabs(
-    ["Set up your area", "Coverage", "Import log", "Rejected rows", "Indicators", "Upload files", "Downloads"]
+    ["Set up your area", "Coverage", "Import log", "Rejected rows", "Indicators", "Upload or fetch", "Downloads"]
 )
 
 with set_up:
@@ -94,6 +94,7 @@ with upload:
             key="data_police",
         )
         uploads.upload_form(INDICATORS, "Partner indicator files (.csv)", ["csv"], key="data_indicators")
+        uploads.police_uk_fetch_form(store, selection)
 
 with downloads:
     st.subheader("Downloads")

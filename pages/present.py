@@ -19,8 +19,8 @@ shell.require_app_shell()
 selection = sidebar.current_selection()
 if selection is None:
     st.title("Guided presentation")
-    widgets.caveat("No incidents are loaded yet, so there is nothing to present. Import police.uk data on the Data "
-                   "page.")
+    widgets.caveat("No incidents are loaded yet, so there is nothing to present. The Data page's 'Set up your area' "
+                   "says how to add them.")
     st.stop()
 store, area, period = selection.store, selection.area, selection.period
 catalogue = {i.key: i for i in data.load_catalogue(store)}

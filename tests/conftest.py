@@ -21,6 +21,10 @@ if os.environ.get("CI"):
 # developer's setting, so every failure is raised into app.exception, where the tests look for it.
 streamlit_config.set_option("client.showErrorDetails", "full")
 
+# No test reaches the internet: a page or command that would ask police.uk (the Data page's fetch, for an editor)
+# meets a local port nothing listens on, unless the test serves its own stand-in there.
+os.environ["CSP_POLICE_UK_URL"] = "http://127.0.0.1:9"
+
 REPO = Path(__file__).resolve().parent.parent
 REAL_DATA = Path(os.environ.get("CSP_REAL_DATA") or REPO.parent / "shared" / "data" / "real")
 SUSSEX_FILE = REAL_DATA / "police_uk" / "sussex-street_2018-10_2019-02.csv.gz"
@@ -146,3 +150,54 @@ def lsoa_to_csp() -> dict[str, str]:
 
     with gzip.open(real_file("lookups/lsoa11_lad_csp17_pfa17_lookup_ew.csv.gz"), "rt", encoding="utf-8-sig") as f:
         return {row["lsoa11cd"]: row["csp17cd"] for row in csv.DictReader(f)}
+
+
+# police.uk played by a server on localhost (tests/police_uk_archive.py), for `csp fetch` and the Data page's fetch.
+FETCH_MONTHS = ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"]
+
+
+@pytest.fixture(scope="session")
+def lookup_store_path(tmp_path_factory) -> Path:
+    """A store holding only the ONS district -> CSP -> force lookup, as a new CSP's would before its first fetch."""
+    from lib.importers.lookups import import_lookup
+    from lib.store.db import open_store
+
+    path = tmp_path_factory.mktemp("lookup") / "csp.db"
+    db = open_store(path)
+    import_lookup(db, real_file("lookups/lad17_csp17_pfa17_lookup_ew.csv"))
+    db.close()
+    return path
+
+
+@pytest.fixture
+def fetch_store(lookup_store_path, tmp_path) -> Path:
+    from tests.app_support import copy_store
+
+    return copy_store(lookup_store_path, tmp_path / "csp.db")
+
+
+@pytest.fixture(scope="session")
+def police_uk_site(tmp_path_factory) -> Path:
+    """police.uk as it stood when 2019-02 was its latest month: its archive holding Sussex and Suffolk, and
+    2018-12's holding Sussex to then (fetched only by a test that shrinks an archive to three months)."""
+    from tests.police_uk_archive import street_months, write_archive, write_dates
+
+    site = tmp_path_factory.mktemp("police-uk")
+    sussex = street_months(SUSSEX_FILE)
+    write_dates(site, FETCH_MONTHS)
+    write_archive(site, "2019-02", {"sussex": sussex, "suffolk": street_months(real_file(SUFFOLK_POLICE))})
+    write_archive(site, "2018-12", {"sussex": {m: sussex[m] for m in FETCH_MONTHS[:3]}})
+    return site
+
+
+@pytest.fixture
+def police_uk(police_uk_site, tmp_path, monkeypatch):
+    """The running stand-in for data.police.uk; every temporary folder a fetch makes goes under tmp_path/tmp."""
+    import tempfile
+
+    from tests.police_uk_archive import archive_server
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    with archive_server(police_uk_site) as server:
+        yield server

@@ -186,7 +186,7 @@ def test_data_page_and_each_tab_render(server, watched, artifacts):
     page = watched.page
     expect(page.locator("h1").first).to_have_text("Data")
     assert ("Castlebury (CSP)", "2025/26") == (sidebar_choice(page, "Area"), sidebar_choice(page, "Period"))
-    for tab in ["Coverage", "Import log", "Rejected rows", "Indicators", "Upload files", "Downloads"]:
+    for tab in ["Coverage", "Import log", "Rejected rows", "Indicators", "Upload or fetch", "Downloads"]:
         page.get_by_role("tab", name=tab).click()
         watched.settle()
         watched.check(artifacts / f"data-{tab.lower().replace(' ', '-')}.png")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lib.cli import IMPORT_KINDS, build_parser, main
-from tests.conftest import REPO, SUFFOLK_POLICE, SUSSEX_FILE, raw_police_rows, real_file
+from tests.conftest import FETCH_MONTHS, REPO, SUSSEX_FILE, raw_police_rows, real_file
 
 
 def run_cli(*args: str, db: Path) -> subprocess.CompletedProcess:
@@ -156,7 +156,6 @@ def test_a_quoted_field_never_closed_is_one_clear_line(tmp_path, kind):
 
 # `fetch police-uk`: data.police.uk is played by a server on localhost, its archive built in the test from the real
 # Sussex file (tests/police_uk_archive.py); nothing reaches the internet.
-FETCH_MONTHS = ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"]
 ARCHIVE = "/data/archive/2019-02.zip"
 
 
@@ -169,53 +168,6 @@ def _month_tables(db) -> dict[str, list[tuple]]:
         "rejected": db.execute("SELECT month, reason, COUNT(*) FROM rejected_rows GROUP BY 1, 2 ORDER BY 1, 2")
         .fetchall(),
     }
-
-
-@pytest.fixture(scope="module")
-def lookup_store_path(tmp_path_factory) -> Path:
-    """A store holding only the ONS district -> CSP -> force lookup, as a new CSP's would before its first fetch."""
-    from lib.importers.lookups import import_lookup
-    from lib.store.db import open_store
-
-    path = tmp_path_factory.mktemp("lookup") / "csp.db"
-    db = open_store(path)
-    import_lookup(db, real_file("lookups/lad17_csp17_pfa17_lookup_ew.csv"))
-    db.close()
-    return path
-
-
-@pytest.fixture
-def fetch_store(lookup_store_path, tmp_path) -> Path:
-    from tests.app_support import copy_store
-
-    return copy_store(lookup_store_path, tmp_path / "csp.db")
-
-
-@pytest.fixture(scope="module")
-def police_uk_site(tmp_path_factory) -> Path:
-    """police.uk as it stood when 2019-02 was its latest month: its archive holding Sussex and Suffolk, and
-    2018-12's holding Sussex to then (fetched only by a test that shrinks an archive to three months)."""
-    from tests.police_uk_archive import street_months, write_archive, write_dates
-
-    site = tmp_path_factory.mktemp("police-uk")
-    sussex = street_months(SUSSEX_FILE)
-    write_dates(site, FETCH_MONTHS)
-    write_archive(site, "2019-02", {"sussex": sussex, "suffolk": street_months(real_file(SUFFOLK_POLICE))})
-    write_archive(site, "2018-12", {"sussex": {m: sussex[m] for m in FETCH_MONTHS[:3]}})
-    return site
-
-
-@pytest.fixture
-def police_uk(police_uk_site, tmp_path, monkeypatch):
-    """The running stand-in for data.police.uk; every temporary folder a fetch makes goes under tmp_path/tmp."""
-    import tempfile
-
-    from tests.police_uk_archive import archive_server
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    (tmp_path / "tmp").mkdir()
-    with archive_server(police_uk_site) as server:
-        yield server
 
 
 def _fetch(store: Path, base_url: str, *args: str) -> int:
@@ -326,7 +278,7 @@ def test_fetch_help_names_every_option_and_its_default():
     for option in ("--force FORCE", "--area NAME_OR_CODE", "--from YYYY-MM", "--to YYYY-MM", "--base-url",
                    "--timeout SECONDS", "--dry-run"):
         assert option in text, option
-    assert "(default: https://data.police.uk)" in text and "(default: 60)" in text
+    assert "(default: $CSP_POLICE_UK_URL if set, else https://data.police.uk)" in text and "(default: 60)" in text
 
 
 def _parsers(parser=None, path=()):

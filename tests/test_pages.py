@@ -681,7 +681,7 @@ def _no_editing_controls(app) -> bool:
 
 @pytest.mark.parametrize("page", ["pages/measures.py", "pages/priorities.py", "pages/actions.py", "pages/data.py"])
 def test_without_sign_in_set_up_editing_is_off_everywhere(monkeypatch, demo, page):
-    app = open_page(monkeypatch, demo, page, area="X22000002", tab="Upload files")
+    app = open_page(monkeypatch, demo, page, area="X22000002", tab="Upload or fetch")
     assert not app.exception
     assert _no_editing_controls(app)
     assert any("Editing is off: sign-in is not set up" in c.value for c in app.caption)
@@ -696,7 +696,7 @@ def test_signed_out_or_not_an_editor_means_read_only(monkeypatch, demo, page):
     monkeypatch.setenv("CSP_DB", str(demo))
     for email, says in ((None, "Sign in to edit"), ("visitor@example.org", "not on the editors list")):
         app = signed_in(AppTest.from_file(str(APP), default_timeout=90), email)
-        app.query_params.update({"area": "X22000002", "tab": "Upload files"})
+        app.query_params.update({"area": "X22000002", "tab": "Upload or fetch"})
         app.switch_page(page)
         app.run()
         assert not app.exception

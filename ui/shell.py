@@ -89,7 +89,7 @@ def page_start(title: str) -> Selection:
         st.title(title)
     selection = current_selection()
     if selection is None:
-        caveat("No incidents are loaded yet. Import police.uk data on the Data page.")
+        caveat("No incidents are loaded yet. The Data page's 'Set up your area' says how to add them.")
         st.page_link("pages/data.py", label="Go to Data to import files", icon=":material/upload:")
         st.stop()
     return selection

@@ -31,7 +31,7 @@ def sidebar_selection(store: Store, overview: StoreOverview) -> Selection | None
     """Draw the area and period pickers; remember the choice in the session and the link."""
     areas = load_picker_areas(store)
     if not areas or not overview.first_month:
-        st.sidebar.info("No incidents are loaded yet. Import police.uk files on the Data page.")
+        st.sidebar.info("No incidents are loaded yet. The Data page's 'Set up your area' says how to add them.")
         st.session_state["selection"] = None
         return None
     area = area_picker(areas)

@@ -13,12 +13,15 @@ from __future__ import annotations
 import difflib
 import http.client
 import json
+import os
 import re
 import shutil
+import tempfile
 import urllib.error
 import urllib.request
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -26,10 +29,12 @@ import sqlite_utils
 
 from lib.core.areas import find_area, force_above
 from lib.core.periods import is_month, months_between, shift_months
-from lib.importers.base import ImportFileError, Progress, read_member
+from lib.importers.base import ImportFileError, ImportSummary, Progress, read_member
 from lib.importers.street_files import COLUMNS, StreetSource, read_street_table
 
 POLICE_UK_BASE_URL = "https://data.police.uk"
+# Where police.uk is, for a server or a test that must use a mirror or a local stand-in instead.
+POLICE_UK_URL_VARIABLE = "CSP_POLICE_UK_URL"
 DATES_PATH = "/api/crimes-street-dates"
 # How many months one archive holds: its own and the 35 before it.
 ARCHIVE_MONTHS = 36
@@ -96,6 +101,11 @@ class FetchPlan:
 
 def _span(months: tuple[str, ...]) -> str:
     return months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
+
+
+def police_uk_base_url() -> str:
+    """police.uk's address: ``$CSP_POLICE_UK_URL`` where set (a mirror, or a test's local server), else the real one."""
+    return os.environ.get(POLICE_UK_URL_VARIABLE) or POLICE_UK_BASE_URL
 
 
 def force_slug(name: str) -> str:
@@ -200,6 +210,27 @@ def download_street_files(plan: FetchPlan, folder: Path, timeout: float,
     if progress:
         progress(1.0, "downloaded")
     return files
+
+
+def fetch_and_import(plan: FetchPlan, open_to_write: Callable[[], sqlite_utils.Database], timeout: float,
+                     download_progress: Progress | None = None,
+                     import_progress: Progress | None = None) -> list[ImportSummary]:
+    """Download and check every month of the plan, then import them (one transaction per month).
+
+    The store is opened to write only once everything is downloaded and checked, so a failed download (FetchError)
+    leaves it exactly as it was; the temporary folder, with every archive in it, goes when the import is done or
+    has failed.
+    """
+    # Imported here: the importer brings the geodata stack, which a dry run and the command line's --help need not load.
+    from lib.importers.police_uk import import_police_uk
+
+    with tempfile.TemporaryDirectory(prefix="police-uk-") as folder:
+        files: list[str | Path] = [*download_street_files(plan, Path(folder), timeout, download_progress)]
+        db = open_to_write()
+        try:
+            return import_police_uk(db, files, progress=import_progress)
+        finally:
+            db.close()
 
 
 def _request(url: str, method: str = "GET") -> urllib.request.Request:

@@ -8,6 +8,7 @@ to get it, the command that imports it and what the pages show once it is loaded
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 import pandas as pd
@@ -124,7 +125,8 @@ def _police_step(db: sqlite_utils.Database, force: Area, csp: Area) -> SetupStep
     status = (f"{months} months, {month_long(first)} to {month_long(last)}" if months else "Not held")
     return SetupStep(
         f"police.uk street-level files for {force.name}", ESSENTIAL, bool(months), status, POLICE_UK_DOWNLOAD,
-        "python -m lib.cli import police-uk 2024-01-sussex-street.csv … (or the monthly archive zip)",
+        f"python -m lib.cli fetch police-uk --area {shlex.quote(csp.name)} --from 2024-01 (downloads and imports; "
+        "or Data → Upload or fetch, for editors; files downloaded by hand: python -m lib.cli import police-uk FILE …)",
         "Every page's crime and anti-social behaviour figures, trends and hotspots. Thirteen months or more "
         "allow the comparison with the same period last year; 24 months or more, the year-on-year trends.",
     )
@@ -166,7 +168,7 @@ def _indicators_step(db: sqlite_utils.Database, csp: Area) -> SetupStep:
         "Partner indicators", PARTNERSHIP, count > 0,
         f"{count} indicators held" if count else "None held: only police.uk figures are shown",
         "Partners' returns (domestic abuse, fire, health, youth offending), saved as CSV in the template's layout",
-        "python -m lib.cli import indicators indicators.csv (or Data → Upload files, for editors)",
+        "python -m lib.cli import indicators indicators.csv (or Data → Upload or fetch, for editors)",
         "Domestic abuse, reoffending and other partner figures on Trends, the overview and the priority evidence.",
     )
 
