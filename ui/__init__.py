@@ -12,7 +12,7 @@ The app around every page:
     modes        presentation and public mode: the switches, the banner, and what this viewer may see
     data         the store as the pages read it (Store, Selection), the cache bounds, the loaders sections share
     editing      where editing controls go, the save form, and one way to write a change and say how it went
-    uploads      the upload form and what the last upload did
+    uploads      the upload form, the Data page's fetch from police.uk, and what the last import did
     sidebar      the area and period pickers, kept in the session and the link, and the source line
     shell        running under app.py's router, failing in plain words, an indicator page's start, the demo notice
 
