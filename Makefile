@@ -5,7 +5,11 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# A Debian package: installed directly by root, through sudo by a user who has it; anyone else is told what to ask for.
+apt_install = { if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q $(1); \
+	elif command -v sudo >/dev/null; then sudo apt-get update -q && sudo apt-get install -y -q $(1); \
+	else echo "This needs Debian's $(1): ask an administrator to run  apt-get install $(1)  as root, then run make again." >&2; \
+	exit 1; fi; }
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
 .PHONY: run install install-test test lint typecheck bench
@@ -17,7 +21,7 @@ run: install
 
 $(PY):
 	@# Debian's python3 has venv but not ensurepip until python3-venv is installed.
-	@$(PYTHON) -c "import ensurepip" 2>/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q python3-venv)
+	@$(PYTHON) -c "import ensurepip" 2>/dev/null || $(call apt_install,python3-venv)
 	$(PYTHON) -m venv $(VENV)
 
 install: $(PY)
@@ -25,7 +29,7 @@ install: $(PY)
 
 install-test: $(PY)
 	$(PIP) -r requirements-dev.txt -e .
-	@[ -x /usr/bin/chromium ] || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+	@[ -x /usr/bin/chromium ] || $(call apt_install,chromium)
 
 test: install-test
 	$(PY) -m ruff check .

@@ -372,7 +372,7 @@ def test_without_sign_in_real_sussex_pages_offer_no_editing(sussex_server, watch
     expect(page.get_by_role("button", name=re.compile("Start the .* assessment"))).to_have_count(0)
     expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()  # the evidence table
     watched.check(artifacts / "sussex-priorities-read-only.png")
-    watched.open(f"{sussex_server}/data?area=E22000295&tab=Upload+files")
+    watched.open(f"{sussex_server}/data?area=E22000295&tab=Upload+or+fetch")
     expect(page.get_by_text("Editing is off: sign-in is not set up").first).to_be_visible()
     expect(page.locator('[data-testid="stFileUploader"]')).to_have_count(0)
     watched.check(artifacts / "sussex-data-read-only.png")
