@@ -17,7 +17,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 run: install
 	@# The demo county is built here, before the server starts, so the first visitor does not wait on a blank page.
 	@[ -n "$$CSP_DB" ] || [ -f data/csp.db ] || $(PY) -m lib.cli demo
-	$(PY) -m streamlit run app.py
+	$(PY) -m ui.serve
 
 $(PY):
 	@# Debian's python3 has venv but not ensurepip until python3-venv is installed.

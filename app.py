@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data, modes, shell, sidebar, signin
+from ui import data, modes, shell, sidebar, signin, warmup
 
 st.set_page_config(page_title="Safer Communities Dashboard", page_icon="🛡️", layout="wide")
 
@@ -35,6 +35,8 @@ page = st.navigation(
 )
 with shell.failing_plainly():
     store = data.ensure_store()
+    # Once per store version: at the first visit, and after an import (whose rerun meets the new version).
+    warmup.warm_in_background(store)
     overview = data.load_overview(store)
     sidebar.sidebar_selection(store, overview)
     modes.mode_switches(mode)

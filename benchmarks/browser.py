@@ -115,6 +115,7 @@ VIEWPORT = {"width": 1366, "height": 768}
 STARTUP_SECONDS = 90
 QUIET_MS = 500  # no WebGL draw call for this long once the rest holds: the map has finished drawing
 CAP_MS = 10_000  # ... or this long after it first held, for a map that never stops drawing
+BUSY_MS = 250  # a gap this long between the watcher's 20 ms ticks: the page's main thread was busy
 HOTSPOTS = "pages/hotspots.py"
 LEVELS = {"county": "county", "csp": "CSP", "force": "force"}  # area kind -> label
 UNITS = {"h3": "hexagons", "lsoa": "LSOAs"}  # pages/hotspots.py's ``unit`` choice (lib.hotspots.views.CELL_UNITS)
@@ -132,10 +133,11 @@ GOAL_SESSIONS, GOAL_SESSIONS_S = 20, 10.0
 WATCH_JS = """
 (() => {
   if (window.__csp || !location.protocol.startsWith('http')) return;
-  const QUIET_MS = $QUIET_MS, CAP_MS = $CAP_MS;
+  const QUIET_MS = $QUIET_MS, CAP_MS = $CAP_MS, BUSY_MS = $BUSY_MS;
   const now = () => performance.timeOrigin + performance.now();
   const w = window.__csp = {runs: 0, runsAtArm: 0, draws: 0, lastDraw: 0, armedAt: 0, inputAt: null, metAt: null,
-                            doneAt: null, capped: false, reason: 'not armed', trail: [], timer: null, app: null};
+                            doneAt: null, capped: false, reason: 'not armed', trail: [], busy: [], lastTick: 0,
+                            appAt: null, timer: null, app: null};
   const hook = proto => {
     if (!proto) return;
     for (const name of ['drawArrays', 'drawElements', 'drawArraysInstanced', 'drawElementsInstanced',
@@ -158,6 +160,7 @@ WATCH_JS = """
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app) return null;
     w.app = app;
+    w.appAt = now();
     if (app.getAttribute(STATE) === 'running') w.runs++;
     new MutationObserver(records => {
       const states = records.map(r => r.oldValue);
@@ -175,7 +178,11 @@ WATCH_JS = """
     if (state !== 'notRunning') return 'script ' + state;
     const loading = document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], ' +
                                            '[data-testid="stAppSkeleton"], [data-testid="stSpinner"]');
-    if (loading) return 'still loading (' + loading.dataset.testid + ')';
+    if (loading) {
+      const box = loading.closest('[data-testid="stElementContainer"]');
+      const key = box && [...box.classList].find(name => name.startsWith('st-key-'));
+      return 'still loading (' + loading.dataset.testid + (key ? ' in ' + key : '') + ')';
+    }
     if (document.querySelector('[data-stale="true"]')) return 'elements of the run before still shown';
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
     if (!main || !main.querySelector('[data-testid="stElementContainer"]')) return 'nothing in the page yet';
@@ -191,6 +198,11 @@ WATCH_JS = """
     return null;
   };
   const tick = () => {
+    const before = now();
+    // The watcher ticks every 20 ms unless the page's main thread is busy: a long gap is the browser's own work.
+    const gap = before - w.lastTick;
+    if (w.lastTick && gap > BUSY_MS && w.busy.length < 40) w.busy.push([w.lastTick, gap]);
+    w.lastTick = before;
     const why = notDrawn();
     const t = now();
     if (why) {
@@ -212,7 +224,7 @@ WATCH_JS = """
   w.arm = () => {
     if (w.timer) clearInterval(w.timer);
     Object.assign(w, {runsAtArm: w.runs, lastDraw: 0, armedAt: now(), inputAt: null, metAt: null, doneAt: null,
-                      capped: false, reason: 'armed', trail: []});
+                      capped: false, reason: 'armed', trail: [], busy: [], lastTick: 0});
     w.timer = setInterval(tick, 20);
   };
   for (const kind of ['pointerdown', 'keydown']) {
@@ -220,12 +232,12 @@ WATCH_JS = """
   }
   w.arm();
 })();
-""".replace("$QUIET_MS", str(QUIET_MS)).replace("$CAP_MS", str(CAP_MS))
+""".replace("$QUIET_MS", str(QUIET_MS)).replace("$CAP_MS", str(CAP_MS)).replace("$BUSY_MS", str(BUSY_MS))
 GO_JS = "([url, at]) => setTimeout(() => { location.href = url; }, at - performance.timeOrigin - performance.now())"
 DONE_JS = "() => window.__csp && window.__csp.doneAt"
 STATUS_JS = """() => window.__csp ? {doneAt: __csp.doneAt, metAt: __csp.metAt, lastDraw: __csp.lastDraw,
   inputAt: __csp.inputAt, origin: performance.timeOrigin, draws: __csp.draws, capped: __csp.capped,
-  reason: __csp.reason, trail: __csp.trail}
+  reason: __csp.reason, trail: __csp.trail, busy: __csp.busy, appAt: __csp.appAt}
   : null"""
 
 
@@ -267,9 +279,12 @@ class Measurement:
     # What the page was waiting for, from when: [seconds, reason] each time the reason changed (the last one until
     # script_done_s).
     trail: list[tuple[float, str]] = field(default_factory=list)
-    # From the trail: when the app's page was up (Streamlit's JavaScript loaded), and when the script run
-    # started and finished (None when too quick to be seen, every 20 ms).
+    # A page load's app up (Streamlit's JavaScript loaded and its page drawn: seen by the watcher's 20 ms ticks), and
+    # from the trail, the script run's start and end (None when not seen: a run shorter than a tick, or one that
+    # started while the page's main thread was busy).
     app_s: float | None = None
+    # When the page's main thread was busy (no watcher tick for over BUSY_MS): [from s, for s].
+    busy: list[tuple[float, float]] = field(default_factory=list)
     nav_start_s: float | None = None  # the page load's navigation start (the document's timeOrigin)
     run_start_s: float | None = None
     run_end_s: float | None = None
@@ -302,9 +317,7 @@ class SessionResult:
 
 
 def phases(m: Measurement) -> None:
-    """Read the app's arrival and the script run's start and end off a measurement's trail."""
-    if m.trail and m.trail[0][1] == "no app yet":  # a page load (a rerun starts with the app there)
-        m.app_s = next((t for t, why in m.trail if why != "no app yet"), None)
+    """Read the script run's start and end off a measurement's trail."""
     running = [i for i, (_, why) in enumerate(m.trail) if why == "script running"]
     if running:
         m.run_start_s = m.trail[running[0]][0]
@@ -533,7 +546,10 @@ class Session:
                 result.nav_start_s = round((status["origin"] - started) / 1000, 3)
             result.gl_draws = status.get("draws") or 0
             result.trail = [(round((t - started) / 1000, 3), why) for t, why in status.get("trail") or []]
+            result.busy = [(round((t - started) / 1000, 3), round(ms / 1000, 3)) for t, ms in status.get("busy") or []]
             phases(result)
+            if result.nav_start_s is not None and status.get("appAt"):
+                result.app_s = round((status["appAt"] - started) / 1000, 3)
         result.ws_bytes = self.ws_bytes - before
         result.page_errors = self.errors[errors:]
         if result.seconds is not None:
@@ -729,6 +745,8 @@ def cell(m: Measurement | None, what: str = "seconds") -> str:
     if m is None:
         return "-"
     if m.seconds is None:
+        if what != "seconds":
+            return "-"
         return "TIMEOUT" if m.error and m.error.startswith("not drawn") else "ERROR"
     value = f"{m.seconds:.2f}" if what == "seconds" else f"{m.mb:.2f}"
     return value + ("!" if m.exception else "")

@@ -40,13 +40,13 @@ if not mode.present:  # officers choose first; on a projector the (hidden) contr
     body = st.container()
 with controls:
     key = link.selectbox("What", {k: i.name for k, i in options.items()}, key="indicator",
-                         default="anti-social-behaviour")
+                         default=hotspots.DEFAULT_INDICATOR)
     indicator = options[key]
     left, right = st.columns(2)
     with left:
-        unit = link.choice("Cells", CELL_UNITS, key="unit", default="h3")
+        unit = link.choice("Cells", CELL_UNITS, key="unit", default=hotspots.DEFAULT_UNIT)
     with right:
-        layer = link.choice("Colour by", LAYERS, key="layer", default="gi")
+        layer = link.choice("Colour by", LAYERS, key="layer", default=hotspots.DEFAULT_LAYER)
     size = AUTOMATIC
     if unit == "h3":
         size = link.choice("Hexagon size", HEXAGON_SIZES, key="size", default=AUTOMATIC,

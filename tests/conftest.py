@@ -24,6 +24,9 @@ streamlit_config.set_option("client.showErrorDetails", "full")
 # No test reaches the internet: a page or command that would ask police.uk (the Data page's fetch, for an editor)
 # meets a local port nothing listens on, unless the test serves its own stand-in there.
 os.environ["CSP_POLICE_UK_URL"] = "http://127.0.0.1:9"
+# Nor does every test's store get its opening views warmed in the background (ui.warmup), in vain and competing for
+# the cores: the tests of the warm-up, and the servers that measure it, turn it on.
+os.environ["CSP_WARM_UP"] = "off"
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_DATA = Path(os.environ.get("CSP_REAL_DATA") or REPO.parent / "shared" / "data" / "real")

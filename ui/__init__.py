@@ -24,4 +24,8 @@ The sections, as the navigation groups the pages:
     actions      the Action plan
     present      the guided presentation and the committee pack
     area_setup   the Data page's "Set up your area": the files a CSP's store needs, what is held, templates
+
+After the sections:
+    warmup       every area's opening views worked out in the background, once per store version
+    serve        `python -m ui.serve`: streamlit run app.py, with the modules loaded and the views warmed at the start
 """

@@ -75,12 +75,13 @@ def store_version(path: Path) -> tuple[int, ...]:
     """Modification times and sizes of the store and its write-ahead log.
 
     In WAL mode a write lands in ``-wal`` and the main file can keep its mtime until a checkpoint, so
-    both files count.
+    both files count. An empty log counts as none: the first reader of a store just checkpointed creates one, and
+    that must not look like a new version (every cached view would be worked out again, warmed ones included).
     """
     stamps: list[int] = []
     for file in (path, path.with_name(path.name + "-wal")):
         stat = file.stat() if file.exists() else None
-        stamps += [stat.st_mtime_ns, stat.st_size] if stat else [0, 0]
+        stamps += [stat.st_mtime_ns, stat.st_size] if stat and stat.st_size else [0, 0]
     return tuple(stamps)
 
 

@@ -22,6 +22,8 @@ NORMAL_MAP_HEIGHT = 620
 # 1280 px (the narrower screen: at 1366 the area only gains a little margin), under the headline, and ends inside
 # a 1280x720 screen (with the demo notice too).
 PRESENT_MAP_WIDTH, PRESENT_MAP_HEIGHT = 820, 400
+# What the Hotspots page opens on before anything is chosen (and what ui.warmup works out ahead of the first visitor).
+DEFAULT_INDICATOR, DEFAULT_UNIT, DEFAULT_LAYER = "anti-social-behaviour", "h3", "gi"
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,15 @@ def map_height(present: bool) -> int:
 def map_view_size(present: bool) -> tuple[int, int]:
     """The map's (width, height) on the page, for fitting the area to it (see ``lib.hotspots.maps``)."""
     return (PRESENT_MAP_WIDTH, PRESENT_MAP_HEIGHT) if present else (maps.VIEW_SIZE_PX[0], NORMAL_MAP_HEIGHT)
+
+
+def warm_default_map(store: Store, area: Area, categories: tuple[str, ...], start: str, end: str) -> None:
+    """Work out the map the page opens on (default cells and colouring, hexagons sized to the area, no street map,
+    no prediction, plain words as in public and presentation mode), at both sizes: on a screen and on a projector."""
+    resolution = load_suggested_resolution(store, area)
+    for present in (False, True):
+        load_hotspot_deck(store, area, categories, start, end, DEFAULT_UNIT, resolution, DEFAULT_LAYER, False, False,
+                          map_view_size(present), True)
 
 
 # The lists under the map ---------------------------------------------------------------------------------------
