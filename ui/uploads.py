@@ -49,9 +49,15 @@ def _import_files(kind: str, files: list) -> None:
         )
     finally:
         db.close()
+    _show_after_rerun(outcomes)
+
+
+def _show_after_rerun(outcomes: list[UploadOutcome]) -> None:
+    """Keep what an import did for the next run to show, forget the cached tables, and rerun, so the sidebar and
+    every table show the new data (an upload's and a fetch's alike)."""
     st.session_state[UPLOAD_OUTCOMES_KEY] = outcomes
     clear_loaded_data()
-    st.rerun()  # so the sidebar and every table show the new data
+    st.rerun()
 
 
 def show_upload_outcomes() -> None:
@@ -151,6 +157,4 @@ def _fetch_and_import(plan: fetching.FetchPlan) -> None:
 
     summaries = fetching.fetch_and_import(plan, lambda: open_store(store_path(), IMPORT), FETCH_TIMEOUT,
                                           bar(downloading), bar(importing))
-    st.session_state[UPLOAD_OUTCOMES_KEY] = [UploadOutcome(s.file_name, True, s.line()) for s in summaries]
-    clear_loaded_data()
-    st.rerun()  # so the sidebar and every table show the new months
+    _show_after_rerun([UploadOutcome(s.file_name, True, s.line()) for s in summaries])
