@@ -11,6 +11,9 @@ apt_install = { if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get instal
 	else echo "This needs Debian's $(1): ask an administrator to run  apt-get install $(1)  as root, then run make again." >&2; \
 	exit 1; fi; }
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+# Test processes: one per core (pytest-xdist). A test file stays on one worker (--dist loadfile), so a file's
+# module fixtures (a served app, a browser, a projector survey) are built once. TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run install install-test test lint typecheck bench
 
@@ -30,11 +33,13 @@ install: $(PY)
 install-test: $(PY)
 	$(PIP) -r requirements-dev.txt -e .
 	@[ -x /usr/bin/chromium ] || $(call apt_install,chromium)
+	@# Playwright's own driver (a Node.js binary in the wheel) needs libatomic, which a minimal Debian lacks.
+	@$(PY) -m playwright --version >/dev/null 2>&1 || $(call apt_install,libatomic1)
 
 test: install-test
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install-test
 	$(PY) -m ruff check .

@@ -81,13 +81,10 @@ import os
 import platform
 import re
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -105,6 +102,7 @@ sys.path.insert(0, str(REPO))
 
 from lib.store.db import READ, open_store  # noqa: E402
 from lib.store.summary import picker_areas  # noqa: E402
+from tests.streamlit_server import Server, ServerFailed, running_streamlit  # noqa: E402
 
 APP = REPO / "app.py"
 DEFAULT_DB = REPO / "data" / "csp.db"
@@ -112,7 +110,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1366, "height": 768}
-STARTUP_SECONDS = 90
+WARM_UP_SECONDS = 600  # a big store on a busy machine: minutes
 QUIET_MS = 500  # no WebGL draw call for this long once the rest holds: the map has finished drawing
 CAP_MS = 10_000  # ... or this long after it first held, for a map that never stops drawing
 BUSY_MS = 250  # a gap this long between the watcher's 20 ms ticks: the page's main thread was busy
@@ -301,6 +299,7 @@ class Measurement:
 @dataclass
 class ViewResult:
     view: View
+    warm_up_s: float | None = None  # the cold server's warm-up, before the cold visit
     cold: Measurement | None = None
     first: Measurement | None = None
     reload: Measurement | None = None
@@ -323,10 +322,6 @@ def phases(m: Measurement) -> None:
         m.run_start_s = m.trail[running[0]][0]
         later = m.trail[running[-1] + 1:]
         m.run_end_s = later[0][0] if later else m.script_done_s
-
-
-class ServerFailed(RuntimeError):
-    """Streamlit exited or did not answer its health check."""
 
 
 # --- The pages and the areas ----------------------------------------------------------------------------
@@ -413,68 +408,20 @@ def session_views(pages: list[View], areas: list[tuple[str, str, str]], count: i
 # --- The server -----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port nobody is listening on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _log_tail(log: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def wait_for_health(url: str, server: subprocess.Popen, log: Path) -> None:
-    """Wait until Streamlit answers its health check; ServerFailed with its log if it dies or takes too long."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise ServerFailed(f"streamlit exited with {server.returncode}:\n{_log_tail(log)}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise ServerFailed(f"streamlit did not answer within {STARTUP_SECONDS} s:\n{_log_tail(log)}")
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen
-    log: Path
-
-    def check(self) -> None:
-        """ServerFailed, with the end of its log, if the server has exited."""
-        if self.process.poll() is not None:
-            raise ServerFailed(f"streamlit exited with {self.process.returncode}:\n{_log_tail(self.log)}")
-
-
 @contextmanager
-def streamlit_server(store: Path, log: Path) -> Iterator[Server]:
-    """Run ``python3 -m streamlit run app.py`` on a store and a free port; yield it; always stop it."""
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-    with open(log, "w") as output:
-        server = subprocess.Popen(command, cwd=REPO, env={**os.environ, "CSP_DB": str(store)},
-                                  stdout=output, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_for_health(url, server, log)
-        yield Server(url, server, log)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+def streamlit_server(store: Path, log: Path, warm_up: bool) -> Iterator[Server]:
+    """Serve the store on a free port; yield the server once it answers (and, with ``warm_up``, once it has warmed
+    the standard views); always stop it.
+
+    With ``warm_up`` it starts as ``make run`` does (``python -m ui.serve``); without, as a plain ``streamlit run``
+    with ``CSP_WARM_UP=off``: the app before it warmed anything.
+    """
+    env = {} if warm_up else {"CSP_WARM_UP": "off"}
+    with running_streamlit(store, log, extra_args=["--server.fileWatcherType", "none"], served=warm_up,
+                           env=env) as server:
+        if warm_up:
+            server.wait_until_warm(WARM_UP_SECONDS)
+        yield server
 
 
 # --- The browser ----------------------------------------------------------------------------------------
@@ -643,12 +590,14 @@ def show(label: str, m: Measurement) -> None:
 
 
 def measure_cold(browser: Browser, store: Path, views: list[View], timeout_s: float, logs: Path,
-                 results: dict[View, ViewResult]) -> None:
-    """Each view's first visit on a server of its own, started for it."""
+                 results: dict[View, ViewResult], warm_up: bool) -> None:
+    """Each view's first visit on a server of its own, started for it (and, with ``warm_up``, warmed)."""
     for number, view in enumerate(views, 1):
         print(f"  cold {number}/{len(views)}: {view.label}  {view.link}", flush=True)
         try:
-            with streamlit_server(store, logs / f"streamlit-cold-{number:02d}.log") as server:
+            with streamlit_server(store, logs / f"streamlit-cold-{number:02d}.log", warm_up) as server:
+                if server.warmed:
+                    results[view].warm_up_s = server.warmed[1]
                 session = Session(browser, timeout_s)
                 try:
                     results[view].cold = session.visit(view.url(server.url))
@@ -741,6 +690,12 @@ def machine(browser_version: str) -> str:
             f"{version('playwright')}, Chromium {browser_version}; load average {load}")
 
 
+def warmed(server: Server) -> str:
+    if server.warmed is None:
+        return "not warmed (--no-warm-up)"
+    return f"warmed the opening views of {server.warmed[0]} areas in {server.warmed[1]:.1f} s"
+
+
 def cell(m: Measurement | None, what: str = "seconds") -> str:
     if m is None:
         return "-"
@@ -758,12 +713,12 @@ def seconds(value: float | None) -> str:
 
 def table(results: list[ViewResult]) -> str:
     width = max([len("view"), *(len(r.view.label) for r in results)])
-    header = (f"{'view':<{width}} {'cold s':>7} {'first s':>8} {'reload s':>9} {'rerun s':>8} "
+    header = (f"{'view':<{width}} {'warm-up s':>9} {'cold s':>7} {'first s':>8} {'reload s':>9} {'rerun s':>8} "
               f"{'first MB':>9} {'rerun MB':>9}")
     rows = [header, "-" * len(header)]
     for r in results:
-        rows.append(f"{r.view.label:<{width}} {cell(r.cold):>7} {cell(r.first):>8} {cell(r.reload):>9} "
-                    f"{cell(r.rerun):>8} {cell(r.first, 'mb'):>9} {cell(r.rerun, 'mb'):>9}")
+        rows.append(f"{r.view.label:<{width}} {seconds(r.warm_up_s):>9} {cell(r.cold):>7} {cell(r.first):>8} "
+                    f"{cell(r.reload):>9} {cell(r.rerun):>8} {cell(r.first, 'mb'):>9} {cell(r.rerun, 'mb'):>9}")
     return "\n".join(rows)
 
 
@@ -863,7 +818,7 @@ def as_json(view_results: list[ViewResult], session_results: list[SessionResult]
 
     return {
         **header,
-        "views": [{"view": r.view.label, "url": r.view.link, "page": r.view.page,
+        "views": [{"view": r.view.label, "url": r.view.link, "page": r.view.page, "warm_up_s": r.warm_up_s,
                    **{k: measurement(getattr(r, k)) for k in ("cold", "first", "reload", "rerun")}}
                   for r in view_results],
         "sessions": None if summary is None else {
@@ -881,6 +836,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"the store to serve (default {DEFAULT_DB})")
     parser.add_argument("--cold", action=argparse.BooleanOptionalAction, default=True,
                         help="measure each view's first visit on a freshly started server (one server per view)")
+    parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
+                        help="serve as `make run` does (python -m ui.serve: the standard views are warmed at start) "
+                             "and time each server's first visit after its warm-up has finished; --no-warm-up: a "
+                             "plain `streamlit run` with CSP_WARM_UP=off (the app before it warmed anything)")
     parser.add_argument("--sessions", type=int, default=GOAL_SESSIONS,
                         help="how many sessions open a page at once (0: skip)")
     parser.add_argument("--only", help="comma-separated words: measure only the views whose label or URL has one")
@@ -938,10 +897,10 @@ def main() -> None:
                 print(f"note: {note}", flush=True)
             if args.cold:
                 print("cold: a server started for each view", flush=True)
-                measure_cold(browser, store, views, args.timeout, logs, results)
+                measure_cold(browser, store, views, args.timeout, logs, results, args.warm_up)
             try:
-                with streamlit_server(store, logs / "streamlit-warm.log") as server:
-                    print(f"warm: one server ({server.url})", flush=True)
+                with streamlit_server(store, logs / "streamlit-warm.log", args.warm_up) as server:
+                    print(f"warm: one server ({server.url}); {warmed(server)}", flush=True)
                     measure_warm(browser, server, views, args.timeout, shots, results)
                     if chosen:
                         print(f"sessions: {len(chosen)} at once on the same server", flush=True)
@@ -978,6 +937,8 @@ def main() -> None:
         print(f"{line['status']}  {line['goal']}: {line['detail']}")
     header = {"machine": machine(chromium), "store": str(store), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
               "seconds": round(time.perf_counter() - started, 1), "cold_measured": args.cold, "notes": notes,
+              "served": "python -m ui.serve, timed after its warm-up" if args.warm_up else
+                        "streamlit run app.py with CSP_WARM_UP=off",
               "server_failure": server_failure or None,
               "rerun": "the sidebar's Period picker moved to the next period it offers",
               "drawn": "script run finished, nothing loading or stale, charts with marks, maps drawn by WebGL, "

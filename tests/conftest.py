@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,54 @@ EAST_SUSSEX_CSPS = {
     "E22000300": "Rother",
     "E22000301": "Wealden",
 }
+
+
+# Screenshots, and figures a test measures but does not judge (how long pages took while others shared the server).
+ARTIFACTS = Path(os.environ.get("CSP_ARTIFACTS") or Path(tempfile.gettempdir()) / "csp-test-artifacts")
+REPORTED = "reported: "  # a user property with this prefix is shown at the end of the run (from any worker)
+_reported: list[tuple[str, object]] = []
+SCREENSHOTS = "Browser screenshots"
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where screenshots and measured figures go: $CSP_ARTIFACTS, else a folder in the temporary directory."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def report_figures(request: pytest.FixtureRequest, name: str, figures: object) -> None:
+    """Show a test's measured figures at the end of the run, however the tests were spread over processes."""
+    request.node.user_properties.append((REPORTED + name, figures))
+
+
+# The tests that drive a real browser take minutes each file: they start first, so that with the files spread over
+# processes (make test: pytest-xdist, --dist loadfile) the quick ones fill the gaps rather than leave a long tail.
+BROWSER_TEST_FILES = ("test_projector.py", "test_browser.py", "test_concurrency.py", "test_sign_in.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def browser_first(item: pytest.Item) -> int:
+        name = item.path.name
+        return BROWSER_TEST_FILES.index(name) if name in BROWSER_TEST_FILES else len(BROWSER_TEST_FILES)
+
+    items.sort(key=browser_first)  # stable: the order within each file, and of the other files, is kept
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "call":
+        return
+    _reported.extend((key.removeprefix(REPORTED), value) for key, value in report.user_properties
+                     if key.startswith(REPORTED))
+    if Path(report.location[0]).name in BROWSER_TEST_FILES and (SCREENSHOTS, str(ARTIFACTS)) not in _reported:
+        _reported.insert(0, (SCREENSHOTS, str(ARTIFACTS)))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _reported:
+        terminalreporter.section("measured, not judged")
+        for name, figures in _reported:
+            terminalreporter.write_line(f"{name}: {figures if isinstance(figures, str) else json.dumps(figures)}")
 
 
 def real_file(relative: str) -> Path:

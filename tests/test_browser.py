@@ -1,19 +1,12 @@
 """The app in a real browser: `streamlit run` on the demo store, every page opened in headless Chromium.
 
 Fails on a Streamlit exception box, an uncaught page error or a console error. Screenshots go to
-$CSP_ARTIFACTS (or a temporary folder), which the test run prints at the end.
+$CSP_ARTIFACTS (tests.conftest.ARTIFACTS), which the test run names at the end.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,14 +15,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.app_support import APP, REPO, copy_store, demo_store_file
+from tests.app_support import REPO, copy_store, demo_store_file
+from tests.streamlit_server import running_streamlit
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-STARTUP_SECONDS = 60
 RUN_TIMEOUT_MS = 60_000
 # Opened at a page's own path, Streamlit's frontend first probes that path as a base URL for its health
 # and host-config endpoints, then falls back to the root: two 404s it expects, not faults of ours.
@@ -37,65 +30,11 @@ EXPECTED_PROBES = re.compile(r"/[a-z_]+/_stcore/(health|host-config)$")
 FAILURE_WORDS = "this page could not be shown"  # ui.shell.failing_plainly's message
 
 
-def free_port() -> int:
-    """A TCP port nobody is listening on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_health(url: str, server: subprocess.Popen, log: Path) -> None:
-    """Wait until Streamlit answers its health check; fail with its log if it dies or takes too long."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"streamlit did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
-
-
 @contextmanager
 def streamlit_server(store: Path, log: Path, port: int | None = None, extra_args: Sequence[str] = ()) -> Iterator[str]:
-    """Run `streamlit run app.py` on a store; yield its URL; always stop it.
-
-    ``port`` when the URL must be known beforehand (sign-in's redirect_uri); ``extra_args``: more Streamlit flags.
-    """
-    port = port or free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-        *extra_args,
-    ]
-    with open(log, "w") as output:
-        server = subprocess.Popen(command, cwd=REPO, env={**os.environ, "CSP_DB": str(store)},
-                                  stdout=output, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_for_health(url, server, log)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def artifacts(request) -> Path:
-    """Where screenshots go; printed at the end of the run."""
-    folder = Path(os.environ.get("CSP_ARTIFACTS") or tempfile.mkdtemp(prefix="csp-screenshots-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    yield folder
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    with capture.global_and_fixture_disabled():  # shown even when the tests pass
-        print(f"\nBrowser screenshots: {folder}")
+    """``streamlit run app.py`` on a store (tests.streamlit_server); yield its URL; always stop it."""
+    with running_streamlit(store, log, port=port, extra_args=extra_args) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")

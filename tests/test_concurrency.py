@@ -22,12 +22,11 @@ from playwright.sync_api import Page, expect
 from lib.importers.lookups import import_lookup
 from lib.store.db import open_store
 from tests.app_support import REPO, copy_store, demo_store_file
-from tests.conftest import SUSSEX_FILE, real_file, store_fingerprint
+from tests.conftest import SUSSEX_FILE, real_file, report_figures, store_fingerprint
 from tests.test_browser import (  # noqa: F401
     FAILURE_WORDS,
     RUN_TIMEOUT_MS,
     Watched,
-    artifacts,
     browser,
     streamlit_server,
 )
@@ -57,14 +56,13 @@ def _no_failure(page: Page) -> None:
     expect(page.get_by_text(FAILURE_WORDS, exact=False)).to_have_count(0)
 
 
-def _report(artifacts: Path, request, name: str, figures: dict) -> None:  # noqa: F811
+def _report(artifacts: Path, request, name: str, figures: dict) -> None:
+    """Keep the figures in concurrency.json and show them at the end of the run: reported, not judged."""
     path = artifacts / "concurrency.json"
     held = json.loads(path.read_text()) if path.exists() else {}
     held[name] = figures
     path.write_text(json.dumps(held, indent=2))
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print(f"\n{name}: {json.dumps(figures)}")
+    report_figures(request, name, figures)
 
 
 def _cpu_seconds(match: str) -> float:

@@ -39,7 +39,6 @@ from tests.test_browser import (  # noqa: F401
     RUN_TIMEOUT_MS,
     Watched,
     _step_text,
-    artifacts,
     browser,
     streamlit_server,
 )

@@ -22,7 +22,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.app_support import copy_store, demo_store_file
 from tests.oidc_provider import TAMPERINGS, FakeOIDCProvider
-from tests.test_browser import RUN_TIMEOUT_MS, Watched, artifacts, browser, free_port, streamlit_server  # noqa: F401
+from tests.streamlit_server import free_port
+from tests.test_browser import RUN_TIMEOUT_MS, Watched, browser, streamlit_server  # noqa: F401
 
 CLIENT_ID = "safer-communities-test"
 EDITOR = {"email": "Analyst@Avonmere.example.gov.uk", "name": "Avery Analyst"}  # listed in lower case below
