@@ -1,8 +1,12 @@
 """Safer Communities Dashboard: the router. Opens the store, draws the shared sidebar, runs the page."""
 
-import streamlit as st
+from ui.preload import load_page_modules
 
-from ui import data, modes, shell, sidebar, signin, warmup
+load_page_modules()  # first, and one visitor at a time: concurrent first imports deadlock (ui.preload)
+
+import streamlit as st  # noqa: E402
+
+from ui import data, modes, shell, sidebar, signin, warmup  # noqa: E402
 
 st.set_page_config(page_title="Safer Communities Dashboard", page_icon="🛡️", layout="wide")
 

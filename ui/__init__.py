@@ -6,6 +6,7 @@ of Streamlit. Pages import the modules they use (``from ui import shell, widgets
 Each module below uses only modules listed above it.
 
 The app around every page:
+    preload      every module the app and pages import, imported once, one thread at a time, before any page runs
     widgets      what every page draws: safe text, caveats, tables, downloads, metrics and status badges
     link         the one rule for a choice kept in the link, and the page widgets built on it
     signin       who is signed in: partner or editor, and the sidebar's sign-in and sign-out

@@ -43,7 +43,11 @@ def _warm_when_serving() -> None:
                          SERVER_START_TIMEOUT)
             return
         time.sleep(0.2)
-    # Every section's modules, loaded now (seconds) rather than by the first visitor.
+    # Every section's modules, loaded now (seconds) rather than by the first visitor, behind the lock a visitor's
+    # app.py waits on (ui.preload).
+    from ui.preload import load_page_modules
+
+    load_page_modules()
     from lib.store.access import PUBLIC
     from lib.store.db import store_path
     from ui.data import Store, store_version
