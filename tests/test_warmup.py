@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from lib.hotspots import gi_star
-from lib.performance import overview
+from lib.performance import headline_measures, overview
 from lib.priorities import evidence
+from lib.stats import similar_areas
 from lib.store.access import PUBLIC
 from tests.app_support import copy_store, demo_store_file, open_page
-from ui import warmup
+from ui import performance, warmup
 from ui.data import Store, store_version
 
 
@@ -33,11 +34,30 @@ def test_after_the_warm_up_the_opening_pages_work_nothing_heavy_out(monkeypatch,
     monkeypatch.setattr(gi_star, "hotspot_cells", _refuse)
     monkeypatch.setattr(overview, "overview_cells", _refuse)
     monkeypatch.setattr(evidence, "evidence_by_issue", _refuse)
-    for page, query in [("pages/hotspots.py", {}), ("pages/hotspots.py", {"area": "X22000002"}),
+    monkeypatch.setattr(performance, "measures_grid", _refuse)  # the name ui.performance's loader calls
+    for heavy in ("peer_basis", "peer_comparison", "compared_rates", "no_group_reason"):
+        monkeypatch.setattr(similar_areas, heavy, _refuse)
+    for page, query in [("pages/measures.py", {}), ("pages/measures.py", {"area": "X22000004"}),
+                        ("pages/similar.py", {}), ("pages/similar.py", {"area": "X22000003"}),
+                        ("pages/hotspots.py", {}), ("pages/hotspots.py", {"area": "X22000002"}),
                         ("pages/hotspots.py", {"present": "1"}), ("pages/overview.py", {}),
                         ("pages/priorities.py", {"area": "X22000003"}), ("pages/home.py", {})]:
         app = open_page(monkeypatch, demo, page, **query)
         assert not app.exception, (page, query, app.exception)
+
+
+def test_on_a_real_store_without_targets_measures_and_similar_areas_open_warm(monkeypatch, sussex_store_path,
+                                                                              tmp_path):
+    """A real CSP's first store has no targets: Measures opens on the headline indicators against a comparator."""
+    store = copy_store(sussex_store_path, tmp_path / "sussex.db")
+    warmup.warm_standard_views(_store(store))
+    monkeypatch.setattr(headline_measures, "csp_headline_statuses", _refuse)
+    for heavy in ("peer_basis", "peer_comparison", "compared_rates", "no_group_reason"):
+        monkeypatch.setattr(similar_areas, heavy, _refuse)
+    for page in ("pages/measures.py", "pages/similar.py"):
+        app = open_page(monkeypatch, store, page)
+        assert not app.exception, (page, app.exception)
+        assert app.markdown or app.info  # the page drew its view, not an empty shell
 
 
 def test_without_the_warm_up_the_same_pages_would_work_it_out(monkeypatch, demo):

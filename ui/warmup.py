@@ -6,8 +6,10 @@ a warm-up is needed once per version: when the server starts (``python -m ui.ser
 a store version nobody has warmed (the first visit to a server started with ``streamlit run``, or after an import
 from the command line), and straight after an import on the Data page. The views warmed are the ones a visitor
 opens on without choosing anything: the public view, the latest 12 months, each area of the picker, on Home, the
-overview, Hotspots (its default indicator and cells) and the Priority matrix's evidence. ``CSP_WARM_UP=off``
-turns it off (the tests do, except those of the warm-up itself, so that each test's store is not warmed in vain).
+overview, Measures (a county's grid, then its first CSP's measures or headline indicators), Similar areas (its CSP's
+group for the first police indicator), Hotspots (its default indicator and cells) and the Priority matrix's
+evidence. ``CSP_WARM_UP=off`` turns it off (the tests do, except those of the warm-up itself, so that each test's
+store is not warmed in vain).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from dataclasses import dataclass
 
 from streamlit.logger import get_logger
 
+from lib.core.catalogue import Indicator
 from lib.core.periods import latest_12_months
 from lib.hotspots.views import what_options
 from lib.store.access import PUBLIC
-from ui import hotspots, performance, priorities
+from ui import hotspots, performance, priorities, similar
 from ui.data import (
     HEAVY_ENTRIES,
     Selection,
@@ -117,5 +120,38 @@ def warm_standard_views(store: Store) -> WarmUp:
         if mapped is not None:
             hotspots.warm_default_map(public, area, tuple(mapped.categories), period.start, period.end)
         priorities.load_evidence(public, area, period.start, period.end)
+        _warm_measures(selection)
+        _warm_similar(selection, catalogue)
         views.append(area.name)
     return WarmUp(tuple(views), time.perf_counter() - started)
+
+
+def _warm_measures(selection: Selection) -> None:
+    """Measures as it opens: a county's or force area's grid, then its first CSP's measures against targets or,
+    where it has none (a real CSP's first store), its headline indicators against a comparator."""
+    csp = selection.area
+    if csp.kind != "csp":
+        csps = performance.load_measures_grid(selection).csps
+        if not csps:
+            return
+        csp = csps[0]
+    if not performance.load_measure_statuses(selection.store, csp, selection.period.end):
+        performance.load_headline_statuses(selection.store, csp, selection.period)  # no targets: the headline view
+
+
+def _warm_similar(selection: Selection, catalogue: list[Indicator]) -> None:
+    """Similar areas as it opens: the area's CSP (a county's first CSP in the picker), its first police indicator."""
+    store, period = selection.store, selection.period
+    csps = [selection.area] if selection.area.kind == "csp" else [
+        a for a in load_picker_areas(store) if a.kind == "csp"]
+    police = [i for i in catalogue if i.is_police]
+    if not csps or not police:
+        return
+    csp, categories = csps[0], tuple(police[0].categories)
+    basis = similar.load_peer_basis(store, csp.code, period.start, period.end)
+    if basis is None:
+        performance.load_no_group_reason(store, csp.code, period.start, period.end)
+    elif basis.ranks:
+        performance.load_peer_comparison(store, csp.code, categories, period.start, period.end)
+    else:
+        similar.load_compared_rates(store, csp.code, categories, period.start, period.end)
