@@ -1,5 +1,9 @@
 """Action plan: what the partnership said it would do for each priority, who leads, by when, and how it is going."""
 
+from ui.preload import require_app_shell
+
+require_app_shell()  # before any other import: see ui.preload
+
 from datetime import date
 
 import streamlit as st

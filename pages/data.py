@@ -1,5 +1,9 @@
 """Data: what the store holds and where it came from, what was rejected and why, uploads and downloads."""
 
+from ui.preload import require_app_shell
+
+require_app_shell()  # before any other import: see ui.preload
+
 import streamlit as st
 
 from lib.core.export import download_name
@@ -7,7 +11,6 @@ from lib.store.summary import describe_areas
 from lib.uploads import INDICATORS, POLICE_UK
 from ui import area_setup, data, editing, link, modes, shell, sidebar, uploads, widgets
 
-shell.require_app_shell()
 store = data.current_store()
 overview = data.load_overview(store)
 selection = sidebar.current_selection()

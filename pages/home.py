@@ -1,5 +1,9 @@
 """Home: the headline counts for the chosen area and period, the monthly picture, and what is loaded."""
 
+from ui.preload import require_app_shell
+
+require_app_shell()  # before any other import: see ui.preload
+
 import streamlit as st
 
 from lib.core.catalogue import PPV_NOTE
@@ -7,7 +11,6 @@ from lib.reports.charts import monthly_groups_chart
 from lib.store.summary import area_label, describe_areas, group_table
 from ui import data, modes, performance, shell, sidebar, widgets
 
-shell.require_app_shell()
 store = data.current_store()
 overview = data.load_overview(store)
 selection = sidebar.current_selection()

@@ -4,6 +4,10 @@ In presentation mode the screen reads: headline (what, where, when), the map bes
 the table; the controls (hidden on a projector) are drawn last, so they leave no gap above the map.
 """
 
+from ui.preload import require_app_shell
+
+require_app_shell()  # before any other import: see ui.preload
+
 import streamlit as st
 
 from lib.core.catalogue import PUBLIC_PLACE_VIOLENCE

@@ -2,6 +2,10 @@
 their targets (with a stated RAG rule and editing with a history), or, where no targets are set, its headline
 indicators against the first comparator the store can answer. A targets template for everyone sets targets."""
 
+from ui.preload import require_app_shell
+
+require_app_shell()  # before any other import: see ui.preload
+
 import streamlit as st
 
 from lib.core.export import download_name

@@ -1,5 +1,9 @@
 """Partnership at a glance: the county and each CSP by headline indicator, judged against a chosen comparator."""
 
+from ui.preload import require_app_shell
+
+require_app_shell()  # before any other import: see ui.preload
+
 import streamlit as st
 
 from lib.performance.overview import COMPARATOR_NOTES, cell_table, grid_frame, judgement_frame

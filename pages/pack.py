@@ -1,5 +1,9 @@
 """Committee pack: one PDF for the papers, with the overview, measures, trends, maps, matrix and action plan."""
 
+from ui.preload import require_app_shell
+
+require_app_shell()  # before any other import: see ui.preload
+
 import shlex
 
 import streamlit as st

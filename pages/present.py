@@ -1,5 +1,9 @@
 """Guided presentation: the annual event's screens in order, one message each, moved through with next/previous."""
 
+from ui.preload import require_app_shell
+
+require_app_shell()  # before any other import: see ui.preload
+
 from datetime import date
 
 import streamlit as st
@@ -13,9 +17,8 @@ from lib.priorities.tables import ranked_table
 from lib.reports import presentation
 from lib.reports.charts import priority_matrix_chart, trend_chart
 from lib.stats.trends import rolling_comparison
-from ui import actions, data, hotspots, modes, performance, present, priorities, shell, sidebar, widgets
+from ui import actions, data, hotspots, modes, performance, present, priorities, sidebar, widgets
 
-shell.require_app_shell()
 selection = sidebar.current_selection()
 if selection is None:
     st.title("Guided presentation")

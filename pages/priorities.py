@@ -1,5 +1,9 @@
 """Priority matrix: threat, harm and risk scores per issue, the evidence behind them, and next year's choice."""
 
+from ui.preload import require_app_shell
+
+require_app_shell()  # before any other import: see ui.preload
+
 import streamlit as st
 
 from lib.core.export import download_name

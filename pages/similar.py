@@ -5,6 +5,10 @@ enough and from more than one police force (``lib.stats.peer_basis``); otherwise
 shows the CSP's rate beside its peers' as context, without a rank.
 """
 
+from ui.preload import require_app_shell
+
+require_app_shell()  # before any other import: see ui.preload
+
 import streamlit as st
 
 from lib.stats.similar_areas import FEATURE_LABELS, METHOD_NOTE

@@ -1,5 +1,9 @@
 """Trends: indicators over time for one or more areas, with confidence intervals, targets and comparisons."""
 
+from ui.preload import require_app_shell
+
+require_app_shell()  # before any other import: see ui.preload
+
 import streamlit as st
 
 from lib.core.periods import month_span, shift_months

@@ -52,6 +52,11 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+# A page has drawn when its heading is there, and has failed when Streamlit shows an uncaught exception (which has no
+# heading): waiting for either, a failed page fails the test at once, with its message, not after a timeout.
+DRAWN_OR_FAILED = '[data-testid="stMainBlockContainer"] h1, [data-testid="stException"]'
+
+
 class Watched:
     """A browser page with its console errors and uncaught page errors collected."""
 
@@ -76,7 +81,7 @@ class Watched:
         """Wait until the script has run and the page has drawn."""
         self.page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
                                     timeout=RUN_TIMEOUT_MS)
-        self.page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=RUN_TIMEOUT_MS)
+        self.page.wait_for_selector(DRAWN_OR_FAILED, timeout=RUN_TIMEOUT_MS)
         self.page.wait_for_load_state("networkidle")
 
     def check(self, shot: Path) -> None:

@@ -24,6 +24,7 @@ from lib.store.db import open_store
 from tests.app_support import REPO, copy_store, demo_store_file
 from tests.conftest import SUSSEX_FILE, real_file, report_figures, store_fingerprint
 from tests.test_browser import (  # noqa: F401
+    DRAWN_OR_FAILED,
     FAILURE_WORDS,
     RUN_TIMEOUT_MS,
     Watched,
@@ -46,7 +47,7 @@ CONCURRENT_TIMEOUT_MS = 300_000
 
 def _settled(page: Page, timeout: int = RUN_TIMEOUT_MS) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout)
+    page.wait_for_selector(DRAWN_OR_FAILED, timeout=timeout)
 
 
 def _no_failure(page: Page) -> None:
@@ -83,23 +84,25 @@ def test_twelve_sessions_on_different_pages_at_once(tmp_path, browser, artifacts
     with streamlit_server(store, tmp_path / "streamlit.log") as url:
         server = f"--server.port {url.rsplit(':', 1)[1]}"
         contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in SESSIONS]
-        pages = {name: Watched(context.new_page()) for name, context in zip(SESSIONS, contexts, strict=True)}
-        # The browsers run on the same two cores as the server, so say how the time was shared between them.
-        cpu_before = _cpu_seconds(server), _cpu_seconds("chrom")
-        started = time.monotonic()
-        for name, watched in pages.items():  # every request is in flight before any page is waited for
-            watched.page.goto(f"{url}/{SESSIONS[name]}", wait_until="commit")
-        drawn = {}
-        for name, watched in pages.items():
-            _settled(watched.page, CONCURRENT_TIMEOUT_MS)
-            drawn[name] = round(time.monotonic() - started, 2)
-        server_cpu = round(_cpu_seconds(server) - cpu_before[0], 1)
-        browser_cpu = round(_cpu_seconds("chrom") - cpu_before[1], 1)
-        for name, watched in pages.items():
-            watched.page.wait_for_load_state("networkidle", timeout=CONCURRENT_TIMEOUT_MS)
-            watched.check(artifacts / f"concurrent-{name}.png")
-        for context in contexts:
-            context.close()
+        try:
+            pages = {name: Watched(context.new_page()) for name, context in zip(SESSIONS, contexts, strict=True)}
+            # The browsers run on the same two cores as the server, so say how the time was shared between them.
+            cpu_before = _cpu_seconds(server), _cpu_seconds("chrom")
+            started = time.monotonic()
+            for name, watched in pages.items():  # every request is in flight before any page is waited for
+                watched.page.goto(f"{url}/{SESSIONS[name]}", wait_until="commit")
+            drawn = {}
+            for name, watched in pages.items():
+                _settled(watched.page, CONCURRENT_TIMEOUT_MS)
+                drawn[name] = round(time.monotonic() - started, 2)
+            server_cpu = round(_cpu_seconds(server) - cpu_before[0], 1)
+            browser_cpu = round(_cpu_seconds("chrom") - cpu_before[1], 1)
+            for name, watched in pages.items():
+                watched.page.wait_for_load_state("networkidle", timeout=CONCURRENT_TIMEOUT_MS)
+                watched.check(artifacts / f"concurrent-{name}.png")
+        finally:  # a failed session must not leave eleven pages reconnecting to a stopped server for the next test
+            for context in contexts:
+                context.close()
         log = (tmp_path / "streamlit.log").read_text()
     assert "Traceback" not in log, log[-3000:]
     assert server_cpu > 0 and browser_cpu > 0  # the processes were found

@@ -37,6 +37,49 @@ TWELVE_VISITORS = textwrap.dedent("""
                       "ui.link loaded": "ui.link" in sys.modules}))
 """)
 
+# A fresh interpreter as a new server is on its first runs: Streamlit loaded, and a folder named pages/ taken for
+# legacy multipage pages, so a deep link runs the page file on its own. Each page file is run so, one by one.
+PAGE_ON_ITS_OWN = textwrap.dedent("""
+    import json, runpy, sys
+    from pathlib import Path
+
+    import streamlit
+    from streamlit.runtime.pages_manager import PagesManager
+    from ui import preload
+
+    class HandedOver(Exception):
+        pass
+
+    def run_app_instead(path, run_name):
+        raise HandedOver(path)
+
+    runpy.run_path = run_app_instead
+    PagesManager.uses_pages_directory = True
+    found = {}
+    for page in sorted(Path("pages").glob("*.py")):
+        before = set(sys.modules)
+        try:
+            exec(compile(page.read_text(), str(page), "exec"), {"__name__": "__main__"})
+            found[page.name] = {"handed over to": None}
+        except HandedOver as handed:
+            found[page.name] = {"handed over to": Path(str(handed)).name}
+        except Exception as error:  # the page ran on without app.py, and failed
+            found[page.name] = {"handed over to": None, "failed": repr(error)[:200]}
+        found[page.name]["imported first"] = sorted(set(sys.modules) - before)
+    print(json.dumps(found))
+""")
+
+
+def test_a_page_opened_on_its_own_hands_over_to_app_py_before_importing_anything():
+    """The first visitors of a new server, arriving by deep links, must not each import the pages' modules outside
+    the lock: twelve at once deadlocked in narwhals when each page ran its own imports first."""
+    run = subprocess.run([sys.executable, "-c", PAGE_ON_ITS_OWN], cwd=REPO, capture_output=True, text=True,
+                         timeout=600, check=False)
+    assert 0 == run.returncode, run.stderr[-3000:]
+    found = json.loads(run.stdout.splitlines()[-1])
+    assert sorted(path.name for path in (REPO / "pages").glob("*.py")) == sorted(found)
+    assert {page: {"handed over to": "app.py", "imported first": []} for page in found} == found
+
 
 def test_the_list_is_read_from_the_app_the_pages_and_ui():
     assert REPO / "app.py" in SOURCES and REPO / "pages" / "priorities.py" in SOURCES

@@ -6,7 +6,8 @@ of Streamlit. Pages import the modules they use (``from ui import shell, widgets
 Each module below uses only modules listed above it.
 
 The app around every page:
-    preload      every module the app and pages import, imported once, one thread at a time, before any page runs
+    preload      before any page runs: app.py's router in charge (every page's first line), and every module the
+                 app and pages import, imported once, one thread at a time
     widgets      what every page draws: safe text, caveats, tables, downloads, metrics and status badges
     link         the one rule for a choice kept in the link, and the page widgets built on it
     signin       who is signed in: partner or editor, and the sidebar's sign-in and sign-out
@@ -15,7 +16,7 @@ The app around every page:
     editing      where editing controls go, the save form, and one way to write a change and say how it went
     uploads      the upload form, the Data page's fetch from police.uk, and what the last import did
     sidebar      the area and period pickers, kept in the session and the link, and the source line
-    shell        running under app.py's router, failing in plain words, an indicator page's start, the demo notice
+    shell        failing in plain words, an indicator page's start, the demo notice
 
 The sections, as the navigation groups the pages:
     performance  Partnership at a glance, Trends and Measures, and the comparator a comparison opens on

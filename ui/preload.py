@@ -1,4 +1,5 @@
-"""Every module the app and its pages import, imported once per server process, one thread at a time.
+"""Before any page runs: app.py's router in charge, and every module the app and its pages import loaded once per
+server process, one thread at a time.
 
 Streamlit runs each visitor's script in a thread of its own. When several visitors reach a server that has not yet
 imported the pages' modules, their threads import the same packages at once, and Python's per-module import locks
@@ -7,21 +8,29 @@ module (``cannot import name 'chart_png' from 'lib.reports.charts'``). Twelve se
 ``streamlit run`` hit both. So ``app.py`` calls ``load_page_modules`` before anything else: the first visitor
 imports everything behind one lock, and the others wait for it rather than race it.
 
+Until some visitor's run of app.py has called ``st.navigation``, a new server still treats the folder named
+``pages/`` as legacy multipage pages: a visitor arriving by a deep link (``/hotspots?area=...``) has that page
+file run on its own, without app.py, and so without this lock, the sidebar or the notices. So every page file
+starts with ``require_app_shell()``, before its own imports: on such a run it runs app.py instead, which takes
+over the navigation for the whole server and runs the page under the router.
+
 The list is read from the import statements of ``app.py``, ``pages/`` and ``ui/`` (function-level imports too), so
 a new page or a new import is covered without being listed here. Only the standard library is used, so this module
-is safe to import from any thread.
+is safe to import from any thread (Streamlit is imported only inside ``require_app_shell``, in the server).
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
+import runpy
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SOURCES = (REPO / "app.py", *sorted((REPO / "pages").glob("*.py")), *sorted((REPO / "ui").glob("*.py")))
+APP = REPO / "app.py"
+SOURCES = (APP, *sorted((REPO / "pages").glob("*.py")), *sorted((REPO / "ui").glob("*.py")))
 SKIPPED = ("ui.serve", "ui.preload")  # the launcher (it imports Streamlit's command line) and this module
 
 _lock = threading.Lock()
@@ -60,3 +69,17 @@ def _import(module: str, names: tuple[str, ...]) -> None:
         for name in names:
             if f"{module}.{name}" not in SKIPPED and not hasattr(loaded, name):
                 importlib.import_module(f"{module}.{name}")
+
+
+def require_app_shell() -> None:
+    """Run app.py instead when Streamlit has opened this page file on its own (the first runs of a new server).
+
+    The page's own imports come after this call, so nothing heavy is imported outside app.py's lock.
+    """
+    from streamlit.runtime.pages_manager import PagesManager  # already loaded: this code runs inside the server
+
+    if PagesManager.uses_pages_directory:
+        import streamlit as st
+
+        runpy.run_path(str(APP), run_name="__main__")
+        st.stop()

@@ -1,15 +1,13 @@
-"""The app shell around every page: running under app.py's router, failing in plain words, the start of an
-indicator page, and the notice that the data is synthetic."""
+"""The app shell around every page: failing in plain words, the start of an indicator page, and the notice that the
+data is synthetic. (Running under app.py's router is ui.preload's.)"""
 
 from __future__ import annotations
 
 import logging
-import runpy
 import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
 import streamlit as st
 
@@ -23,24 +21,9 @@ from ui.modes import current_mode, plain_words
 from ui.sidebar import current_selection
 from ui.widgets import caveat, plain_text
 
-APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
 _log = logging.getLogger("safer_communities")
 # Expanders keyed with this prefix stay on screen in presentation mode (ui.modes.PRESENTATION_CSS).
 WORKED_OUT_KEY = "worked_out"
-
-
-def require_app_shell() -> None:
-    """Run app.py instead when Streamlit has opened this page file on its own.
-
-    On the first run of a new server Streamlit still treats a folder named ``pages/`` as legacy multipage
-    pages, so a deep link (``/data?area=...``) would run the page without the router, sidebar or notices.
-    Running app.py here lets ``st.navigation`` take over (from then on for the whole server) and run the page.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        runpy.run_path(str(APP_PATH), run_name="__main__")
-        st.stop()
 
 
 @contextmanager
@@ -79,12 +62,11 @@ def store_problem(error: BaseException) -> StoreError | None:
 
 
 def page_start(title: str) -> Selection:
-    """What every indicator page does first: the app shell, its title, and a stop while nothing is loaded.
+    """What every indicator page does first: its title, and a stop while nothing is loaded.
 
     In presentation mode the title is left out: the page's headline (``headline``: what, where, when) is its heading
     there, and the top bar already names the page. An empty ``title`` draws none in either mode.
     """
-    require_app_shell()
     if title and not current_mode().present:
         st.title(title)
     selection = current_selection()
