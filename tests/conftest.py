@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from playwright.sync_api import Browser, sync_playwright
 from streamlit import config as streamlit_config
+from streamlit.components.v2 import manifest_scanner
 
 from lib.store.db import memory_store, open_store
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
 
 # In CI the property tests replay the same examples every run, so a red build always means a change broke
 # something; on a developer's machine they draw new examples each time and keep looking for new failures.
@@ -22,6 +27,10 @@ if os.environ.get("CI"):
 # The shipped config shows a failing page's plain message only (ui.shell.failing_plainly); the tests run AppTest with a
 # developer's setting, so every failure is raised into app.exception, where the tests look for it.
 streamlit_config.set_option("client.showErrorDetails", "full")
+
+# Every new AppTest scans all installed distributions for Streamlit components (0.1 to 0.2 s each, hundreds of times
+# a run); the installed packages cannot change during a run, so each test process scans once.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 # No test reaches the internet: a page or command that would ask police.uk (the Data page's fetch, for an editor)
 # meets a local port nothing listens on, unless the test serves its own stand-in there.
@@ -55,6 +64,15 @@ def artifacts() -> Path:
     """Where screenshots and measured figures go: $CSP_ARTIFACTS, else a folder in the temporary directory."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium, one per test file."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 def report_figures(request: pytest.FixtureRequest, name: str, figures: object) -> None:

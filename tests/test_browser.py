@@ -7,34 +7,14 @@ $CSP_ARTIFACTS (tests.conftest.ARTIFACTS), which the test run names at the end.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.app_support import REPO, copy_store, demo_store_file
-from tests.streamlit_server import running_streamlit
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-RUN_TIMEOUT_MS = 60_000
-# Opened at a page's own path, Streamlit's frontend first probes that path as a base URL for its health
-# and host-config endpoints, then falls back to the root: two 404s it expects, not faults of ours.
-EXPECTED_PROBES = re.compile(r"/[a-z_]+/_stcore/(health|host-config)$")
-FAILURE_WORDS = "this page could not be shown"  # ui.shell.failing_plainly's message
-
-
-@contextmanager
-def streamlit_server(store: Path, log: Path, port: int | None = None, extra_args: Sequence[str] = ()) -> Iterator[str]:
-    """``streamlit run app.py`` on a store (tests.streamlit_server); yield its URL; always stop it."""
-    with running_streamlit(store, log, port=port, extra_args=extra_args) as server:
-        yield server.url
+from tests.browser_support import FAILURE_WORDS, RUN_TIMEOUT_MS, Watched, guided_step, streamlit_server
 
 
 @pytest.fixture(scope="module")
@@ -45,54 +25,14 @@ def server(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-# A page has drawn when its heading is there, and has failed when Streamlit shows an uncaught exception (which has no
-# heading): waiting for either, a failed page fails the test at once, with its message, not after a timeout.
-DRAWN_OR_FAILED = '[data-testid="stMainBlockContainer"] h1, [data-testid="stException"]'
-
-
-class Watched:
-    """A browser page with its console errors and uncaught page errors collected."""
-
-    def __init__(self, page: Page):
-        self.page, self.errors = page, []
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
-
-    def _console(self, message) -> None:
-        if message.type != "error":
-            return
-        if "404" in message.text and EXPECTED_PROBES.search(message.location.get("url", "")):
-            return
-        self.errors.append(f"console: {message.text} at {message.location.get('url')}")
-
-    def open(self, url: str) -> None:
-        """Open a URL and wait for the app to finish its run."""
-        self.page.goto(url)
-        self.settle()
-
-    def settle(self) -> None:
-        """Wait until the script has run and the page has drawn."""
-        self.page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                                    timeout=RUN_TIMEOUT_MS)
-        self.page.wait_for_selector(DRAWN_OR_FAILED, timeout=RUN_TIMEOUT_MS)
-        self.page.wait_for_load_state("networkidle")
-
-    def check(self, shot: Path) -> None:
-        """Screenshot the page, then fail on any exception box or error seen so far."""
-        self.page.screenshot(path=str(shot), full_page=True)
-        boxes = self.page.locator('[data-testid="stException"]')
-        assert 0 == boxes.count(), f"Streamlit exception on {self.page.url}: {boxes.first.inner_text()}"
-        # The shipped config shows a failure as plain words (ui.shell.failing_plainly), not as an exception box.
-        failed = self.page.get_by_text(FAILURE_WORDS, exact=False)
-        assert 0 == failed.count(), f"the page failed: {self.page.url}: {failed.first.inner_text()}"
-        assert [] == self.errors
+def browser_context(browser) -> Iterator[BrowserContext]:
+    """One context for the file's tests: each test opens its own page (its own Streamlit session), and the app's
+    scripts come from the context's cache after the first test instead of being fetched and compiled again."""
+    # Tall enough that the whole page is in the screenshot (Streamlit scrolls inside its own container).
+    context = browser.new_context(viewport={"width": 1600, "height": 2000})
+    context.set_default_timeout(RUN_TIMEOUT_MS)
+    yield context
+    context.close()
 
 
 def sidebar_choice(page: Page, label: str) -> str:
@@ -101,12 +41,10 @@ def sidebar_choice(page: Page, label: str) -> str:
 
 
 @pytest.fixture
-def watched(browser) -> Iterator[Watched]:
-    # Tall enough that the whole page is in the screenshot (Streamlit scrolls inside its own container).
-    context = browser.new_context(viewport={"width": 1600, "height": 2000})
-    context.set_default_timeout(RUN_TIMEOUT_MS)
-    yield Watched(context.new_page())
-    context.close()
+def watched(browser_context) -> Iterator[Watched]:
+    page = browser_context.new_page()
+    yield Watched(page)
+    page.close()
 
 
 def test_home_renders(server, watched, artifacts):
@@ -353,13 +291,6 @@ def test_hotspot_map_draws_its_hexagons(server, watched, artifacts):
 # Presentation mode, the guided sequence and deep links ------------------------------------------------------
 
 
-def _step_text(page: Page) -> tuple[int, int]:
-    """(this step, how many) from the 'Step 3 of 9' between the buttons."""
-    text = page.get_by_text(re.compile(r"^Step \d+ of \d+$")).inner_text()
-    number, count = re.findall(r"\d+", text)
-    return int(number), int(count)
-
-
 def _wait_for_drawing(page: Page) -> None:
     """Charts and maps draw after the script has finished: wait for their marks."""
     # Every chart on the page now has its marks: asked of the page as it is each time, since a chart of the step
@@ -385,14 +316,14 @@ def test_the_guided_sequence_walks_with_the_keyboard(server, browser, artifacts)
     page.wait_for_function("getComputedStyle(document.documentElement).fontSize === '24px'", timeout=RUN_TIMEOUT_MS)
     expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
     expect(page.get_by_text("Public mode:")).to_be_visible()  # on by default when presenting, and said
-    number, count = _step_text(page)
+    number, count = guided_step(page)
     assert 1 == number and count >= 5
     titles = []
     for step in range(1, count + 1):
         page.wait_for_url(re.compile(rf"step={step}(&|$)"))
         watched.settle()
         _wait_for_drawing(page)
-        assert (step, count) == _step_text(page)
+        assert (step, count) == guided_step(page)
         assert 0 == page.locator("[data-testid=stSelectbox], [data-testid=stMultiSelect] >> visible=true").count()
         titles.append(page.locator("h1").first.inner_text())
         watched.check(artifacts / f"present-step-{step:02d}.png")

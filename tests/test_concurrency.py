@@ -22,15 +22,8 @@ from playwright.sync_api import Page, expect
 from lib.importers.lookups import import_lookup
 from lib.store.db import open_store
 from tests.app_support import REPO, copy_store, demo_store_file
+from tests.browser_support import DRAWN_OR_FAILED, FAILURE_WORDS, RUN_TIMEOUT_MS, Watched, streamlit_server
 from tests.conftest import SUSSEX_FILE, real_file, report_figures, store_fingerprint
-from tests.test_browser import (  # noqa: F401
-    DRAWN_OR_FAILED,
-    FAILURE_WORDS,
-    RUN_TIMEOUT_MS,
-    Watched,
-    browser,
-    streamlit_server,
-)
 
 SESSIONS = {  # one browser session per page, all at once
     "home": "", "overview": "overview", "trends": "trends?indicator=anti-social-behaviour,burglary",
@@ -79,7 +72,7 @@ def _cpu_seconds(match: str) -> float:
     return total
 
 
-def test_twelve_sessions_on_different_pages_at_once(tmp_path, browser, artifacts, request):  # noqa: F811
+def test_twelve_sessions_on_different_pages_at_once(tmp_path, browser, artifacts, request):
     store = copy_store(demo_store_file(), tmp_path / "demo.db")
     with streamlit_server(store, tmp_path / "streamlit.log") as url:
         server = f"--server.port {url.rsplit(':', 1)[1]}"
@@ -140,7 +133,7 @@ def _holdings(page: Page) -> tuple[int, int]:
     return int(incidents.replace(",", "")), int(imports.replace(",", ""))
 
 
-def test_pages_keep_rendering_while_an_import_runs(tmp_path, browser, artifacts, request):  # noqa: F811
+def test_pages_keep_rendering_while_an_import_runs(tmp_path, browser, artifacts, request):
     store = copy_store(demo_store_file(), tmp_path / "demo.db")
     # The demo's districts are real ones of its own, so Sussex LSOAs need the ONS lookup to be placed.
     import_lookup(open_store(store), real_file("lookups/lad17_csp17_pfa17_lookup_ew.csv"))
@@ -174,7 +167,7 @@ def test_pages_keep_rendering_while_an_import_runs(tmp_path, browser, artifacts,
         "pages drawn while importing": during, "each page s": renders, "import": output.strip().splitlines()[-1]})
 
 
-def test_readers_are_not_blocked_by_an_open_write_transaction(tmp_path, browser, artifacts, request):  # noqa: F811
+def test_readers_are_not_blocked_by_an_open_write_transaction(tmp_path, browser, artifacts, request):
     store = copy_store(demo_store_file(), tmp_path / "demo.db")
     before = store_fingerprint(open_store(store))
     with streamlit_server(store, tmp_path / "streamlit.log") as url:

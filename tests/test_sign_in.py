@@ -21,9 +21,9 @@ from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.app_support import copy_store, demo_store_file
+from tests.browser_support import RUN_TIMEOUT_MS, Watched, streamlit_server
 from tests.oidc_provider import TAMPERINGS, FakeOIDCProvider
 from tests.streamlit_server import free_port
-from tests.test_browser import RUN_TIMEOUT_MS, Watched, browser, streamlit_server  # noqa: F401
 
 CLIENT_ID = "safer-communities-test"
 EDITOR = {"email": "Analyst@Avonmere.example.gov.uk", "name": "Avery Analyst"}  # listed in lower case below
@@ -100,7 +100,7 @@ def named_site(tmp_path_factory) -> Iterator[Site]:
         yield running
 
 
-def _visit(browser, site: Site) -> Iterator[Visit]:  # noqa: F811
+def _visit(browser, site: Site) -> Iterator[Visit]:
     site.provider.clear()
     context = browser.new_context(viewport={"width": 1600, "height": 2000})
     context.set_default_timeout(RUN_TIMEOUT_MS)
@@ -113,12 +113,12 @@ def _visit(browser, site: Site) -> Iterator[Visit]:  # noqa: F811
 
 
 @pytest.fixture
-def visit(browser, site) -> Iterator[Visit]:  # noqa: F811
+def visit(browser, site) -> Iterator[Visit]:
     yield from _visit(browser, site)
 
 
 @pytest.fixture
-def named_visit(browser, named_site) -> Iterator[Visit]:  # noqa: F811
+def named_visit(browser, named_site) -> Iterator[Visit]:
     yield from _visit(browser, named_site)
 
 
@@ -212,7 +212,7 @@ def check_editing_place(visit: Visit, shot: Path) -> None:
 # The tests -----------------------------------------------------------------------------------------------------
 
 
-def test_an_editor_signs_in_through_the_provider_edits_and_signs_out(site, visit, artifacts):  # noqa: F811
+def test_an_editor_signs_in_through_the_provider_edits_and_signs_out(site, visit, artifacts):
     page = visit.page
     expect_read_only_and_signed_out(visit, site)
     check_editing_place(visit, artifacts / "sign-in-before.png")
@@ -238,7 +238,7 @@ def test_an_editor_signs_in_through_the_provider_edits_and_signs_out(site, visit
     assert TOKEN_EXCHANGE_FAILED not in server_log(site)
 
 
-def test_a_signed_in_person_not_on_the_editors_list_cannot_edit(site, visit, artifacts):  # noqa: F811
+def test_a_signed_in_person_not_on_the_editors_list_cannot_edit(site, visit, artifacts):
     page = visit.page
     expect_read_only_and_signed_out(visit, site)
     sign_in(visit, site, VISITOR)
@@ -253,7 +253,7 @@ def test_a_signed_in_person_not_on_the_editors_list_cannot_edit(site, visit, art
 
 
 @pytest.mark.parametrize("how", TAMPERINGS)
-def test_a_tampered_id_token_signs_nobody_in(site, visit, artifacts, how):  # noqa: F811
+def test_a_tampered_id_token_signs_nobody_in(site, visit, artifacts, how):
     # A visitor's token made to claim an editor's email: were it believed, the visitor could edit.
     page = visit.page
     expect_read_only_and_signed_out(visit, site)
@@ -269,7 +269,7 @@ def test_a_tampered_id_token_signs_nobody_in(site, visit, artifacts, how):  # no
     assert TOKEN_EXCHANGE_FAILED in logged and "BadSignature" in logged, logged  # refused for its signature
 
 
-def test_a_named_provider_signs_an_editor_in_by_name(named_site, named_visit, artifacts):  # noqa: F811
+def test_a_named_provider_signs_an_editor_in_by_name(named_site, named_visit, artifacts):
     site, visit, page = named_site, named_visit, named_visit.page
     expect_read_only_and_signed_out(visit, site)
     sign_in(visit, site, EDITOR)
