@@ -35,7 +35,25 @@ def streamlit_server(store: Path, log: Path, port: int | None = None, extra_args
 
 # A page has drawn when its heading is there, and has failed when Streamlit shows an uncaught exception (which has no
 # heading): waiting for either, a failed page fails the test at once, with its message, not after a timeout.
-DRAWN_OR_FAILED = '[data-testid="stMainBlockContainer"] h1, [data-testid="stException"]'
+# Drawn means finished too: the run that drew the heading is over and no element is still loading. Streamlit fetches
+# each kind of element's JavaScript (buttons, metrics, charts) when first needed and shows a skeleton meanwhile; on a
+# busy machine that lasts seconds after the script has finished, so a button can be missing though the run is over.
+# (The state reads notRunning before the first run starts too: the heading shows that a run has delivered.)
+SETTLED_JS = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stException"]')) return true;
+  if (!document.querySelector('[data-testid="stMainBlockContainer"] h1')) return false;
+  return !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], '
+    + '[data-testid="stAppSkeleton"], [data-testid="stSpinner"], [data-stale="true"]');
+}
+"""
+
+
+def wait_until_settled(page: Page, timeout: int = RUN_TIMEOUT_MS) -> None:
+    """Wait until the page has drawn (or failed) and nothing on it is still loading (``SETTLED_JS``)."""
+    page.wait_for_function(SETTLED_JS, timeout=timeout)
 
 
 class Watched:
@@ -60,9 +78,7 @@ class Watched:
 
     def settle(self) -> None:
         """Wait until the script has run and the page has drawn."""
-        self.page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                                    timeout=RUN_TIMEOUT_MS)
-        self.page.wait_for_selector(DRAWN_OR_FAILED, timeout=RUN_TIMEOUT_MS)
+        wait_until_settled(self.page)
         self.page.wait_for_load_state("networkidle")
 
     def check(self, shot: Path) -> None:

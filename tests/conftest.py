@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 from streamlit import config as streamlit_config
 from streamlit.components.v2 import manifest_scanner
 
 from lib.store.db import memory_store, open_store
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS
 
 # In CI the property tests replay the same examples every run, so a red build always means a change broke
 # something; on a developer's machine they draw new examples each time and keep looking for new failures.
@@ -69,6 +69,9 @@ def artifacts() -> Path:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's headless Chromium, one per test file."""
+    # An expectation waits for what it expects as long as a page may take to draw on a busy machine, not
+    # Playwright's 5 s: a sign-in button still loading its code 5 s after the run failed a loaded CI run.
+    expect.set_options(timeout=RUN_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 from lib.importers.lookups import import_lookup
 from lib.store.db import open_store
 from tests.app_support import REPO, copy_store, demo_store_file
-from tests.browser_support import DRAWN_OR_FAILED, FAILURE_WORDS, RUN_TIMEOUT_MS, Watched, streamlit_server
+from tests.browser_support import FAILURE_WORDS, Watched, streamlit_server, wait_until_settled
 from tests.conftest import SUSSEX_FILE, real_file, report_figures, store_fingerprint
 
 SESSIONS = {  # one browser session per page, all at once
@@ -36,11 +36,6 @@ SESSIONS = {  # one browser session per page, all at once
 # Twelve sessions share two cores with their own browsers: on a busy machine the last page can take minutes. The
 # test asserts that every session draws and nothing fails; how long they took is reported, not judged.
 CONCURRENT_TIMEOUT_MS = 300_000
-
-
-def _settled(page: Page, timeout: int = RUN_TIMEOUT_MS) -> None:
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
-    page.wait_for_selector(DRAWN_OR_FAILED, timeout=timeout)
 
 
 def _no_failure(page: Page) -> None:
@@ -86,7 +81,7 @@ def test_twelve_sessions_on_different_pages_at_once(tmp_path, browser, artifacts
                 watched.page.goto(f"{url}/{SESSIONS[name]}", wait_until="commit")
             drawn = {}
             for name, watched in pages.items():
-                _settled(watched.page, CONCURRENT_TIMEOUT_MS)
+                wait_until_settled(watched.page, CONCURRENT_TIMEOUT_MS)
                 drawn[name] = round(time.monotonic() - started, 2)
             server_cpu = round(_cpu_seconds(server) - cpu_before[0], 1)
             browser_cpu = round(_cpu_seconds("chrom") - cpu_before[1], 1)
