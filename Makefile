@@ -32,9 +32,10 @@ install: $(PY)
 
 install-test: $(PY)
 	$(PIP) -r requirements-dev.txt -e .
-	@[ -x /usr/bin/chromium ] || $(call apt_install,chromium)
-	@# Playwright's own driver (a Node.js binary in the wheel) needs libatomic, which a minimal Debian lacks.
-	@$(PY) -m playwright --version >/dev/null 2>&1 || $(call apt_install,libatomic1)
+	@# Debian's chromium for the browser tests, and libatomic for Playwright's own driver (a Node.js binary in the
+	@# wheel), which a minimal Debian lacks: what is missing is asked for at once, so an administrator is asked once.
+	@missing="$$([ -x /usr/bin/chromium ] || echo chromium) $$($(PY) -m playwright --version >/dev/null 2>&1 || \
+		echo libatomic1)"; missing=$$(echo $$missing); [ -z "$$missing" ] || $(call apt_install,$$missing)
 
 test: install-test
 	$(PY) -m ruff check .
