@@ -49,6 +49,7 @@ typecheck: install-test
 	$(PY) -m mypy
 
 bench: install-test
+	$(PY) benchmarks/setup_imports.py
 	$(PY) benchmarks/import_police_uk.py
 	$(PY) benchmarks/pages.py
 	$(PY) benchmarks/hotspot_payload.py

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import time
 
 import pandas as pd
 import pytest
@@ -59,11 +58,8 @@ def test_eastbourne_csp_mid_2019_is_103745(db_file):
 def test_lsoa_file_agrees_with_an_independent_sum(db_file):
     db, _ = db_file
     import_lookup(db, real_file("lookups/lsoa11_lad_csp17_pfa17_lookup_ew.csv.gz"))
-    started = time.perf_counter()
-    summary = import_population(db, real_file(LSOA_FILE))
-    seconds = time.perf_counter() - started
+    summary = import_population(db, real_file(LSOA_FILE))  # its time: benchmarks/setup_imports.py
     assert summary.rows_read == summary.rows_accepted == 104_259
-    assert seconds < 5, f"national LSOA file took {seconds:.1f} s"
     # Independently: the LSOAs whose names start 'Eastbourne ' in the raw file, summed by pandas.
     raw = pd.read_csv(real_file(LSOA_FILE))
     by_name = raw[(raw["year"] == 2019) & raw["lsoa11_name"].str.startswith("Eastbourne ")]
