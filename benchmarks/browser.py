@@ -102,6 +102,7 @@ sys.path.insert(0, str(REPO))
 
 from lib.store.db import READ, open_store  # noqa: E402
 from lib.store.summary import picker_areas  # noqa: E402
+from tests.browser_support import STILL_LOADING  # noqa: E402
 from tests.streamlit_server import Server, ServerFailed, running_streamlit  # noqa: E402
 
 APP = REPO / "app.py"
@@ -174,8 +175,7 @@ WATCH_JS = """
     if (w.runs <= w.runsAtArm) return 'the script has not started';
     const state = app.getAttribute(STATE);
     if (state !== 'notRunning') return 'script ' + state;
-    const loading = document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], ' +
-                                           '[data-testid="stAppSkeleton"], [data-testid="stSpinner"]');
+    const loading = document.querySelector('$STILL_LOADING');
     if (loading) {
       const box = loading.closest('[data-testid="stElementContainer"]');
       const key = box && [...box.classList].find(name => name.startsWith('st-key-'));
@@ -230,7 +230,8 @@ WATCH_JS = """
   }
   w.arm();
 })();
-""".replace("$QUIET_MS", str(QUIET_MS)).replace("$CAP_MS", str(CAP_MS)).replace("$BUSY_MS", str(BUSY_MS))
+""".replace("$STILL_LOADING", STILL_LOADING).replace("$QUIET_MS", str(QUIET_MS)).replace("$CAP_MS", str(CAP_MS)) \
+    .replace("$BUSY_MS", str(BUSY_MS))
 GO_JS = "([url, at]) => setTimeout(() => { location.href = url; }, at - performance.timeOrigin - performance.now())"
 DONE_JS = "() => window.__csp && window.__csp.doneAt"
 STATUS_JS = """() => window.__csp ? {doneAt: __csp.doneAt, metAt: __csp.metAt, lastDraw: __csp.lastDraw,

@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.import_police_uk import REAL  # noqa: E402
 from lib import demo  # noqa: E402
 from lib.importers.lookups import import_lookup  # noqa: E402
 from lib.importers.population import import_population  # noqa: E402
 from lib.store.db import open_store  # noqa: E402
 
-REAL = Path(os.environ.get("CSP_REAL_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "real"))
 LSOA_LOOKUP = REAL / "lookups" / "lsoa11_lad_csp17_pfa17_lookup_ew.csv.gz"
 LSOA_POPULATION = REAL / "population" / "ons_mid_year_lsoa11_population_2017_2019_2020_ew.csv.gz"
 

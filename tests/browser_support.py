@@ -39,16 +39,19 @@ def streamlit_server(store: Path, log: Path, port: int | None = None, extra_args
 # each kind of element's JavaScript (buttons, metrics, charts) when first needed and shows a skeleton meanwhile; on a
 # busy machine that lasts seconds after the script has finished, so a button can be missing though the run is over.
 # (The state reads notRunning before the first run starts too: the heading shows that a run has delivered.)
+# What Streamlit shows while an element is still loading: a skeleton while its code is fetched, a cached loader's
+# spinner. benchmarks/browser.py waits on the same.
+STILL_LOADING = ('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], [data-testid="stAppSkeleton"], '
+                 '[data-testid="stSpinner"]')
 SETTLED_JS = """
 () => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (document.querySelector('[data-testid="stException"]')) return true;
   if (!document.querySelector('[data-testid="stMainBlockContainer"] h1')) return false;
-  return !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], '
-    + '[data-testid="stAppSkeleton"], [data-testid="stSpinner"], [data-stale="true"]');
+  return !document.querySelector('$STILL_LOADING, [data-stale="true"]');
 }
-"""
+""".replace("$STILL_LOADING", STILL_LOADING)
 
 
 def wait_until_settled(page: Page, timeout: int = RUN_TIMEOUT_MS) -> None:
