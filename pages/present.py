@@ -15,7 +15,7 @@ from lib.priorities.evidence import ranked_with_volume
 from lib.priorities.scoring import POSITION_THRESHOLD, QUADRANTS, RISK_THRESHOLD, ranked
 from lib.priorities.tables import ranked_table
 from lib.reports import presentation
-from lib.reports.charts import priority_matrix_chart, trend_chart
+from lib.reports.charts import trend_chart
 from lib.stats.trends import rolling_comparison
 from ui import actions, data, hotspots, modes, performance, present, priorities, sidebar, widgets
 
@@ -105,10 +105,10 @@ def matrix_step() -> None:
     version, held = shown
     frame = ranked_with_volume(held, priorities.load_evidence(store, area, period.start, period.end))
     widgets.message(presentation.about_area(area.name, presentation.matrix_message(version.year, frame)))
-    chart = priority_matrix_chart(frame, "risk_position", (POSITION_THRESHOLD, RISK_THRESHOLD), QUADRANTS,
+    spec = priorities.matrix_spec(frame, "risk_position", (POSITION_THRESHOLD, RISK_THRESHOLD), QUADRANTS,
                                   f"{area.name}: priorities for {version.year} ({version.name})",
                                   present=modes.current_mode().present)
-    st.altair_chart(chart, width="stretch", key="present_matrix",
+    st.vega_lite_chart(spec, width="stretch", key="present_matrix",
                     alt="Bubble chart of risk against the partnership's position for each issue assessed.")
     widgets.table(ranked_table(frame)[["Rank", "Issue", "Priority score", "Matrix", "Chosen"]].head(8))
 

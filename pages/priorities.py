@@ -75,16 +75,22 @@ if not suggested:
     last_frame = ranked_with_volume(previous[1], evidence) if previous and trail == "show" else None
 
 
-def matrix(width: int | str = "container", present: bool = False):
-    return priority_matrix_chart(frame, axes, thresholds, labels, f"{area.name}: priorities for {year}",
-                                 last_year=last_frame, width=width, present=present, suggested=suggested)
+title = f"{area.name}: priorities for {year}"
+
+
+def matrix_png() -> bytes:
+    """The matrix as a picture for a report: 900 px wide, drawn as on a screen, not for a room."""
+    return chart_png(priority_matrix_chart(frame, axes, thresholds, labels, title, last_year=last_frame, width=900,
+                                           suggested=suggested))
 
 
 shell.headline("Threat, harm and risk matrix", area.name, when)
-st.altair_chart(matrix(present=modes.current_mode().present), width="stretch",
-                alt=f"Bubble chart of the {len(frame)} issues {'suggested' if suggested else 'assessed'} for "
-                    f"{year}, placed by {priorities.MATRIX_VIEWS[axes].lower()}. The ranked table below lists the "
-                    "same scores.")
+spec = priorities.matrix_spec(frame, axes, thresholds, labels, title, last_frame,
+                              present=modes.current_mode().present, suggested=suggested)
+st.vega_lite_chart(spec, width="stretch",
+                   alt=f"Bubble chart of the {len(frame)} issues {'suggested' if suggested else 'assessed'} for "
+                       f"{year}, placed by {priorities.MATRIX_VIEWS[axes].lower()}. The ranked table below lists the "
+                       "same scores.")
 lead = (f"Suggested from the data for {year}, not agreed by the partnership: frequency, trend and confidence from "
         "the figures, every other score from the issue's starting profile (see How the scores work)" if suggested
         else f"{scores_by}, {year}")
@@ -92,7 +98,7 @@ st.caption(widgets.plain_text(
     f"{lead}. Bubble size: volume in {period.span} (police.uk street-level data and partner "
     f"returns). Shape: confidence in the evidence. Dashed lines: risk {RISK_THRESHOLD:g} and position "
     f"{POSITION_THRESHOLD:g}, or harm {HARM_THRESHOLD:g} and likelihood {LIKELIHOOD_THRESHOLD:g}."))
-st.download_button("Download the matrix (PNG)", data=lambda: chart_png(matrix(width=900)), mime="image/png",
+st.download_button("Download the matrix (PNG)", data=matrix_png, mime="image/png",
                    file_name=download_name("suggested priority matrix" if suggested else "priority matrix",
                                            area.name, year, suffix=".png"),
                    icon=":material/image:", on_click="ignore", key="matrix_png")

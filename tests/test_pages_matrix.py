@@ -167,3 +167,25 @@ def test_a_saved_assessment_is_shown_as_before_without_the_suggested_label(monke
     assert not [t for t in shown_text(app) if SUGGESTED in t.lower()]
     ranking = next(d.value for d in app.dataframe if "Priority score" in d.value.columns)
     assert "Chosen" in ranking.columns and (ranking["Chosen"] == "Chosen").sum() == 4
+
+
+def test_the_drawn_matrix_is_kept_for_every_viewer_and_each_view_has_its_own(monkeypatch, demo):
+    import streamlit as st
+
+    import ui.priorities
+
+    built: list[str] = []
+    build = ui.priorities.priority_matrix_chart
+    monkeypatch.setattr(ui.priorities, "priority_matrix_chart", lambda *a, **k: built.append(a[1]) or build(*a, **k))
+    st.cache_data.clear()
+    app = open_matrix(monkeypatch, demo, area="X10000001")
+    drawn = app.get("vega_lite_chart")[0].proto
+    assert built == ["risk_position"] and len(drawn.datasets) > 0
+    assert app.run().get("vega_lite_chart")[0].proto == drawn  # a rerun: the same chart, not built again
+    second = open_matrix(monkeypatch, demo, area="X10000001")  # another viewer, the same view
+    assert second.get("vega_lite_chart")[0].proto == drawn and built == ["risk_position"]
+    other = open_matrix(monkeypatch, demo, area="X10000001", axes="harm_likelihood")
+    assert built == ["risk_position", "harm_likelihood"]
+    encoding = [layer.get("encoding", {}) for layer in json.loads(other.get("vega_lite_chart")[0].proto.spec)["layer"]]
+    assert {"field": "likelihood", "type": "quantitative"}.items() <= next(
+        e["x"] for e in encoding if e.get("size")).items()

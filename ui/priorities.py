@@ -17,7 +17,9 @@ from lib.priorities.evidence_table import evidence_figures
 from lib.priorities.scoring import FIELD_LABELS, SCALES, Assessment, check_assessment, level_label
 from lib.priorities.suggestions import refreshed, suggested_scores
 from lib.priorities.tables import editor_frame
-from ui.data import HEAVY_ENTRIES, LOOKUP_ENTRIES, Store, load_catalogue, read
+from lib.reports.chart_spec import vega_lite_spec
+from lib.reports.charts import priority_matrix_chart
+from ui.data import HEAVY_ENTRIES, LOOKUP_ENTRIES, TABLE_ENTRIES, Store, load_catalogue, read
 from ui.editing import editing_gate, refuse, save_form, show_outcome, write
 from ui.signin import current_editor, setup
 from ui.widgets import plain_text
@@ -73,6 +75,17 @@ def load_suggestions(store: Store, area: Area, start: str, end: str) -> list[Ass
     issue's figures are not read, so its suggestion gives nothing of them away). Nobody has agreed them."""
     evidence = load_evidence(store, area, start, end)
     return suggested_scores(priority_evidence.candidate_issues(load_catalogue(store)), evidence)
+
+
+@st.cache_data(show_spinner=False, max_entries=TABLE_ENTRIES)
+def matrix_spec(ranked: pd.DataFrame, axes: str, thresholds: tuple[float, float],
+                quadrant_labels: dict[tuple[bool, bool], str], title: str, last_year: pd.DataFrame | None = None,
+                present: bool = False, suggested: bool = False) -> dict:
+    """The priority matrix (``lib.reports.charts.priority_matrix_chart``, same arguments) as a finished Vega-Lite
+    spec, kept for the next run: building and checking it in Altair is most of the page's work on a rerun. Draw it
+    with ``st.vega_lite_chart``."""
+    return vega_lite_spec(priority_matrix_chart(ranked, axes, thresholds, quadrant_labels, title, last_year=last_year,
+                                                present=present, suggested=suggested))
 
 
 def evidence_panel(evidence: Evidence | None) -> None:
