@@ -29,7 +29,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.import_police_uk import national_month  # noqa: E402
+from benchmarks.import_police_uk import REAL, national_month  # noqa: E402
 from lib.core.periods import months_between  # noqa: E402
 from lib.importers.boundaries import import_boundaries  # noqa: E402
 from lib.importers.lookups import import_lookup  # noqa: E402
@@ -38,7 +38,6 @@ from lib.importers.population import import_population  # noqa: E402
 from lib.performance.targets import import_targets  # noqa: E402
 from lib.store.db import open_store  # noqa: E402
 
-REAL = Path(os.environ.get("CSP_REAL_DATA") or REPO.parent / "shared" / "data" / "real")
 BENCH_DIR = Path(os.environ.get("CSP_BENCH_DIR") or "/tmp/csp-bench")
 BOUNDARIES = "boundaries/lsoa2011_bsc_sussex_suffolk_westmercia.geojson.gz"
 LOOKUPS = ("lookups/lad17_csp17_pfa17_lookup_ew.csv", "lookups/ltla21_to_utla21_lookup_ew.csv")

@@ -102,14 +102,15 @@ sys.path.insert(0, str(REPO))
 
 from lib.store.db import READ, open_store  # noqa: E402
 from lib.store.summary import picker_areas  # noqa: E402
-from tests.browser_support import STILL_LOADING  # noqa: E402
+from tests.browser_support import CHROMIUM, STILL_LOADING  # noqa: E402
+from tests.browser_support import CHROMIUM_ARGS as TEST_CHROMIUM_ARGS  # noqa: E402
 from tests.streamlit_server import Server, ServerFailed, running_streamlit  # noqa: E402
 
 APP = REPO / "app.py"
 DEFAULT_DB = REPO / "data" / "csp.db"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# The tests' Chromium, except that it may use a GPU where the machine has one, as a person's browser would (on a
+# machine without one, WebGL falls back to software either way).
+CHROMIUM_ARGS = [arg for arg in TEST_CHROMIUM_ARGS if arg != "--disable-gpu"]
 VIEWPORT = {"width": 1366, "height": 768}
 WARM_UP_SECONDS = 600  # a big store on a busy machine: minutes
 QUIET_MS = 500  # no WebGL draw call for this long once the rest holds: the map has finished drawing

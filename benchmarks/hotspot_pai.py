@@ -53,7 +53,6 @@ import argparse
 import gzip
 import json
 import math
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -72,6 +71,7 @@ from sklearn.neighbors import KernelDensity
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.import_police_uk import REAL  # noqa: E402
 from lib.hotspots.forecast import (  # noqa: E402
     DEFAULT_SETTINGS,
     ForecastSettings,
@@ -86,7 +86,6 @@ from lib.hotspots.forecast import (  # noqa: E402
     training_months,
 )
 
-REAL = Path(os.environ.get("CSP_REAL_DATA") or REPO.parent / "shared" / "data" / "real")
 LANCASHIRE_ASB = "crimemappingdata/lancashire_asb.tsv.gz"
 LANCASHIRE_DISTRICTS = "crimemappingdata/lancashire_districts_lad2022.geojson.gz"
 SUSSEX_STREET = "police_uk/sussex-street_2018-10_2019-02.csv.gz"
