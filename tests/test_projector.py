@@ -11,7 +11,11 @@ findings (WCAG 2.2 A and AA). The checks asserted here, each over every page at 
 - chart axis and legend text and table text are at least 18 px on screen in presentation mode;
 - in presentation mode, the main visual (map, chart, grid or table) starts in the first screen, nothing is wider
   than the screen, and a heading above the visual names the area;
-- axe-core finds no serious or critical violation, in presentation and in normal mode.
+- axe-core finds no serious or critical violation, in presentation and in normal mode;
+- in normal mode, each page answers as issue 18 asks (the overview judges, the matrix draws, Measures shows
+  statuses, no message points at an absent control) and, on Eastbourne, no page calls its real figures the demo
+  and the hot spot map draws its hexagons (test_browser.py checks the same of the real Sussex county and Suffolk);
+- no console or page error while any page was open.
 
 The guided presentation driven by the keyboard alone (arrow keys, and Tab to the buttons) is in test_browser.py.
 
@@ -36,7 +40,14 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from tests.app_support import copy_store, demo_store_file
-from tests.browser_support import RUN_TIMEOUT_MS, Watched, guided_step, streamlit_server
+from tests.browser_support import (
+    RUN_TIMEOUT_MS,
+    Watched,
+    guided_step,
+    reddish_pixels,
+    streamlit_server,
+    what_the_page_does_not_answer,
+)
 
 STORE_AREAS = {"demo": "X10000001", "sussex": "E22000295"}  # the demo county; Eastbourne CSP
 PAGES = ["home", "overview", "trends", "measures", "similar", "hotspots", "priorities", "actions", "pack", "data"]
@@ -186,7 +197,8 @@ class Survey:
     measured: dict[tuple[str, str], dict] = field(default_factory=dict)
     broken: dict[tuple[str, str], str] = field(default_factory=dict)
     axe: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    answers: dict[str, list[str]] = field(default_factory=dict)  # what each page fails to answer, in normal mode
+    errors: dict[str, list[str]] = field(default_factory=dict)  # console and page errors while each page was open
 
 
 def area_names(store: Path, code: str) -> list[str]:
@@ -281,6 +293,7 @@ def run_survey(survey: Survey, server: str, area: str, browser, folder: Path) ->
     survey.pages = PAGES[:8] + [f"present?step={n}" for n in range(1, steps + 1)] + PAGES[8:]
     for label in survey.pages:
         shot = label.replace("?", "-").replace("=", "")
+        errors_before = len(watched.errors)
         for present in presentation_modes(label):
             views = list(PRESENT_SIZES) if present else [NORMAL]
             try:
@@ -294,12 +307,38 @@ def run_survey(survey: Survey, server: str, area: str, browser, folder: Path) ->
                     measure(survey, page, label, size, folder / f"{survey.store}-{size.replace(' ', '-')}-{shot}.png")
                     if number == 0:
                         survey.axe[(label, size)] = axe_findings(axe, page)
+                if not present:
+                    survey.answers[label] = what_a_viewer_misses(page, survey.store, label)
             except PlaywrightError as error:  # a timeout too
                 for size in views:
                     survey.broken.setdefault((label, size), f"did not finish drawing: {str(error).splitlines()[0]}")
-    if watched.errors:
-        survey.notes.append(f"console errors: {watched.errors[:5]}")
+        survey.errors[label] = watched.errors[errors_before:]
     context.close()
+
+
+def what_a_viewer_misses(page: Page, store: str, label: str) -> list[str]:
+    """What issue 18 asks of every page (``what_the_page_does_not_answer``) and, on a real store, that no page
+    calls its figures the synthetic demo and the hot spot map has drawn its hexagons."""
+    path = {"home": ""}.get(label, label.partition("?")[0])
+    problems = what_the_page_does_not_answer(page, path)
+    if store == "demo":
+        return problems
+    if page.locator('[data-testid="stAlert"]').filter(has_text="Synthetic demo data").count():
+        problems.append("says its real figures are the synthetic demo")
+    if path == "hotspots" and not hexagons_drawn(page):
+        problems.append("no hot spot hexagons drawn on the map")
+    return problems
+
+
+def hexagons_drawn(page: Page, tries: int = 30) -> bool:
+    """The map shows red hot spot cells: WebGL paints after the canvas is laid out, so look once a second, up to
+    ``tries`` times."""
+    chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    for _ in range(tries):
+        if reddish_pixels(chart.screenshot()) > 50:
+            return True
+        page.wait_for_timeout(1000)
+    return False
 
 
 @pytest.fixture(scope="module", params=list(STORE_AREAS))
@@ -412,3 +451,16 @@ def test_the_page_names_its_area_above_the_visual(survey, view):
 def test_axe_core_finds_no_serious_or_critical_violation(survey, view):
     problems = {page: survey.axe[(page, view)] for page in survey.pages if survey.axe.get((page, view))}
     report(survey, view, "axe-core serious or critical violations", problems)
+
+
+def test_every_page_answers_in_normal_mode(survey):
+    """Issue 18 on the demo county and on Eastbourne, a real CSP with no targets, no assessment and no sign-in: the
+    overview judges, the matrix draws, Measures shows statuses, nothing points at an absent control; on Eastbourne,
+    nothing calls its figures the demo and the hot spot map draws."""
+    problems = {page: found for page, found in survey.answers.items() if found}
+    report(survey, NORMAL, "a page does not answer", problems)
+
+
+def test_the_browser_reports_no_error_on_any_page(survey):
+    errors = [f"{page}: {error}" for page, found in survey.errors.items() for error in found]
+    assert not errors, f"console or page errors on {survey.store}:\n  " + "\n  ".join(errors)
